@@ -1,0 +1,25 @@
+"""izhi_dyn: the Izhikevich spiking-neuron model for BrainPy.
+
+The public API is re-exported here; submodules are implementation detail
+unless documented.
+"""
+
+from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
+from izhi_dyn.integrators import INTEGRATORS, Integrator, Step, get_integrator
+from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'INTEGRATORS',
+    'Integrator',
+    'Izhikevich',
+    'NonFiniteStateError',
+    'Params',
+    'SPIKE_RESETS',
+    'Step',
+    'get_integrator',
+    'recovery_derivative',
+    'recovery_flow',
+    'voltage_derivative',
+]

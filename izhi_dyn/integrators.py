@@ -1,0 +1,221 @@
+r"""Named one-step integrators for the Izhikevich model, each with its order.
+
+Every integrator advances the state :math:`(V, u)` over one step of length
+``dt`` with the input current ``I`` held constant over the step, and returns
+the *pre-reset* state: threshold, reset and refractoriness are applied by the
+neuron afterwards (:mod:`izhi_dyn.neuron`). A step has the signature::
+
+    step(V, u, I, dt, params, dW=None) -> Step(V, u, t_cross)
+
+``dW`` is ``None`` or the pair of additive noise increments
+:math:`(\sigma_V \sqrt{dt}\,\xi_V,\ \sigma_u \sqrt{dt}\,\xi_u)`; only integrators
+with ``stochastic=True`` accept it. ``t_cross`` is the exact time inside the
+step at which V reached threshold (``inf`` if it did not) for integrators with
+``exact_events=True``, and ``None`` for the others, whose in-step spike time is
+interpolated by the neuron.
+
+Available names (see :data:`INTEGRATORS`):
+
+* explicit Runge--Kutta methods with the Butcher tableaux of
+  :func:`brainpy.odeint`: ``euler`` (1), ``midpoint`` (2), ``heun2`` (2),
+  ``ralston2`` (2), ``rk2`` (2), ``rk3`` (3), ``heun3`` (3), ``ralston3`` (3),
+  ``ssprk3`` (3), ``rk4`` (4), ``rk4_38rule`` (4);
+* ``exp_euler`` / ``exp_auto`` (1): exponential Euler on the diagonal of the
+  Jacobian, as brainpy's ``exp_auto``;
+* ``izhikevich2004`` (1): the scheme of the author's 2004 figure code: an Euler
+  step for V, then an Euler step for u using the **new** V;
+* ``izhikevich2003`` (1): the scheme of the author's 2003 network code: two
+  Euler half-steps for V, then one full step for u using the new V;
+* ``riccati`` (2): exact-in-step. Strang splitting of the two exact sub-flows
+  (u with V frozen: linear; V with u and I frozen: Riccati, see
+  :mod:`izhi_dyn._riccati`), half a step of u, a full step of V, half a step
+  of u. The Riccati flow never blows up inside a step, gives the exact time
+  at which V reaches threshold, and after the reset the rest of the step is
+  integrated from the reset value (``resume``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, NamedTuple, Optional
+
+import jax.numpy as jnp
+
+from izhi_dyn import _riccati
+from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
+
+__all__ = ['Integrator', 'Step', 'INTEGRATORS', 'get_integrator']
+
+
+class Step(NamedTuple):
+    """Result of one integrator step (pre-reset state)."""
+
+    V: jnp.ndarray
+    u: jnp.ndarray
+    t_cross: Optional[jnp.ndarray] = None
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """A named one-step method of declared convergence ``order``.
+
+    Attributes
+    ----------
+    name : str
+        The name accepted by ``method=``.
+    order : int
+        Global order of convergence on smooth (spike-free) trajectories.
+    step : callable
+        ``step(V, u, I, dt, params, dW=None) -> Step``.
+    stochastic : bool
+        Whether ``step`` accepts additive noise increments ``dW``.
+    exact_events : bool
+        Whether ``step`` returns the exact in-step threshold-crossing time.
+    resume : callable or None
+        For ``exact_events`` methods, ``resume(V, u, I, rest, params)``
+        integrates V over the ``rest`` of the step after a reset.
+    """
+
+    name: str
+    order: int
+    step: Callable[..., Step]
+    stochastic: bool = False
+    exact_events: bool = False
+    resume: Optional[Callable[..., jnp.ndarray]] = None
+
+
+def _derivatives(V, u, I, p):
+    return voltage_derivative(V, u, I, p), recovery_derivative(V, u, p)
+
+
+def _explicit_rk(A, B, stochastic=False):
+    """Explicit Runge--Kutta step from a Butcher tableau (rows of A, weights B)."""
+    A = [[float(Fraction(x)) for x in row] for row in A]
+    B = [float(Fraction(x)) for x in B]
+
+    def step(V, u, I, dt, p, dW=None):
+        kV, ku = [], []
+        for row in A:
+            Vi = V + dt * sum(a * k for a, k in zip(row, kV))
+            ui = u + dt * sum(a * k for a, k in zip(row, ku))
+            if dW is not None and row:  # stochastic Heun: the predictor carries the noise
+                Vi, ui = Vi + dW[0], ui + dW[1]
+            dV, du = _derivatives(Vi, ui, I, p)
+            kV.append(dV)
+            ku.append(du)
+        V_new = V + dt * sum(b * k for b, k in zip(B, kV))
+        u_new = u + dt * sum(b * k for b, k in zip(B, ku))
+        if dW is not None:
+            V_new, u_new = V_new + dW[0], u_new + dW[1]
+        return Step(V_new, u_new)
+
+    return step
+
+
+def _phi(J, dt):
+    """(exp(J dt) - 1) / J, equal to dt at J = 0, with a gradient-safe branch."""
+    small = jnp.abs(J * dt) < 1e-6
+    J_safe = jnp.where(small, 1.0, J)
+    return jnp.where(small, dt * (1.0 + 0.5 * J * dt), jnp.expm1(J_safe * dt) / J_safe)
+
+
+def _exp_euler(V, u, I, dt, p, dW=None):
+    dV, du = _derivatives(V, u, I, p)
+    J_V = 2.0 * p.p1 * V + p.p2
+    J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
+    V_new = V + dV * _phi(J_V, dt)
+    u_new = u + du * _phi(J_u, dt)
+    if dW is not None:
+        V_new, u_new = V_new + dW[0], u_new + dW[1]
+    return Step(V_new, u_new)
+
+
+def _izhikevich2004(V, u, I, dt, p, dW=None):
+    V_new = V + dt * voltage_derivative(V, u, I, p)
+    if dW is not None:
+        V_new = V_new + dW[0]
+    u_new = u + dt * recovery_derivative(V_new, u, p)
+    if dW is not None:
+        u_new = u_new + dW[1]
+    return Step(V_new, u_new)
+
+
+def _izhikevich2003(V, u, I, dt, p, dW=None):
+    half = 0.5 * dt
+    V_half = V + half * voltage_derivative(V, u, I, p)
+    V_new = V_half + half * voltage_derivative(V_half, u, I, p)
+    if dW is not None:
+        V_new = V_new + dW[0]
+    u_new = u + dt * recovery_derivative(V_new, u, p)
+    if dW is not None:
+        u_new = u_new + dW[1]
+    return Step(V_new, u_new)
+
+
+def _riccati_step(V, u, I, dt, p, dW=None):
+    u_half = recovery_flow(V, u, 0.5 * dt, p)
+    q = p.p3 - u_half + I
+    t_cross = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+    crossed = t_cross <= dt
+    V_free = _riccati.voltage_flow(jnp.where(crossed, p.c, V), q, dt, p.p1, p.p2)
+    V_new = jnp.where(crossed, p.V_th, V_free)
+    u_new = recovery_flow(V_new, u_half, 0.5 * dt, p)
+    return Step(V_new, u_new, jnp.where(crossed, t_cross, jnp.inf))
+
+
+def _riccati_resume(V, u, I, rest, p):
+    V_new = _riccati.voltage_flow(V, p.p3 - u + I, rest, p.p1, p.p2)
+    return jnp.minimum(V_new, p.V_th)
+
+
+_TABLEAUX = {
+    'euler': (1, [[]], [1]),
+    'midpoint': (2, [[], ['1/2']], [0, 1]),
+    'heun2': (2, [[], [1]], ['1/2', '1/2']),
+    'ralston2': (2, [[], ['2/3']], ['1/4', '3/4']),
+    'rk2': (2, [[], ['2/3']], ['1/4', '3/4']),
+    'rk3': (3, [[], ['1/2'], [-1, 2]], ['1/6', '2/3', '1/6']),
+    'heun3': (3, [[], ['1/3'], [0, '2/3']], ['1/4', 0, '3/4']),
+    'ralston3': (3, [[], ['1/2'], [0, '3/4']], ['2/9', '1/3', '4/9']),
+    'ssprk3': (3, [[], [1], ['1/4', '1/4']], ['1/6', '1/6', '2/3']),
+    'rk4': (4, [[], ['1/2'], [0, '1/2'], [0, 0, 1]], ['1/6', '1/3', '1/3', '1/6']),
+    'rk4_38rule': (4, [[], ['1/3'], ['-1/3', 1], [1, -1, 1]], ['1/8', '3/8', '3/8', '1/8']),
+}
+_STOCHASTIC_RK = ('euler', 'heun2')
+
+
+def _build_registry():
+    registry = {
+        name: Integrator(name, order, _explicit_rk(A, B), stochastic=name in _STOCHASTIC_RK)
+        for name, (order, A, B) in _TABLEAUX.items()
+    }
+    registry['exp_euler'] = Integrator('exp_euler', 1, _exp_euler, stochastic=True)
+    registry['exp_auto'] = Integrator('exp_auto', 1, _exp_euler, stochastic=True)
+    registry['izhikevich2004'] = Integrator('izhikevich2004', 1, _izhikevich2004, stochastic=True)
+    registry['izhikevich2003'] = Integrator('izhikevich2003', 1, _izhikevich2003, stochastic=True)
+    registry['riccati'] = Integrator(
+        'riccati', 2, _riccati_step, exact_events=True, resume=_riccati_resume
+    )
+    return registry
+
+
+#: All integrators by name.
+INTEGRATORS: dict[str, Integrator] = _build_registry()
+
+
+def get_integrator(method) -> Integrator:
+    """Return the :class:`Integrator` named ``method`` (or ``method`` itself).
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not a known name; the message lists the valid ones.
+    """
+    if isinstance(method, Integrator):
+        return method
+    if not isinstance(method, str) or method not in INTEGRATORS:
+        raise ValueError(
+            f'method={method!r} is not a known integrator; expected one of {sorted(INTEGRATORS)}'
+        )
+    return INTEGRATORS[method]

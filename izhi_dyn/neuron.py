@@ -1,0 +1,339 @@
+r"""The Izhikevich neuron population, a :class:`brainpy.dyn.NeuDyn`."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from izhi_dyn import _validation as check
+from izhi_dyn._equations import RECOVERY_LAWS, Params, recovery_flow
+from izhi_dyn.integrators import Integrator, get_integrator
+
+__all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
+
+#: Names accepted by ``spk_reset=``.
+SPIKE_RESETS = ('hard', 'soft')
+
+ParamLike = Union[float, np.ndarray, jax.Array, bm.Variable, Callable]
+
+_NEVER = -1e7  # "no spike yet" time stamp, as in brainpy
+
+
+class NonFiniteStateError(FloatingPointError):
+    """Raised by ``check_finite=True`` when V or u stops being finite."""
+
+
+class Izhikevich(bp.dyn.NeuDyn):
+    r"""Population of Izhikevich (2003) neurons.
+
+    .. math::
+
+        \frac{dV}{dt} = p_1 V^2 + p_2 V + p_3 - u + I, \qquad
+        \frac{du}{dt} = a\,(b V - u),
+
+        V \ge V_{th}:\quad V \leftarrow c, \quad u \leftarrow u + d.
+
+    Parameters
+    ----------
+    size : int or tuple of int
+        Population shape.
+    sharding : sequence of str, optional
+        Axis names used to shard the variables (``brainpy`` convention).
+    keep_size : bool, default False
+        Keep ``size`` as the variables' shape instead of flattening it.
+    mode : brainpy.math.Mode, optional
+        ``NonBatchingMode`` / ``BatchingMode``: boolean spikes, exact reset.
+        ``TrainingMode``: spikes are ``spk_fun(V - V_th)`` (surrogate gradient).
+    name : str, optional
+        Unique name of the node.
+    spk_fun : callable, default ``bm.surrogate.InvSquareGrad()``
+        Surrogate spike function used in ``TrainingMode``.
+    spk_dtype : dtype, optional
+        Spike dtype; default bool in nonlinear modes, ``bm.float_`` in training.
+    spk_reset : {'hard', 'soft'}, default 'hard'
+        ``'hard'``: :math:`V \leftarrow c` (in training mode
+        :math:`V \leftarrow V + (c - V)\,\mathrm{sg}(s)`, so no gradient flows
+        through the spike into V). ``'soft'``: :math:`V \leftarrow V - (V_{th} - c)\,s`,
+        gradient flows through :math:`s`. Both: :math:`u \leftarrow u + d\,s`.
+    detach_spk : bool, default False
+        Stop the gradient of the spike *where it enters the reset* (the V term
+        of the soft reset and the u term of both resets). The emitted spike
+        keeps its surrogate gradient.
+    method : str or Integrator, default 'exp_auto'
+        Integrator name, see :data:`izhi_dyn.INTEGRATORS`. ``'izhikevich2004'``
+        and ``'izhikevich2003'`` reproduce the author's published schemes;
+        ``'riccati'`` is exact in each step and finds the in-step spike time.
+    init_var : bool, default True
+        Create the state variables at construction.
+    V_th, p1, p2, p3, a, b, c, d : float, array or initializer
+        Model parameters (scalars, arrays of the population shape, or
+        ``brainpy`` initializers), defaults 30, 0.04, 5, 140, 0.02, 0.2, -65, 8.
+        ``p1`` must be positive and ``c`` below ``V_th``.
+    tau_ref : float, array or initializer, default 0
+        Refractory period (ms, >= 0), rounded to the time grid. For ``tau_ref``
+        after a spike stamped at :math:`t_s`, V is clamped at its post-reset
+        value, inputs are discarded, no spike is emitted, and u keeps relaxing
+        under the clamped V (exact flow of the recovery equation).
+    recovery : {'standard', 'accommodation'}, default 'standard'
+        ``'accommodation'`` replaces the recovery law by
+        :math:`du/dt = a b (V + 65)`, Izhikevich (2004) Fig. 1R.
+    V_initializer : initializer or array, default ``OneInit(-70)``
+        Initial V.
+    u_initializer : initializer or array, optional
+        Initial u. When None, :math:`u = b V` is derived anew on every
+        :meth:`reset_state`.
+    noise, noise_u : float, array, initializer or callable, optional
+        Amplitude :math:`\sigma` of additive white noise on V (and on u):
+        each step adds :math:`\sigma\sqrt{dt}\,\xi`, :math:`\xi \sim N(0, 1)`.
+        A plain callable is a time-dependent amplitude ``sigma(t)``. Only
+        integrators with ``stochastic=True`` accept noise.
+    ref_var : bool, default False
+        Keep a monitorable boolean ``refractory`` variable.
+    spike_time_var : bool, default False
+        Keep a monitorable ``spike_time``: time of the last spike inside its
+        step (exact for ``'riccati'``, linearly interpolated otherwise).
+    check_finite : bool, default False
+        Raise :class:`NonFiniteStateError` (step, time and neuron index) as
+        soon as V or u becomes NaN or infinite.
+
+    Notes
+    -----
+    Order of one update at time :math:`t` with step :math:`dt`: gather the
+    inputs, integrate over the step (input held constant), add delta inputs,
+    clamp refractory neurons, test the threshold, reset, stamp
+    ``t_last_spike = t`` (the start of the step whose update crossed
+    threshold, as in Izhikevich's code).
+
+    References
+    ----------
+    .. [1] Izhikevich, E. M. (2003). Simple model of spiking neurons.
+       IEEE Trans. Neural Netw., 14(6), 1569-1572.
+    .. [2] Izhikevich, E. M. (2004). Which model to use for cortical spiking
+       neurons? IEEE Trans. Neural Netw., 15(5), 1063-1070.
+
+    Examples
+    --------
+    >>> import brainpy as bp, izhi_dyn
+    >>> neu = izhi_dyn.Izhikevich(1, method='riccati')
+    >>> runner = bp.DSRunner(neu, monitors=['spike'], progress_bar=False)
+    >>> _ = runner.run(100., inputs=('input', 10.)) if False else runner.run(inputs=bp.inputs.section_input([10.], [100.]))
+    >>> int(runner.mon['spike'].sum()) > 0
+    True
+    """
+
+    supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
+
+    def __init__(
+        self,
+        size,
+        *,
+        sharding: Optional[Any] = None,
+        keep_size: bool = False,
+        mode: Optional[bm.Mode] = None,
+        name: Optional[str] = None,
+        spk_fun: Callable = bm.surrogate.InvSquareGrad(),
+        spk_dtype: Any = None,
+        spk_reset: str = 'hard',
+        detach_spk: bool = False,
+        method: Union[str, Integrator] = 'exp_auto',
+        init_var: bool = True,
+        V_th: ParamLike = 30.0,
+        p1: ParamLike = 0.04,
+        p2: ParamLike = 5.0,
+        p3: ParamLike = 140.0,
+        a: ParamLike = 0.02,
+        b: ParamLike = 0.2,
+        c: ParamLike = -65.0,
+        d: ParamLike = 8.0,
+        tau_ref: ParamLike = 0.0,
+        recovery: str = 'standard',
+        V_initializer: ParamLike = bp.init.OneInit(-70.0),
+        u_initializer: Optional[ParamLike] = None,
+        noise: Optional[ParamLike] = None,
+        noise_u: Optional[ParamLike] = None,
+        ref_var: bool = False,
+        spike_time_var: bool = False,
+        check_finite: bool = False,
+    ):
+        size = check.check_size(size)
+        self.integrator = get_integrator(method)
+        super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
+                         name=name, mode=mode, method=self.integrator.name)
+        if not callable(spk_fun):
+            raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
+        self.spk_fun = spk_fun
+        self._spk_dtype = spk_dtype
+        self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
+        self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
+        self.detach_spk = check.check_bool('detach_spk', detach_spk)
+        self.ref_var = check.check_bool('ref_var', ref_var)
+        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
+        self.check_finite = check.check_bool('check_finite', check_finite)
+
+        shape = self.varshape
+        self.V_th = check.init_parameter('V_th', V_th, shape)
+        self.p1 = check.init_parameter('p1', p1, shape, lower=0.0, strict=True)
+        self.p2 = check.init_parameter('p2', p2, shape)
+        self.p3 = check.init_parameter('p3', p3, shape)
+        self.a = check.init_parameter('a', a, shape)
+        self.b = check.init_parameter('b', b, shape)
+        self.c = check.init_parameter('c', c, shape)
+        self.d = check.init_parameter('d', d, shape)
+        self.tau_ref = check.init_parameter('tau_ref', tau_ref, shape, lower=0.0)
+        if not isinstance(self.c, bm.Variable) and np.any(np.asarray(self.c) >= np.asarray(self._value(self.V_th))):
+            raise ValueError(f'c={c!r}: the reset potential must lie below V_th={V_th!r}')
+
+        self._V_initializer = check.initializer('V_initializer', V_initializer)
+        self._u_initializer = None if u_initializer is None else check.initializer('u_initializer', u_initializer)
+        self.noise = self._noise_amplitude('noise', noise)
+        self.noise_u = self._noise_amplitude('noise_u', noise_u)
+        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
+            from izhi_dyn.integrators import INTEGRATORS
+            capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
+            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
+                             f'use one of {capable} or set noise=None')
+        if self.integrator.exact_events and isinstance(self.mode, bm.TrainingMode):
+            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is '
+                             'not differentiable through them; use an explicit method in TrainingMode')
+        if init_var:
+            self.reset_state(self.mode)
+
+    # -- construction helpers -------------------------------------------------
+    def _noise_amplitude(self, name, value):
+        if value is None:
+            return None
+        if callable(value) and not isinstance(value, bp.init.Initializer):
+            return value
+        return check.init_parameter(name, value, self.varshape, lower=0.0)
+
+    @staticmethod
+    def _value(x):
+        return x.value if isinstance(x, bm.Variable) else x
+
+    @property
+    def spk_dtype(self):
+        """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
+        if self._spk_dtype is not None:
+            return self._spk_dtype
+        return bm.float_ if isinstance(self.mode, bm.TrainingMode) else bool
+
+    @property
+    def params(self) -> Params:
+        """Current model parameters as a :class:`izhi_dyn.Params` tuple."""
+        v = self._value
+        return Params(a=v(self.a), b=v(self.b), c=v(self.c), d=v(self.d), V_th=v(self.V_th),
+                      p1=v(self.p1), p2=v(self.p2), p3=v(self.p3), recovery=self.recovery)
+
+    # -- state ---------------------------------------------------------------
+    def reset_state(self, batch_size=None, **kwargs):
+        """(Re)create V, u, spike, t_last_spike (and refractory, spike_time).
+
+        ``u`` is re-derived as ``b * V`` each time unless ``u_initializer`` is set.
+        """
+        self.V = self.init_variable(self._V_initializer, batch_size)
+        if self._u_initializer is None:
+            self.u = bm.Variable(self._value(self.b) * self.V.value, batch_axis=self.V.batch_axis)
+        else:
+            self.u = self.init_variable(self._u_initializer, batch_size)
+        self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
+        self.t_last_spike = self.init_variable(bp.init.Constant(_NEVER), batch_size)
+        if self.ref_var:
+            self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
+        if self.spike_time_var:
+            self.spike_time = self.init_variable(bp.init.Constant(_NEVER), batch_size)
+
+    # -- dynamics ------------------------------------------------------------
+    def _noise_increments(self, shape, t, dt):
+        def draw(amplitude):
+            if amplitude is None:
+                return 0.0
+            sigma = amplitude(t) if callable(amplitude) else self._value(amplitude)
+            return sigma * jnp.sqrt(dt) * bm.as_jax(bm.random.randn(*shape))
+
+        if self.noise is None and self.noise_u is None:
+            return None
+        return draw(self.noise), draw(self.noise_u)
+
+    def update(self, x=None):
+        """Advance one step of ``bp.share['dt']`` from ``bp.share['t']``; return spikes."""
+        t = bp.share.load('t')
+        dt = check.check_dt(bp.share.load('dt'))
+        p = self.params
+        V, u = self.V.value, self.u.value
+        I = self.sum_current_inputs(V, init=0.0 if x is None else x)
+        step = self.integrator.step(V, u, I, dt, p, self._noise_increments(V.shape, t, dt))
+        V_new = step.V + self.sum_delta_inputs()
+
+        refractory = (t - self.t_last_spike.value) < self._value(self.tau_ref) - 0.5 * dt
+        V_new = jnp.where(refractory, V, V_new)
+        u_new = jnp.where(refractory, recovery_flow(V, u, dt, p), step.u)
+
+        if isinstance(self.mode, bm.TrainingMode):
+            spike = self.spk_fun(V_new - p.V_th) * (1.0 - refractory)
+            fired = spike > 0
+            V_next, u_next = self._reset_training(V_new, u_new, spike, p)
+        else:
+            fired = (V_new >= p.V_th) & ~refractory
+            spike = fired
+            V_next, u_next = self._reset_exact(V_new, u_new, fired, p)
+
+        if self.integrator.exact_events:
+            rest = jnp.clip(dt - step.t_cross, 0.0, dt)
+            resumed = self.integrator.resume(V_next, u_next, I, rest, p)
+            V_next = jnp.where(fired & jnp.isfinite(step.t_cross), resumed, V_next)
+        if self.check_finite:
+            self._raise_if_not_finite(V_next, u_next)
+
+        self.V.value = V_next
+        self.u.value = u_next
+        self.t_last_spike.value = jnp.where(fired, t, self.t_last_spike.value)
+        if self.ref_var:
+            self.refractory.value = refractory
+        if self.spike_time_var:
+            self.spike_time.value = jnp.where(fired, t + self._in_step_time(V, V_new, step, dt, p),
+                                              self.spike_time.value)
+        self.spike.value = jnp.asarray(spike, dtype=self.spk_dtype)
+        return self.spike.value
+
+    def _reset_exact(self, V, u, fired, p):
+        if self.spk_reset == 'hard':
+            V = jnp.where(fired, p.c, V)
+        else:
+            V = jnp.where(fired, V - (p.V_th - p.c), V)
+        return V, jnp.where(fired, u + p.d, u)
+
+    def _reset_training(self, V, u, spike, p):
+        s_reset = jax.lax.stop_gradient(spike) if self.detach_spk else spike
+        if self.spk_reset == 'hard':
+            V = V + (p.c - V) * jax.lax.stop_gradient(spike)
+        else:
+            V = V - (p.V_th - p.c) * s_reset
+        return V, u + p.d * s_reset
+
+    @staticmethod
+    def _in_step_time(V_old, V_new, step, dt, p):
+        if step.t_cross is not None:
+            return jnp.where(jnp.isfinite(step.t_cross), step.t_cross, dt)
+        frac = (p.V_th - V_old) / jnp.where(V_new > V_old, V_new - V_old, 1.0)
+        return dt * jnp.clip(frac, 0.0, 1.0)
+
+    def _raise_if_not_finite(self, V, u):
+        bad = ~(jnp.isfinite(V) & jnp.isfinite(u))
+
+        def fail(args):
+            step_index, t, flat_index = args
+            raise NonFiniteStateError(
+                f'{self.name}: V or u became non-finite at step {int(step_index)} '
+                f'(t = {float(t)} ms), neuron index {int(flat_index)}'
+            )
+
+        bp.check.jit_error(jnp.any(bad), fail,
+                           (bp.share.load('i'), bp.share.load('t'), jnp.argmax(bad.reshape(-1))))
+
+    def return_info(self):
+        return self.spike
