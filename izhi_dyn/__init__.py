@@ -4,6 +4,7 @@ The public API is re-exported here; submodules are implementation detail
 unless documented.
 """
 
+from izhi_dyn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
 from izhi_dyn.integrators import INTEGRATORS, Integrator, Step, get_integrator
 from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
@@ -11,6 +12,9 @@ from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
 __version__ = '0.1.0'
 
 __all__ = [
+    'Checkpoint',
+    'load_checkpoint',
+    'save_checkpoint',
     'INTEGRATORS',
     'Integrator',
     'Izhikevich',
