@@ -6,18 +6,24 @@ square, :math:`W = V + p_2 / (2 p_1)` obeys
 
 .. math::
 
-    \dot W = p_1 (W^2 + D), \qquad D = \frac{q}{p_1} - \frac{p_2^2}{4 p_1^2},
+    \dot W = p_1 (W^2 + D), \qquad D = \frac{q}{p_1} - \frac{p_2^2}{4 p_1^2}.
 
-whose solution after time :math:`t` is, with :math:`s = \sqrt{|D|}`,
+Writing :math:`W = -\dot y / (p_1 y)` linearises it to
+:math:`\ddot y = -p_1^2 D\,y`; with :math:`s = \sqrt{|D|}`, :math:`x = p_1 s t`
+and :math:`y(0) = 1`,
 
 .. math::
 
-    W(t) = \frac{W_0 + D\,\theta}{1 - W_0\,\theta},\qquad
-    \theta = \begin{cases} \tan(p_1 s t)/s & D > 0 \\
-                           t\,p_1 & D = 0 \\
-                           \tanh(p_1 s t)/s & D < 0, \end{cases}
+    y(t) = \cos x - \frac{W_0}{s}\sin x \ (D > 0), \qquad
+    y(t) = \cosh x - \frac{W_0}{s}\sinh x \ (D < 0),
 
-and the time to travel from :math:`W_0` up to :math:`W_{th}` is
+which gives the flow, the time average and the time to threshold:
+
+.. math::
+
+    W(t) = \frac{W_0 + D\,\theta}{1 - W_0\,\theta},\quad
+    \theta = \tfrac{\tan x}{s}\ \text{or}\ \tfrac{\tanh x}{s};\qquad
+    \int_0^t W\,dt' = -\frac{\ln y(t)}{p_1};
 
 .. math::
 
@@ -28,17 +34,17 @@ and the time to travel from :math:`W_0` up to :math:`W_{th}` is
       \infty & D < 0,\ W_0 \le s .
     \end{cases}
 
-Both expressions tend to the :math:`D = 0` limit (:math:`W_0/(1 - p_1 W_0 t)`
-and :math:`(1/W_0 - 1/W_{th})/p_1`) as :math:`s \to 0`, so one code path serves
-every sign of :math:`D`. These are exact for frozen u and I; ``p1 > 0`` is
-required (the model's quadratic term).
+All tend to the :math:`D = 0` limit as :math:`s \to 0`, so one code path serves
+every sign of :math:`D` (``s`` is floored at :math:`\sqrt{\text{tiny}}`, far
+below any resolvable value). These are exact for frozen u and I and valid
+before the blow-up time; ``p1 > 0`` is required.
 """
 
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-__all__ = ['voltage_flow', 'time_to_threshold']
+__all__ = ['voltage_flow', 'voltage_flow_and_mean', 'time_to_threshold']
 
 
 def _shifted(V, V_th, q, p1, p2):
@@ -50,10 +56,20 @@ def _shifted(V, V_th, q, p1, p2):
 
 def voltage_flow(V, q, t, p1, p2):
     """V after time ``t`` under dV/dt = p1 V^2 + p2 V + q (valid before blow-up)."""
+    return voltage_flow_and_mean(V, q, t, p1, p2)[0]
+
+
+def voltage_flow_and_mean(V, q, t, p1, p2):
+    """V after time ``t`` and the time average of V over ``[0, t]`` (``V`` itself at t = 0)."""
     W0, _, D, s, shift = _shifted(V, V, q, p1, p2)
     x = p1 * s * t
-    theta = jnp.where(D > 0, jnp.tan(x), jnp.tanh(x)) / s
-    return (W0 + D * theta) / (1.0 - W0 * theta) - shift
+    rising = D > 0
+    theta = jnp.where(rising, jnp.tan(x), jnp.tanh(x)) / s
+    W_t = (W0 + D * theta) / (1.0 - W0 * theta)
+    y = jnp.where(rising, jnp.cos(x) - W0 * jnp.sin(x) / s, jnp.cosh(x) - W0 * jnp.sinh(x) / s)
+    positive_t = t > 0
+    mean_W = jnp.where(positive_t, -jnp.log(y) / (p1 * jnp.where(positive_t, t, 1.0)), W0)
+    return W_t - shift, mean_W - shift
 
 
 def time_to_threshold(V, V_th, q, p1, p2):

@@ -26,12 +26,12 @@ Available names (see :data:`INTEGRATORS`):
   step for V, then an Euler step for u using the **new** V;
 * ``izhikevich2003`` (1): the scheme of the author's 2003 network code: two
   Euler half-steps for V, then one full step for u using the new V;
-* ``riccati`` (2): exact-in-step. Strang splitting of the two exact sub-flows
-  (u with V frozen: linear; V with u and I frozen: Riccati, see
-  :mod:`izhi_dyn._riccati`), half a step of u, a full step of V, half a step
-  of u. The Riccati flow never blows up inside a step, gives the exact time
-  at which V reaches threshold, and after the reset the rest of the step is
-  integrated from the reset value (``resume``).
+* ``riccati`` (2): exact-in-step. V follows its closed-form Riccati flow with
+  u frozen at its mid-step value; u follows its exact linear flow driven by
+  the mean of that V trajectory (see :mod:`izhi_dyn._riccati`). The flow never
+  blows up inside a step and gives the time at which V reaches threshold; the
+  step stops there, and after the reset the rest of the step is integrated
+  from the reset state (``resume``).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ class Integrator:
     exact_events : bool
         Whether ``step`` returns the exact in-step threshold-crossing time.
     resume : callable or None
-        For ``exact_events`` methods, ``resume(V, u, I, rest, params)``
-        integrates V over the ``rest`` of the step after a reset.
+        For ``exact_events`` methods, ``resume(V, u, I, rest, params) -> (V, u)``
+        integrates the reset state over the ``rest`` of the step.
     """
 
     name: str
@@ -82,7 +82,7 @@ class Integrator:
     step: Callable[..., Step]
     stochastic: bool = False
     exact_events: bool = False
-    resume: Optional[Callable[..., jnp.ndarray]] = None
+    resume: Optional[Callable[..., tuple]] = None
 
 
 def _derivatives(V, u, I, p):
@@ -153,20 +153,42 @@ def _izhikevich2003(V, u, I, dt, p, dW=None):
     return Step(V_new, u_new)
 
 
+def _riccati_segment(V, u, I, h, p):
+    """Advance (V, u) over ``h``, or up to the threshold crossing if it comes first.
+
+    V follows its exact Riccati flow with u frozen at its value in the middle
+    of the segment; u follows its exact linear flow driven by the segment's
+    mean V (exact for the accommodation law). Mid-segment u and the segment
+    end ``t`` are found by fixed-point passes, starting from V frozen at its
+    initial value; ``t`` is always recomputed from the current drive ``q``, so
+    the trajectory never blows up inside ``[0, t]``.
+    Returns V, u at the end of the segment and the crossing time (``inf`` if none).
+    """
+    q = p.p3 - recovery_flow(V, u, 0.5 * h, p) + I
+    t_star = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+    for _ in range(_RICCATI_PASSES):
+        t = jnp.minimum(t_star, h)
+        _, V_mean = _riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
+        q = p.p3 - recovery_flow(V_mean, u, 0.5 * t, p) + I
+        t_star = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+    crossed = t_star <= h
+    t = jnp.minimum(t_star, h)
+    V_end, V_mean = _riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
+    V_end = jnp.where(crossed, p.V_th, V_end)
+    return V_end, recovery_flow(V_mean, u, t, p), jnp.where(crossed, t_star, jnp.inf)
+
+
+_RICCATI_PASSES = 2
+
+
 def _riccati_step(V, u, I, dt, p, dW=None):
-    u_half = recovery_flow(V, u, 0.5 * dt, p)
-    q = p.p3 - u_half + I
-    t_cross = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
-    crossed = t_cross <= dt
-    V_free = _riccati.voltage_flow(jnp.where(crossed, p.c, V), q, dt, p.p1, p.p2)
-    V_new = jnp.where(crossed, p.V_th, V_free)
-    u_new = recovery_flow(V_new, u_half, 0.5 * dt, p)
-    return Step(V_new, u_new, jnp.where(crossed, t_cross, jnp.inf))
+    return Step(*_riccati_segment(V, u, I, dt, p))
 
 
 def _riccati_resume(V, u, I, rest, p):
-    V_new = _riccati.voltage_flow(V, p.p3 - u + I, rest, p.p1, p.p2)
-    return jnp.minimum(V_new, p.V_th)
+    # A second crossing within the same step is not resolved: V stops at V_th.
+    V_new, u_new, _ = _riccati_segment(V, u, I, rest, p)
+    return V_new, u_new
 
 
 _TABLEAUX = {

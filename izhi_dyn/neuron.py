@@ -284,8 +284,10 @@ class Izhikevich(bp.dyn.NeuDyn):
 
         if self.integrator.exact_events:
             rest = jnp.clip(dt - step.t_cross, 0.0, dt)
-            resumed = self.integrator.resume(V_next, u_next, I, rest, p)
-            V_next = jnp.where(fired & jnp.isfinite(step.t_cross), resumed, V_next)
+            V_res, u_res = self.integrator.resume(V_next, u_next, I, rest, p)
+            resumed = fired & jnp.isfinite(step.t_cross)
+            V_next = jnp.where(resumed, V_res, V_next)
+            u_next = jnp.where(resumed, u_res, u_next)
         if self.check_finite:
             self._raise_if_not_finite(V_next, u_next)
 
