@@ -9,7 +9,8 @@ import brainpy.math as bm
 import jax
 import numpy as np
 
-__all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'init_parameter', 'initializer']
+__all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
+           'init_parameter', 'initializer']
 
 
 def check_size(size):
@@ -35,6 +36,29 @@ def check_bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f'{name}={value!r}: expected a bool')
     return bool(value)
+
+
+def check_dtype(name, value):
+    """Raise unless ``value`` is None or a bool, integer or floating dtype."""
+    if value is None:
+        return None
+    try:
+        dtype = np.dtype(value)
+    except TypeError as err:
+        raise TypeError(f'{name}={value!r}: expected a bool, integer or float dtype') from err
+    if not (dtype == np.bool_ or np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+        raise TypeError(f'{name}={value!r}: expected a bool, integer or float dtype')
+    return value
+
+
+def check_sharding(value):
+    """Raise unless ``value`` is None or a sequence of axis names (str or None)."""
+    ok = value is None or (
+        isinstance(value, (tuple, list)) and all(a is None or isinstance(a, str) for a in value)
+    )
+    if not ok:
+        raise TypeError(f'sharding={value!r}: expected None or a sequence of axis names')
+    return value
 
 
 def check_dt(dt):

@@ -85,6 +85,16 @@ class Integrator:
     resume: Optional[Callable[..., tuple]] = None
 
 
+#: Explicit methods overshoot at large dt (V^2 grows without bound before the
+#: threshold test); V is kept within +-V_BOUND mV, far outside any subthreshold
+#: trajectory, so stages stay finite and the reset still fires.
+V_BOUND = 1e4
+
+
+def _bounded(V):
+    return jnp.clip(V, -V_BOUND, V_BOUND)
+
+
 def _derivatives(V, u, I, p):
     return voltage_derivative(V, u, I, p), recovery_derivative(V, u, p)
 
@@ -101,14 +111,14 @@ def _explicit_rk(A, B, stochastic=False):
             ui = u + dt * sum(a * k for a, k in zip(row, ku))
             if dW is not None and row:  # stochastic Heun: the predictor carries the noise
                 Vi, ui = Vi + dW[0], ui + dW[1]
-            dV, du = _derivatives(Vi, ui, I, p)
+            dV, du = _derivatives(_bounded(Vi), ui, I, p)
             kV.append(dV)
             ku.append(du)
         V_new = V + dt * sum(b * k for b, k in zip(B, kV))
         u_new = u + dt * sum(b * k for b, k in zip(B, ku))
         if dW is not None:
             V_new, u_new = V_new + dW[0], u_new + dW[1]
-        return Step(V_new, u_new)
+        return Step(_bounded(V_new), u_new)
 
     return step
 
@@ -124,7 +134,7 @@ def _exp_euler(V, u, I, dt, p, dW=None):
     dV, du = _derivatives(V, u, I, p)
     J_V = 2.0 * p.p1 * V + p.p2
     J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
-    V_new = V + dV * _phi(J_V, dt)
+    V_new = _bounded(V + dV * _phi(J_V, dt))
     u_new = u + du * _phi(J_u, dt)
     if dW is not None:
         V_new, u_new = V_new + dW[0], u_new + dW[1]
@@ -135,6 +145,7 @@ def _izhikevich2004(V, u, I, dt, p, dW=None):
     V_new = V + dt * voltage_derivative(V, u, I, p)
     if dW is not None:
         V_new = V_new + dW[0]
+    V_new = _bounded(V_new)
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]
@@ -143,10 +154,11 @@ def _izhikevich2004(V, u, I, dt, p, dW=None):
 
 def _izhikevich2003(V, u, I, dt, p, dW=None):
     half = 0.5 * dt
-    V_half = V + half * voltage_derivative(V, u, I, p)
+    V_half = _bounded(V + half * voltage_derivative(V, u, I, p))
     V_new = V_half + half * voltage_derivative(V_half, u, I, p)
     if dW is not None:
         V_new = V_new + dW[0]
+    V_new = _bounded(V_new)
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]

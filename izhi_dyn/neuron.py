@@ -118,12 +118,12 @@ class Izhikevich(bp.dyn.NeuDyn):
 
     Examples
     --------
-    >>> import brainpy as bp, izhi_dyn
+    >>> import brainpy as bp, numpy as np, izhi_dyn
     >>> neu = izhi_dyn.Izhikevich(1, method='riccati')
-    >>> runner = bp.DSRunner(neu, monitors=['spike'], progress_bar=False)
-    >>> _ = runner.run(100., inputs=('input', 10.)) if False else runner.run(inputs=bp.inputs.section_input([10.], [100.]))
-    >>> int(runner.mon['spike'].sum()) > 0
-    True
+    >>> runner = bp.DSRunner(neu, monitors=['V', 'spike'], progress_bar=False, dt=0.1)
+    >>> _ = runner.run(inputs=np.full((1000, 1), 10.0))  # 100 ms of I = 10
+    >>> int(runner.mon['spike'].sum())
+    3
     """
 
     supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
@@ -161,13 +161,19 @@ class Izhikevich(bp.dyn.NeuDyn):
         check_finite: bool = False,
     ):
         size = check.check_size(size)
+        check.check_sharding(sharding)
+        if mode is not None and not isinstance(mode, bm.Mode):
+            raise TypeError(f'mode={mode!r}: expected a brainpy.math.Mode such as bm.TrainingMode()')
+        if name is not None and not (isinstance(name, str) and name.isidentifier()):
+            raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+        init_var = check.check_bool('init_var', init_var)
         self.integrator = get_integrator(method)
         super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
                          name=name, mode=mode, method=self.integrator.name)
         if not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
         self.spk_fun = spk_fun
-        self._spk_dtype = spk_dtype
+        self._spk_dtype = check.check_dtype('spk_dtype', spk_dtype)
         self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
         self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
         self.detach_spk = check.check_bool('detach_spk', detach_spk)
@@ -237,7 +243,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         """
         self.V = self.init_variable(self._V_initializer, batch_size)
         if self._u_initializer is None:
-            self.u = bm.Variable(self._value(self.b) * self.V.value, batch_axis=self.V.batch_axis)
+            V0 = self.V.value
+            self.u = self.init_variable(lambda shape: self._value(self.b) * V0, batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
@@ -284,10 +291,14 @@ class Izhikevich(bp.dyn.NeuDyn):
 
         if self.integrator.exact_events:
             rest = jnp.clip(dt - step.t_cross, 0.0, dt)
+            # After an exact crossing the rest of the step is integrated from the
+            # reset state, or, with a refractory period, held from the crossing on.
             V_res, u_res = self.integrator.resume(V_next, u_next, I, rest, p)
-            resumed = fired & jnp.isfinite(step.t_cross)
-            V_next = jnp.where(resumed, V_res, V_next)
-            u_next = jnp.where(resumed, u_res, u_next)
+            exact = fired & jnp.isfinite(step.t_cross)
+            hold = self._value(self.tau_ref) > 0
+            u_held = recovery_flow(V_next, u_next, rest, p)
+            V_next = jnp.where(exact & ~hold, V_res, V_next)
+            u_next = jnp.where(exact, jnp.where(hold, u_held, u_res), u_next)
         if self.check_finite:
             self._raise_if_not_finite(V_next, u_next)
 
@@ -325,17 +336,23 @@ class Izhikevich(bp.dyn.NeuDyn):
         return dt * jnp.clip(frac, 0.0, 1.0)
 
     def _raise_if_not_finite(self, V, u):
+        # brainpy's jit_error uses a pure_callback whose unused result XLA may
+        # drop under jit; jax.debug.callback is an effect and always runs.
         bad = ~(jnp.isfinite(V) & jnp.isfinite(u))
+        name = self.name
 
-        def fail(args):
-            step_index, t, flat_index = args
-            raise NonFiniteStateError(
-                f'{self.name}: V or u became non-finite at step {int(step_index)} '
-                f'(t = {float(t)} ms), neuron index {int(flat_index)}'
-            )
+        def fail_if(any_bad, step_index, t, flat_index):
+            if bool(any_bad):
+                raise NonFiniteStateError(
+                    f'{name}: V or u became non-finite at step {int(step_index)} '
+                    f'(t = {float(t)} ms), neuron index {int(flat_index)}'
+                )
 
-        bp.check.jit_error(jnp.any(bad), fail,
-                           (bp.share.load('i'), bp.share.load('t'), jnp.argmax(bad.reshape(-1))))
+        args = (jnp.any(bad), bp.share.load('i'), bp.share.load('t'), jnp.argmax(bad.reshape(-1)))
+        if any(isinstance(x, jax.core.Tracer) for x in args):
+            jax.debug.callback(fail_if, *args)
+        else:
+            fail_if(*args)
 
     def return_info(self):
         return self.spike

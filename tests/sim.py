@@ -22,3 +22,24 @@ def spike_times(method, dt, I, T, **kwargs):
     neuron = izhi_dyn.Izhikevich(1, method=method, spike_time_var=True, **kwargs)
     mon = run(neuron, np.full((steps, 1), I), dt, monitors=('spike', 'spike_time'))
     return mon['spike_time'][mon['spike'][:, 0], 0]
+
+
+def training_loss_and_grad(I, steps=300, dt=0.1, readout='spikes', **kwargs):
+    """Value and d/dI of a loss on a one-neuron TrainingMode run with constant input ``I``.
+
+    ``readout='spikes'``: the spike count; ``'V'``: the sum of V over the run.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    def loss(I):
+        neuron = izhi_dyn.Izhikevich(1, mode=bm.TrainingMode(1), **kwargs)
+
+        def body(i):
+            bp.share.save(t=i * dt, dt=dt, i=i)
+            spike = neuron.update(jnp.broadcast_to(I, (1, 1)))
+            return spike.sum() if readout == 'spikes' else neuron.V.value.sum()
+
+        return bm.for_loop(body, jnp.arange(steps)).sum()
+
+    return jax.value_and_grad(loss)(jnp.asarray(I, dtype=bm.float_))
