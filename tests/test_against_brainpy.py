@@ -13,7 +13,7 @@ import izhi_dyn
 
 
 def _run(neuron, inputs):
-    runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], progress_bar=False)
+    runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], progress_bar=False, dt=0.1)
     runner.run(inputs=inputs)
     return {k: np.asarray(runner.mon[k]) for k in ('V', 'u', 'spike')}
 
