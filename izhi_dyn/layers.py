@@ -1,0 +1,223 @@
+r"""A recurrent Izhikevich layer with a current-based exponential synapse.
+
+The layer follows eventax's ``Izhikevich`` neuron model (an Izhikevich
+population whose input is a synaptic current channel) and is built on
+:class:`izhi_dyn.Izhikevich`: the neuron equations, reset and surrogate
+spikes are the neuron's; the layer adds the synaptic current, the weights
+and the bias.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Union
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from izhi_dyn.neuron import Izhikevich
+from izhi_dyn.training import TRAINABLE_PARAMS, trainable
+
+__all__ = ['IzhikevichLayer', 'FAN_IN_MODES', 'init_weights_and_bias']
+
+#: Names accepted by ``fan_in_mode=`` (``None`` means no scaling).
+FAN_IN_MODES = ('sqrt', 'linear')
+
+
+def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
+                          wmean: float = 0.0, wlim: Optional[float] = None,
+                          fan_in_mode: Optional[str] = None, init_bias=None,
+                          bmean: float = 0.0, blim: Optional[float] = None):
+    r"""Initial weight matrix :math:`W` of shape ``(N + K, N)`` and bias :math:`I_c` of shape ``(N,)``.
+
+    :math:`W_{mn} = s_n\,(w_\text{mean} + \xi_{mn})`, with :math:`\xi` uniform on
+    ``[-wlim, wlim]`` (zero when ``wlim`` is None) and :math:`s_n = 1` (no
+    fan-in scaling), :math:`1/\sqrt{f_n}` (``'sqrt'``) or :math:`1/f_n`
+    (``'linear'``), where :math:`f_n` is the number of unmasked inputs of
+    neuron :math:`n`. The bias is :math:`b_\text{mean} + \eta_n`, :math:`\eta`
+    uniform on ``[-blim, blim]``. ``init_weights`` / ``init_bias`` are used as
+    given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
+    ``N..N+K-1`` the inputs.
+    """
+    rows = n_neurons + in_size
+    kw, kb = jax.random.split(key)
+    if fan_in_mode is not None and fan_in_mode not in FAN_IN_MODES:
+        raise ValueError(f'fan_in_mode={fan_in_mode!r}: expected None or one of {list(FAN_IN_MODES)}')
+    if init_weights is not None:
+        W = jnp.asarray(bm.as_jax(init_weights), dtype=bm.float_)
+        if W.shape != (rows, n_neurons):
+            raise ValueError(f'init_weights: expected shape {(rows, n_neurons)}, got {W.shape}')
+    else:
+        W = jnp.full((rows, n_neurons), wmean, dtype=bm.float_)
+        if wlim is not None:
+            W = W + jax.random.uniform(kw, W.shape, bm.float_, -wlim, wlim)
+        if fan_in_mode is not None:
+            fan_in = jnp.maximum(rows if mask is None else jnp.sum(mask, axis=0), 1).astype(bm.float_)
+            W = W / (jnp.sqrt(fan_in) if fan_in_mode == 'sqrt' else fan_in)
+    if init_bias is not None:
+        bias = jnp.broadcast_to(jnp.asarray(bm.as_jax(init_bias), dtype=bm.float_), (n_neurons,))
+    else:
+        bias = jnp.full((n_neurons,), bmean, dtype=bm.float_)
+        if blim is not None:
+            bias = bias + jax.random.uniform(kb, bias.shape, bm.float_, -blim, blim)
+    return W, bias
+
+
+class IzhikevichLayer(bp.DynamicalSystem):
+    r"""Recurrent Izhikevich population driven by an exponential synaptic current.
+
+    .. math::
+
+        \frac{dV}{dt} = 0.04 V^2 + 5 V + 140 - u + I + I_c, \qquad
+        \frac{du}{dt} = a\,(b V - u), \qquad
+        \frac{dI}{dt} = -\frac{I}{\tau_\text{syn}},
+
+        V \ge V_{th}:\quad V \leftarrow c,\quad u \leftarrow u + d, \qquad
+        \text{spike of source } m:\quad I_n \leftarrow I_n + (W \odot M)_{mn}.
+
+    Sources :math:`m` are the layer's own neurons (rows ``0..N-1`` of
+    :math:`W`) and the ``K`` inputs (rows ``N..N+K-1``).
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons :math:`N`.
+    in_size : int
+        Number of inputs :math:`K` (``update(x)`` takes ``x`` of shape ``(..., K)``).
+    mode : brainpy.math.Mode, optional
+        As for :class:`izhi_dyn.Izhikevich`; in ``TrainingMode`` spikes are
+        surrogate and the layer is differentiable.
+    a, b, c, d, V_th : float, array, initializer or Variable
+        Neuron parameters; defaults 0.02, 0.2, -51, 2, 30 (those of eventax's
+        layer).
+    tau_syn : float or array, default 5
+        Synaptic time constant (ms, > 0).
+    wmask : array of shape (N + K, N), optional
+        Binary connectivity mask :math:`M`; masked weights neither act nor
+        receive gradient.
+    init_weights, wmean, wlim, fan_in_mode, init_bias, bmean, blim
+        Weight and bias initialisation, see :func:`init_weights_and_bias`.
+    train_params : iterable of str, default ()
+        Neuron parameters to learn, among ``'a', 'b', 'c', 'd', 'V_th'``
+        (no sign constraint).
+    shared_params : bool, default False
+        Learn one shared value per parameter instead of one per neuron.
+    train_bias : bool, default True
+        Learn the bias current :math:`I_c`.
+    seed : int, optional
+        Seed of the weight initialisation; default draws from ``bm.random``.
+    V_initializer, u_initializer : optional
+        Initial state; default :math:`V_0 = c`, :math:`u_0 = b\,c`.
+    **neuron_kwargs
+        Passed to :class:`izhi_dyn.Izhikevich` (``method``, ``spk_fun``,
+        ``spk_reset``, ``detach_spk``, ``tau_ref``, ``p1``...).
+
+    Notes
+    -----
+    Order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
+    add the weights of the previous step's layer spikes and of the current
+    input ``x``, then advance the neuron with input current :math:`I + I_c`
+    (held over the step). Input spikes therefore act within the step they
+    arrive in, recurrent spikes one step later. ``x`` may carry real values
+    (weighted like spikes). Further currents can reach the neurons through
+    brainpy projections targeting :attr:`neuron`.
+
+    ``W`` (and the bias, and the parameters named in ``train_params``) are
+    :class:`~brainpy.math.TrainVar` s in every mode, so trained values carry
+    over unchanged when the same definition is rebuilt in another mode.
+
+    Examples
+    --------
+    >>> import brainpy.math as bm, jax.numpy as jnp, izhi_dyn
+    >>> layer = izhi_dyn.IzhikevichLayer(8, 2, wlim=5.0, seed=0, mode=bm.TrainingMode(4))
+    >>> out = izhi_dyn.run_sequence(layer, jnp.zeros((20, 4, 2)), dt=0.5)
+    >>> out.shape
+    (20, 4, 8)
+    """
+
+    supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
+
+    def __init__(self, n_neurons: int, in_size: int, *, mode: Optional[bm.Mode] = None,
+                 name: Optional[str] = None, a: Any = 0.02, b: Any = 0.2, c: Any = -51.0, d: Any = 2.0,
+                 V_th: Any = 30.0, tau_syn: Any = 5.0, wmask=None, init_weights=None, wmean: float = 0.0,
+                 wlim: Optional[float] = None, fan_in_mode: Optional[str] = None, init_bias=None,
+                 bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
+                 shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
+                 V_initializer: Any = None, u_initializer: Any = None, **neuron_kwargs):
+        for arg, val in (('n_neurons', n_neurons), ('in_size', in_size)):
+            if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < (1 if arg == 'n_neurons' else 0):
+                raise ValueError(f'{arg}={val!r}: expected a positive int')
+        super().__init__(name=name, mode=mode)
+        self.n_neurons, self.in_size = int(n_neurons), int(in_size)
+        N, K = self.n_neurons, self.in_size
+
+        train_params = tuple(train_params)
+        bad = [p for p in train_params if p not in TRAINABLE_PARAMS]
+        if bad:
+            raise ValueError(f'train_params={bad!r}: expected names among {list(TRAINABLE_PARAMS)}')
+        params = dict(a=a, b=b, c=c, d=d, V_th=V_th)
+        for p in train_params:
+            params[p] = trainable(params[p], N, shared=shared_params)
+
+        tau = np.asarray(bm.as_numpy(tau_syn), dtype=float)
+        if np.any(tau <= 0) or not np.all(np.isfinite(tau)):
+            raise ValueError(f'tau_syn={tau_syn!r}: expected positive finite time constants (ms)')
+        self.tau_syn = jnp.broadcast_to(jnp.asarray(tau, dtype=bm.float_), (N,))
+
+        if wmask is not None:
+            wmask = np.asarray(bm.as_numpy(wmask))
+            if wmask.shape != (N + K, N) or not np.all((wmask == 0) | (wmask == 1)):
+                raise ValueError(f'wmask: expected a binary array of shape {(N + K, N)}')
+            self.wmask = jnp.asarray(wmask, dtype=bm.float_)
+        else:
+            self.wmask = None
+        key = bm.random.split_key() if seed is None else jax.random.PRNGKey(seed)
+        W, bias = init_weights_and_bias(key, N, K, mask=self.wmask, init_weights=init_weights, wmean=wmean,
+                                        wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+                                        bmean=bmean, blim=blim)
+        self.W = bm.TrainVar(W if self.wmask is None else W * self.wmask)
+        self.bias = bm.TrainVar(bias) if train_bias else bias
+
+        c0 = params['c']
+        if V_initializer is None:
+            V_initializer = lambda shape: jnp.broadcast_to(  # noqa: E731
+                jnp.asarray(c0.value if isinstance(c0, bm.Variable) else bm.as_jax(c0), dtype=bm.float_), shape)
+        self.neuron = Izhikevich(N, mode=self.mode, V_initializer=V_initializer,
+                                 u_initializer=u_initializer, **params, **neuron_kwargs)
+        self.reset_state(self.mode)
+
+    @property
+    def weights(self) -> jax.Array:
+        """Effective weights :math:`W \\odot M`, shape ``(N + K, N)``."""
+        W = self.W.value
+        return W if self.wmask is None else W * self.wmask
+
+    @property
+    def spike(self) -> bm.Variable:
+        """The neurons' spike variable (monitor as ``'neuron.spike'`` or via this property)."""
+        return self.neuron.spike
+
+    def reset_state(self, batch_or_mode=None, **kwargs):
+        """Reset the synaptic current to 0 and the neurons to their initial state."""
+        self.I = bp.init.variable_(bm.zeros, (self.n_neurons,), batch_or_mode)
+        self.neuron.reset_state(batch_or_mode, **kwargs)
+
+    def update(self, x=None):
+        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes."""
+        dt = bp.share.load('dt')
+        I = self.I.value
+        pre = jnp.asarray(self.neuron.spike.value, dtype=I.dtype)
+        if self.in_size:
+            x = jnp.zeros(I.shape[:-1] + (self.in_size,), I.dtype) if x is None else bm.as_jax(x)
+            if x.shape != I.shape[:-1] + (self.in_size,):
+                raise ValueError(f'{self.name}: input of shape {x.shape}, expected {I.shape[:-1] + (self.in_size,)}')
+            pre = jnp.concatenate([pre, jnp.asarray(x, I.dtype)], axis=-1)
+        I = I * jnp.broadcast_to(jnp.exp(-dt / self.tau_syn), I.shape) + pre @ self.weights
+        self.I.value = I
+        bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
+        return self.neuron.update(I + jnp.broadcast_to(bias, I.shape))
+
+    def return_info(self):
+        return self.neuron.spike

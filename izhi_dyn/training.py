@@ -1,0 +1,140 @@
+r"""Helpers for training Izhikevich networks with surrogate gradients.
+
+Neuron parameters become learnable by passing a :class:`brainpy.math.TrainVar`
+instead of a number: :class:`izhi_dyn.Izhikevich` reads ``.value`` at every
+step, so gradients flow into it like into any weight. :func:`trainable` builds
+such a variable, per neuron or shared by the population, and
+:func:`make_trainable` converts parameters of an existing neuron in place.
+No sign or range constraint is imposed; :func:`clip_parameters` applies one
+after an optimizer step when the user asks for it.
+
+:func:`run_sequence` runs a model over a time-major input array inside
+:func:`brainpy.math.for_loop`, the building block of a BPTT loss.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+
+import brainpy as bp
+import brainpy.math as bm
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ['TRAINABLE_PARAMS', 'trainable', 'make_trainable', 'clip_parameters', 'run_sequence']
+
+#: Neuron parameters that :func:`make_trainable` and the layer's ``train_params`` accept.
+TRAINABLE_PARAMS = ('a', 'b', 'c', 'd', 'V_th')
+
+
+def trainable(value, size: Union[int, Sequence[int], None] = None, *, shared: bool = False) -> bm.TrainVar:
+    """A learnable neuron parameter.
+
+    Parameters
+    ----------
+    value : float, array or brainpy initializer
+        Initial value. An initializer is called with ``size``.
+    size : int or tuple of int, optional
+        Population shape; required unless ``shared``.
+    shared : bool, default False
+        One scalar shared by all neurons (shape ``()``) instead of one value
+        per neuron.
+
+    Returns
+    -------
+    brainpy.math.TrainVar
+
+    Examples
+    --------
+    >>> import izhi_dyn
+    >>> neu = izhi_dyn.Izhikevich(3, a=izhi_dyn.trainable(0.02, 3), d=izhi_dyn.trainable(8.0, shared=True))
+    >>> neu.a.shape, neu.d.shape
+    ((3,), ())
+    """
+    if shared:
+        arr = np.asarray(bm.as_numpy(value(()) if callable(value) else value), dtype=float)
+        if arr.size != 1:
+            raise ValueError(f'shared=True needs a single value, got shape {arr.shape}')
+        return bm.TrainVar(jnp.asarray(arr.reshape(()), dtype=bm.float_))
+    if size is None:
+        raise ValueError('size is required for a per-neuron parameter (or pass shared=True)')
+    shape = (size,) if isinstance(size, int) else tuple(size)
+    data = value(shape) if callable(value) else value
+    data = jnp.broadcast_to(jnp.asarray(bm.as_jax(data), dtype=bm.float_), shape)
+    return bm.TrainVar(data)
+
+
+def make_trainable(neuron, names: Iterable[str] = ('a', 'b', 'c', 'd'), *,
+                   shared: Union[bool, Iterable[str]] = False) -> Dict[str, bm.TrainVar]:
+    """Replace parameters of an :class:`izhi_dyn.Izhikevich` by :class:`~brainpy.math.TrainVar` s.
+
+    Parameters
+    ----------
+    neuron : izhi_dyn.Izhikevich
+    names : iterable of str, default ('a', 'b', 'c', 'd')
+        Parameters to make learnable, among :data:`TRAINABLE_PARAMS`.
+    shared : bool or iterable of str, default False
+        ``True``: every named parameter is one scalar for the population;
+        an iterable: only those names are shared. A per-neuron parameter that
+        currently differs across neurons cannot be shared.
+
+    Returns
+    -------
+    dict
+        ``{name: TrainVar}``, the new variables (also ``neuron.<name>``).
+    """
+    names = tuple(names)
+    bad = [n for n in names if n not in TRAINABLE_PARAMS]
+    if bad:
+        raise ValueError(f'names={bad!r}: expected names among {list(TRAINABLE_PARAMS)}')
+    shared_names = set(names if shared is True else (() if shared is False else shared))
+    out = {}
+    for name in names:
+        current = getattr(neuron, name)
+        if isinstance(current, bm.Variable):
+            current = current.value
+        current = np.asarray(bm.as_numpy(current), dtype=float)
+        if name in shared_names:
+            if current.size > 1 and not np.all(current == current.reshape(-1)[0]):
+                raise ValueError(f'{name}: differs across neurons and cannot be shared')
+            var = trainable(float(current.reshape(-1)[0]), shared=True)
+        else:
+            var = trainable(np.broadcast_to(current, neuron.varshape), neuron.varshape)
+        setattr(neuron, name, var)
+        out[name] = var
+    return out
+
+
+def clip_parameters(bounds: Dict[bm.Variable, Tuple[Optional[float], Optional[float]]]) -> None:
+    """Clip variables in place to ``(lower, upper)`` bounds (``None``: unbounded).
+
+    Call it after each optimizer step to impose constraints such as ``a > 0``,
+    which :mod:`izhi_dyn` never imposes by itself.
+    """
+    for var, (lower, upper) in bounds.items():
+        var.value = jnp.clip(var.value, lower, upper)
+
+
+def run_sequence(model, inputs, *, dt: float, t0: float = 0.0):
+    """Run ``model.update(x_t)`` over time-major ``inputs`` of shape ``(T, ...)``.
+
+    Sets ``bp.share`` (``t``, ``dt``, ``i``) at each step and stacks the
+    outputs along a leading time axis. Differentiable, and usable inside
+    :func:`brainpy.math.jit` / :func:`brainpy.math.grad`.
+
+    Parameters
+    ----------
+    model : brainpy.DynamicalSystem
+    inputs : array, shape (T, ...)
+    dt : float
+        Time step (ms).
+    t0 : float, default 0
+        Time (ms) of the first step.
+    """
+    steps = jnp.arange(inputs.shape[0])
+
+    def body(i, x):
+        bp.share.save(t=t0 + i * dt, dt=dt, i=i)
+        return model.update(x)
+
+    return bm.for_loop(body, (steps, inputs))
