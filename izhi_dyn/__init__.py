@@ -8,6 +8,8 @@ from izhi_dyn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
 from izhi_dyn.integrators import INTEGRATORS, Integrator, Step, get_integrator
 from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
+from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
+from izhi_dyn.training import clip_parameters, make_trainable, run_sequence, trainable
 
 __version__ = '0.1.0'
 
@@ -18,6 +20,12 @@ __all__ = [
     'INTEGRATORS',
     'Integrator',
     'Izhikevich',
+    'IzhikevichLayer',
+    'init_weights_and_bias',
+    'clip_parameters',
+    'make_trainable',
+    'run_sequence',
+    'trainable',
     'NonFiniteStateError',
     'Params',
     'SPIKE_RESETS',
