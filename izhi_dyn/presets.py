@@ -1,47 +1,356 @@
-"""Published parameter sets and protocols of the Izhikevich model, as records."""
+r"""The published behaviours of the Izhikevich model as one table of records.
+
+Two families live in :data:`PRESETS`:
+
+* the **20 neuro-computational features** of Izhikevich (2004), Fig. 1
+  (``paper='2004'``), transcribed from the author's figure code: parameters,
+  initial state, stimulus, duration, time step ``tau`` and scheme;
+* the **7 cell types** of Izhikevich (2003), Fig. 2 (``paper='2003'``), with
+  the thalamo-cortical cell in its two regimes. The 2003 paper gives only the
+  parameters; the protocols here are ours, chosen to show each signature.
+
+A stimulus is data, not code: a :class:`Protocol` is a baseline plus an
+ordered list of :class:`Step` / :class:`Ramp` segments; at each time the first
+segment whose window contains ``t`` sets the input (the author's ``if/elseif``),
+otherwise the baseline. Windows are open intervals unless ``closed='left'``;
+with the author's open windows the number of stimulated samples depends on
+the time step. Ramps are evaluated as ``offset + (t - start) / over * rise`` so
+that the floating-point operations match the author's expressions.
+
+Spike-time convention: a spike is stamped at :math:`t_k`, the start of the
+step whose update crossed threshold (the author's convention, and that of
+:class:`izhi_dyn.Izhikevich`). The author tests ``V > 30``, the neuron
+``V >= V_th``; the two differ only when an update lands on 30 exactly, which
+does not happen in any of the 20 protocols (the reproduction test checks it).
+
+Numerics (measured, see ``tests/test_reproduction.py``): with
+``method='izhikevich2004'``, the published ``tau`` and float64, all 20 features
+give the author's spike samples exactly. In float32 with the same scheme, only
+Class 2 excitability changes (a different number of spikes; its ramp crosses
+the Andronov-Hopf bifurcation slowly, so rounding moves the onset); see
+:attr:`Preset.float32_drift`. With the default integrator (``exp_auto``) at the
+published ``tau`` some features disappear; those records have
+``needs_published_numerics=True``.
+
+References
+----------
+.. [1] Izhikevich, E. M. (2003). Simple model of spiking neurons.
+   IEEE Trans. Neural Netw., 14(6), 1569-1572.
+.. [2] Izhikevich, E. M. (2004). Which model to use for cortical spiking
+   neurons? IEEE Trans. Neural Netw., 15(5), 1063-1070.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import math
+from dataclasses import dataclass
+from typing import Optional, Union
 
 import numpy as np
 
-__all__ = ['CellType', 'CELL_TYPES_2003', 'simulate_cell_type']
+__all__ = [
+    'Step',
+    'Ramp',
+    'Protocol',
+    'Preset',
+    'PRESETS',
+    'FEATURES_2004',
+    'CELL_TYPES_2003',
+    'get_preset',
+    'regular_spiking_control',
+]
+
+_INF = math.inf
 
 
-class CellType(NamedTuple):
-    """A cortical/thalamic cell type of Izhikevich (2003), Fig. 2."""
+@dataclass(frozen=True)
+class Step:
+    """Constant ``level`` inside the window ``start < t < stop`` (``start <= t`` if ``closed='left'``)."""
 
-    code: str
+    start: float
+    stop: float
+    level: float
+    closed: str = 'open'
+
+    def value(self, t: np.ndarray) -> np.ndarray:
+        return np.full_like(t, self.level)
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """``offset + (t - start) / over * rise`` inside the window ``start < t < stop``."""
+
+    start: float
+    stop: float
+    rise: float
+    over: float = 1.0
+    offset: float = 0.0
+    closed: str = 'open'
+
+    def value(self, t: np.ndarray) -> np.ndarray:
+        return self.offset + (t - self.start) / self.over * self.rise
+
+
+Segment = Union[Step, Ramp]
+
+
+def _inside(seg: Segment, t: np.ndarray) -> np.ndarray:
+    lower = (t >= seg.start) if seg.closed == 'left' else (t > seg.start)
+    return lower & (t < seg.stop)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Input current as data: ``baseline`` unless the first matching segment applies."""
+
+    segments: tuple = ()
+    baseline: float = 0.0
+
+    def __call__(self, t) -> np.ndarray:
+        """Input at times ``t`` (ms), float64."""
+        t = np.asarray(t, dtype=np.float64)
+        out = np.full_like(t, self.baseline)
+        done = np.zeros(t.shape, dtype=bool)
+        for seg in self.segments:
+            hit = _inside(seg, t) & ~done
+            out = np.where(hit, seg.value(t), out)
+            done |= hit
+        return out
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One published behaviour: model, initial state, stimulus and numerics.
+
+    Attributes
+    ----------
+    key : str
+        Snake-case name from the paper (``'tonic_spiking'``, ``'regular_spiking'``).
+    name : str
+        Name as printed in the paper.
+    code : str
+        Panel letter of 2004 Fig. 1 (``'A'`` ... ``'T'``) or 2003 type code (``'RS'``).
+    paper : {'2004', '2003'}
+    reference : str
+        Paper and figure panel.
+    a, b, c, d : float
+        Model parameters.
+    p2, p3 : float
+        Linear and constant terms of dV/dt (5, 140; 4.1, 108 for Class 1 and integrator).
+    recovery : {'standard', 'accommodation'}
+        Recovery law (``'accommodation'``: du/dt = a b (V + 65), Fig. 1R).
+    V0, u0 : float
+        Initial state (mV); ``u0 = b V0`` unless the paper says otherwise.
+    protocol : Protocol
+        Input current I(t).
+    duration : float
+        Simulated span (ms); the time grid is ``0, dt, ..., duration`` inclusive.
+    dt : float
+        Published time step ``tau`` (ms).
+    method : str
+        Published scheme: an :data:`izhi_dyn.INTEGRATORS` name.
+    signature : str
+        The expected behaviour, in words.
+    needs_published_numerics : bool
+        True when the feature disappears under the default integrator
+        (``exp_auto``) at the published ``dt`` (measured).
+    float32_drift : str or None
+        How the float32 run differs from float64 (measured), None if it does not.
+    """
+
+    key: str
     name: str
+    code: str
+    paper: str
+    reference: str
     a: float
     b: float
     c: float
     d: float
+    V0: float
+    protocol: Protocol
+    duration: float
+    dt: float
+    signature: str
+    u0: Optional[float] = None
+    p2: float = 5.0
+    p3: float = 140.0
+    recovery: str = 'standard'
+    method: str = 'izhikevich2004'
+    needs_published_numerics: bool = False
+    float32_drift: Optional[str] = None
+
+    def __post_init__(self):
+        if self.u0 is None:  # derived, as the author's u = b*V
+            object.__setattr__(self, 'u0', self.b * self.V0)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of samples of ``0:dt:duration`` (inclusive)."""
+        return int(round(self.duration / self.dt)) + 1
+
+    def times(self) -> np.ndarray:
+        """The time grid ``t_k = k dt`` (ms)."""
+        return np.arange(self.n_steps, dtype=np.float64) * self.dt
+
+    def replace(self, **changes) -> 'Preset':
+        """A copy with some fields changed (``u0`` re-derived unless given)."""
+        import dataclasses
+
+        if 'u0' not in changes and ('b' in changes or 'V0' in changes) and self.recovery == 'standard':
+            changes['u0'] = None
+        return dataclasses.replace(self, **changes)
 
 
-CELL_TYPES_2003 = (
-    CellType('RS', 'regular spiking', 0.02, 0.2, -65.0, 8.0),
-    CellType('IB', 'intrinsically bursting', 0.02, 0.2, -55.0, 4.0),
-    CellType('CH', 'chattering', 0.02, 0.2, -50.0, 2.0),
-    CellType('FS', 'fast spiking', 0.1, 0.2, -65.0, 2.0),
-    CellType('LTS', 'low-threshold spiking', 0.02, 0.25, -65.0, 2.0),
-    CellType('TC', 'thalamo-cortical', 0.02, 0.25, -65.0, 0.05),
-    CellType('RZ', 'resonator', 0.1, 0.26, -65.0, 2.0),
+_REF04 = 'Izhikevich (2004) IEEE TNN 15(5):1063, Fig. 1'
+_REF03 = 'Izhikevich (2003) IEEE TNN 14(6):1569, Fig. 2'
+
+
+def _pulses(starts, width, level):
+    return tuple(Step(s, s + width, level) for s in starts)
+
+
+def _f(code, key, name, a, b, c, d, V0, protocol, duration, dt, signature, **kw):
+    return Preset(key=key, name=name, code=code, paper='2004', reference=f'{_REF04}{code}',
+                  a=a, b=b, c=c, d=d, V0=V0, protocol=protocol, duration=duration, dt=dt,
+                  signature=signature, **kw)
+
+
+_CLASS1 = dict(p2=4.1, p3=108.0)
+_INHIB = Protocol((Step(-_INF, 50.0, 80.0), Step(250.0, _INF, 80.0)), baseline=75.0)
+
+_FEATURES = (
+    _f('A', 'tonic_spiking', 'tonic spiking', 0.02, 0.2, -65, 6, -70,
+       Protocol((Step(10.0, _INF, 14.0),)), 100, 0.25,
+       'regular spiking at a constant rate throughout the step'),
+    _f('B', 'phasic_spiking', 'phasic spiking', 0.02, 0.25, -65, 6, -64,
+       Protocol((Step(20.0, _INF, 0.5),)), 200, 0.25,
+       'a single spike shortly after step onset, then silence'),
+    _f('C', 'tonic_bursting', 'tonic bursting', 0.02, 0.2, -50, 2, -70,
+       Protocol((Step(22.0, _INF, 15.0),)), 220, 0.25,
+       'periodic bursts of several spikes separated by long pauses'),
+    _f('D', 'phasic_bursting', 'phasic bursting', 0.02, 0.25, -55, 0.05, -64,
+       Protocol((Step(20.0, _INF, 0.6),)), 200, 0.2,
+       'one burst of several spikes at step onset, then silence'),
+    _f('E', 'mixed_mode', 'mixed mode', 0.02, 0.2, -55, 4, -70,
+       Protocol((Step(16.0, _INF, 10.0),)), 160, 0.25,
+       'an initial burst, then tonic single spikes'),
+    _f('F', 'spike_frequency_adaptation', 'spike frequency adaptation', 0.01, 0.2, -65, 8, -70,
+       Protocol((Step(8.5, _INF, 30.0),)), 85, 0.25,
+       'tonic firing whose inter-spike intervals lengthen'),
+    _f('G', 'class_1_excitable', 'Class 1 excitable', 0.02, -0.1, -55, 6, -60,
+       Protocol((Ramp(30.0, _INF, rise=0.075),)), 300, 0.25,
+       'under a slow ramp, firing starts at a low rate that rises with the input', **_CLASS1),
+    _f('H', 'class_2_excitable', 'Class 2 excitable', 0.2, 0.26, -65, 0, -64,
+       Protocol((Ramp(30.0, _INF, rise=0.015, offset=-0.5),), baseline=-0.5), 300, 0.25,
+       'under a slow ramp, firing starts abruptly at a non-zero rate',
+       float32_drift='spike count changes (onset near the Hopf bifurcation is rounding-sensitive)'),
+    _f('I', 'spike_latency', 'spike latency', 0.02, 0.2, -65, 6, -70,
+       Protocol((Step(10.0, 13.0, 7.04),)), 100, 0.2,
+       'one spike, fired long after the end of a brief near-threshold pulse'),
+    _f('J', 'subthreshold_oscillations', 'subthreshold oscillations', 0.05, 0.26, -60, 0, -62,
+       Protocol((Step(20.0, 25.0, 2.0),)), 200, 0.25,
+       'one spike after the pulse, then damped subthreshold oscillations of V'),
+    _f('K', 'resonator', 'resonator', 0.1, 0.26, -60, -1, -62,
+       Protocol(_pulses((40.0, 60.0, 280.0, 320.0), 4.0, 0.65)), 400, 0.25,
+       'no spike for a doublet at the non-resonant 20 ms interval, a spike for the resonant 40 ms one'),
+    _f('L', 'integrator', 'integrator', 0.02, -0.1, -55, 6, -60,
+       Protocol(_pulses((100.0 / 11, 100.0 / 11 + 5, 70.0, 80.0), 2.0, 9.0)), 100, 0.25,
+       'a spike for a closely spaced (5 ms) pair of pulses, none for a 10 ms pair', **_CLASS1),
+    _f('M', 'rebound_spike', 'rebound spike', 0.03, 0.25, -60, 4, -64,
+       Protocol((Step(20.0, 25.0, -15.0),)), 200, 0.2,
+       'a single spike on release from a brief hyperpolarising pulse'),
+    _f('N', 'rebound_burst', 'rebound burst', 0.03, 0.25, -52, 0, -64,
+       Protocol((Step(20.0, 25.0, -15.0),)), 200, 0.2,
+       'a burst of spikes on release from a brief hyperpolarising pulse'),
+    _f('O', 'threshold_variability', 'threshold variability', 0.03, 0.25, -60, 4, -64,
+       Protocol((Step(10.0, 15.0, 1.0), Step(80.0, 85.0, 1.0), Step(70.0, 75.0, -6.0))), 100, 0.25,
+       'the same weak pulse fails alone but fires right after a hyperpolarising pulse'),
+    _f('P', 'bistability', 'bistability', 0.1, 0.26, -60, 0, -61,
+       Protocol((Step(37.5, 42.5, 1.24), Step(216.0, 221.0, 1.24)), baseline=0.24), 300, 0.25,
+       'a first pulse switches on tonic firing, a second identical pulse switches it off',
+       needs_published_numerics=True),
+    _f('Q', 'depolarizing_after_potential', 'DAP (depolarizing after-potential)', 1, 0.2, -60, -21, -70,
+       Protocol((Step(9.0, 11.0, 20.0),)), 50, 0.1,
+       'one spike, followed by a depolarised after-potential above rest',
+       needs_published_numerics=True),
+    _f('R', 'accommodation', 'accommodation', 0.02, 1, -55, 4, -65,
+       Protocol((Ramp(0.0, 200.0, rise=1.0, over=25.0, closed='left'),
+                 Ramp(300.0, 312.5, rise=4.0, over=12.5, closed='left'))), 400, 0.5,
+       'no spike under a slow ramp to I=8, a spike under a fast ramp to only I=4',
+       u0=-16.0, recovery='accommodation'),
+    _f('S', 'inhibition_induced_spiking', 'inhibition-induced spiking', -0.02, -1, -60, 8, -63.8,
+       _INHIB, 350, 0.5, 'tonic spiking only while the input is lowered (inhibited)'),
+    _f('T', 'inhibition_induced_bursting', 'inhibition-induced bursting', -0.026, -1, -45, -2, -63.8,
+       _INHIB, 350, 0.5, 'bursting only while the input is lowered (inhibited)'),
 )
 
 
-def simulate_cell_type(cell: CellType, current=10.0, duration=200.0, dt=0.1, method='riccati'):
-    """Simulate ``cell`` under a step of ``current`` from t = 20 ms; return (ts, V with spike peaks)."""
-    import brainpy as bp
+def _t(code, key, name, a, b, c, d, protocol, signature, V0=-70.0, duration=300.0, **kw):
+    return Preset(key=key, name=name, code=code, paper='2003', reference=_REF03, a=a, b=b, c=c, d=d,
+                  V0=V0, protocol=protocol, duration=duration, dt=0.25, signature=signature, **kw)
 
-    from izhi_dyn.neuron import Izhikevich
 
-    neuron = Izhikevich(1, a=cell.a, b=cell.b, c=cell.c, d=cell.d, method=method)
-    runner = bp.DSRunner(neuron, monitors=['V', 'spike'], dt=dt, progress_bar=False)
-    steps = int(round(duration / dt))
-    inputs = np.where(np.arange(steps) * dt >= 20.0, current, 0.0)
-    runner.run(inputs=inputs)
-    V = np.array(runner.mon['V'][:, 0])
-    V[np.asarray(runner.mon['spike'][:, 0])] = 30.0
-    return np.asarray(runner.mon['ts']), V
+# The 2003 paper gives parameters only; these protocols (ours) show each signature.
+_STEP10 = Protocol((Step(20.0, _INF, 10.0),))
+_CELL_TYPES = (
+    _t('RS', 'regular_spiking', 'regular spiking', 0.02, 0.2, -65, 8, _STEP10,
+       'tonic spikes with strong frequency adaptation'),
+    _t('IB', 'intrinsically_bursting', 'intrinsically bursting', 0.02, 0.2, -55, 4, _STEP10,
+       'an initial burst, then tonic single spikes'),
+    _t('CH', 'chattering', 'chattering', 0.02, 0.2, -50, 2, _STEP10,
+       'repetitive bursts of closely spaced spikes'),
+    _t('FS', 'fast_spiking', 'fast spiking', 0.1, 0.2, -65, 2, _STEP10,
+       'high-frequency tonic spiking with little adaptation'),
+    _t('LTS', 'low_threshold_spiking', 'low-threshold spiking', 0.02, 0.25, -65, 2, _STEP10,
+       'high-frequency spiking with adaptation'),
+    _t('TC', 'thalamo_cortical_depolarized', 'thalamo-cortical (depolarised)', 0.02, 0.25, -65, 0.05,
+       Protocol((Step(20.0, _INF, 1.0),)),
+       'from a depolarised rest, tonic spiking under a weak step', V0=-63.0),
+    _t('TC', 'thalamo_cortical_hyperpolarized', 'thalamo-cortical (hyperpolarised)', 0.02, 0.25, -65, 0.05,
+       Protocol((Step(-_INF, 100.0, -10.0),)),
+       'held hyperpolarised, a rebound burst on release', V0=-87.0),
+    _t('RZ', 'resonator', 'resonator', 0.1, 0.26, -65, 2,
+       Protocol((Step(20.0, 25.0, 2.0), Step(150.0, _INF, 0.5))),
+       'damped subthreshold oscillations after a brief pulse; tonic spiking under a weak step',
+       V0=-62.0),
+)
+
+#: Every preset by key. 2003 keys that clash with 2004 keys get a ``_2003`` suffix.
+PRESETS: dict[str, Preset] = {p.key: p for p in _FEATURES}
+for _p in _CELL_TYPES:
+    PRESETS[_p.key if _p.key not in PRESETS else f'{_p.key}_2003'] = _p
+
+#: Keys of the 20 features of Izhikevich (2004), in panel order A..T.
+FEATURES_2004: tuple = tuple(p.key for p in _FEATURES)
+#: Keys of the 2003 cell types (TC twice: its two regimes).
+CELL_TYPES_2003: tuple = tuple(k for k, p in PRESETS.items() if p.paper == '2003')
+
+
+def get_preset(name: Union[str, Preset]) -> Preset:
+    """Return the preset named ``name`` (a key of :data:`PRESETS` or a 2003 code such as ``'RS'``).
+
+    Raises
+    ------
+    KeyError
+        If unknown; the message lists the valid names.
+    """
+    if isinstance(name, Preset):
+        return name
+    if name in PRESETS:
+        return PRESETS[name]
+    by_code = [p for k, p in PRESETS.items() if p.paper == '2003' and p.code == name]
+    if len(by_code) == 1:
+        return by_code[0]
+    raise KeyError(f'unknown preset {name!r}; expected one of {sorted(PRESETS)}')
+
+
+def regular_spiking_control(preset: Union[str, Preset]) -> Preset:
+    """``preset`` with the regular-spiking parameters a, b, c, d = 0.02, 0.2, -65, 8.
+
+    Same stimulus, initial V, equation variant and numerics: a negative
+    control for the behavioural criteria of the features.
+    """
+    preset = get_preset(preset)
+    u0 = preset.u0 if preset.recovery == 'accommodation' else None
+    return preset.replace(key=f'{preset.key}__rs_control', a=0.02, b=0.2, c=-65.0, d=8.0, u0=u0)
