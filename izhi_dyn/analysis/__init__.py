@@ -1,3 +1,7 @@
 """Analysis of simulation results: spike statistics, firing patterns, population
 rhythms, f-I curves and phase planes. Each submodule has one job; its public
 names are re-exported here (one import line per submodule)."""
+
+from izhi_dyn.analysis.fi import *  # noqa: E402,F401,F403
+from izhi_dyn.analysis.phase_plane import *  # noqa: E402,F401,F403
+from izhi_dyn.analysis.sweep import *  # noqa: E402,F401,F403

@@ -1,0 +1,242 @@
+r"""The V-u phase plane: nullclines, fixed points, stability, trajectories, resets.
+
+For constant input :math:`I` the model is the planar system
+
+.. math::
+
+    \dot V = p_1 V^2 + p_2 V + p_3 - u + I, \qquad \dot u = a (b V - u)
+
+with the V-nullcline :math:`u = p_1 V^2 + p_2 V + p_3 + I` and the
+u-nullcline :math:`u = b V` (vertical line :math:`V = V_{acc}` for the
+accommodation law). Fixed points are the closed-form roots of
+:math:`p_1 V^2 + (p_2 - b) V + p_3 + I = 0`, their type is read from the
+Jacobian by :func:`brainpy.analysis.stability.stability_analysis`. The closed
+forms make :class:`brainpy.analysis.PhasePlane2D`'s numerical root search and
+its built-in plotting unnecessary here; only trajectories are simulated, with
+:class:`izhi_dyn.Izhikevich` itself so that the reset is the neuron's own.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Sequence
+
+import numpy as np
+from brainpy.analysis.stability import stability_analysis
+
+from izhi_dyn._equations import ACCOMMODATION_V, Params, recovery_derivative, voltage_derivative
+
+__all__ = [
+    'FixedPoint',
+    'PhasePlane',
+    'Trajectory',
+    'fixed_points',
+    'jacobian',
+    'nullclines',
+    'phase_plane',
+    'trajectory',
+]
+
+
+class FixedPoint(NamedTuple):
+    """An equilibrium of the subthreshold dynamics at constant input."""
+
+    V: float  #: membrane potential (mV)
+    u: float  #: recovery variable (mV/ms scale of the model)
+    jacobian: np.ndarray  #: 2x2 Jacobian of (dV/dt, du/dt) w.r.t. (V, u)
+    eigenvalues: np.ndarray  #: its two (possibly complex) eigenvalues, 1/ms
+    kind: str  #: brainpy's name for the type, e.g. ``'stable focus'`` or ``'saddle node'``
+    stable: bool  #: True when both eigenvalues have a negative real part
+
+
+class PhasePlane(NamedTuple):
+    """Everything :func:`izhi_dyn.plotting.plot_phase_plane` draws."""
+
+    I: float  #: the constant input current
+    V: np.ndarray  #: V grid of the nullclines (mV)
+    V_nullcline: np.ndarray  #: u on the V-nullcline at each V
+    u_nullcline: np.ndarray  #: u on the u-nullcline at each V (NaN for accommodation)
+    fixed_points: list  #: list of :class:`FixedPoint`, sorted by V
+    grid_V: np.ndarray  #: 2-D mesh of V for the direction field
+    grid_u: np.ndarray  #: 2-D mesh of u
+    dV: np.ndarray  #: dV/dt on the mesh (mV/ms)
+    du: np.ndarray  #: du/dt on the mesh
+    params: Params  #: parameters of the plane
+    V_acc: Optional[float] = None  #: vertical u-nullcline of the accommodation law
+
+
+class Trajectory(NamedTuple):
+    """A simulated orbit in the (V, u) plane, with the resets as jumps."""
+
+    ts: np.ndarray  #: time (ms)
+    V: np.ndarray  #: V after each step (mV)
+    u: np.ndarray  #: u after each step
+    jumps: np.ndarray  #: shape (n_spikes, 2, 2): rows (V, u) before and after each reset
+
+
+def _params(a, b, c, d, V_th, p1, p2, p3, recovery) -> Params:
+    if recovery not in ('standard', 'accommodation'):
+        raise ValueError(f"recovery={recovery!r}: expected 'standard' or 'accommodation'")
+    if p1 <= 0:
+        raise ValueError(f'p1={p1!r}: must be positive')
+    return Params(a=a, b=b, c=c, d=d, V_th=V_th, p1=p1, p2=p2, p3=p3, recovery=recovery)
+
+
+def jacobian(V, u=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -> np.ndarray:
+    r"""Jacobian of the vector field at ``(V, u)`` (it does not depend on u or I).
+
+    .. math::
+
+        J = \begin{pmatrix} 2 p_1 V + p_2 & -1 \\ a b & -a \end{pmatrix}
+        \quad\text{(standard)}, \qquad
+        J = \begin{pmatrix} 2 p_1 V + p_2 & -1 \\ a b & 0 \end{pmatrix}
+        \quad\text{(accommodation)}.
+
+    Examples
+    --------
+    >>> import izhi_dyn.analysis as ana
+    >>> ana.jacobian(-70.0).round(3).tolist()
+    [[-0.6, -1.0], [0.004, -0.02]]
+    """
+    decay = 0.0 if recovery == 'accommodation' else -a
+    return np.array([[2.0 * p1 * V + p2, -1.0], [a * b, decay]], dtype=float)
+
+
+def _fixed_point(V, u, a, b, p1, p2, recovery) -> FixedPoint:
+    J = jacobian(V, u, a=a, b=b, p1=p1, p2=p2, recovery=recovery)
+    eig = np.linalg.eigvals(J)
+    return FixedPoint(float(V), float(u), J, eig, stability_analysis(J), bool(np.all(eig.real < 0)))
+
+
+def fixed_points(I=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard') -> list:
+    r"""Equilibria at constant input ``I``, from the closed-form roots.
+
+    Standard law: :math:`p_1 V^2 + (p_2 - b) V + p_3 + I = 0`, :math:`u = bV`;
+    two points below the saddle-node current :math:`(p_2-b)^2/(4p_1) - p_3`,
+    none above. Accommodation law: the single point :math:`V = V_{acc}`.
+
+    Returns
+    -------
+    list of FixedPoint
+        Sorted by V (the resting point first).
+
+    Examples
+    --------
+    >>> import izhi_dyn.analysis as ana
+    >>> [(round(fp.V, 6), fp.kind) for fp in ana.fixed_points(0.0)]   # RS at rest
+    [(-70.0, 'stable node'), (-50.0, 'saddle node')]
+    >>> ana.fixed_points(5.0)                                  # above the saddle-node
+    []
+    """
+    if recovery == 'accommodation':
+        V = ACCOMMODATION_V
+        u = p1 * V * V + p2 * V + p3 + I
+        return [_fixed_point(V, u, a, b, p1, p2, recovery)]
+    disc = (p2 - b) ** 2 - 4.0 * p1 * (p3 + I)
+    if disc < 0:
+        return []
+    roots = sorted({(-(p2 - b) - np.sqrt(disc)) / (2 * p1), (-(p2 - b) + np.sqrt(disc)) / (2 * p1)})
+    return [_fixed_point(V, b * V, a, b, p1, p2, recovery) for V in roots]
+
+
+def nullclines(V, I=0.0, *, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard'):
+    r"""u on the V-nullcline :math:`u = p_1V^2 + p_2V + p_3 + I` and on the u-nullcline :math:`u = bV`.
+
+    For the accommodation law the u-nullcline is the vertical line
+    :math:`V = V_{acc}` and its u values are NaN.
+
+    Examples
+    --------
+    >>> import izhi_dyn.analysis as ana
+    >>> ana.nullclines([-70.0, -50.0])   # both cross at the two fixed points
+    (array([-14., -10.]), array([-14., -10.]))
+    """
+    V = np.asarray(V, dtype=float)
+    u_V = p1 * V * V + p2 * V + p3 + I
+    u_u = np.full_like(V, np.nan) if recovery == 'accommodation' else b * V
+    return u_V, u_u
+
+
+def phase_plane(
+    I=0.0,
+    *,
+    V_range: Sequence[float] = (-90.0, 30.0),
+    u_range: Optional[Sequence[float]] = None,
+    resolution: int = 25,
+    a=0.02,
+    b=0.2,
+    c=-65.0,
+    d=8.0,
+    V_th=30.0,
+    p1=0.04,
+    p2=5.0,
+    p3=140.0,
+    recovery='standard',
+) -> PhasePlane:
+    """Nullclines, fixed points and the direction field on a V-u window.
+
+    ``u_range`` defaults to a window around the u-nullcline over ``V_range``.
+
+    Examples
+    --------
+    >>> import izhi_dyn.analysis as ana
+    >>> pp = ana.phase_plane(I=0.0)
+    >>> len(pp.fixed_points), pp.dV.shape
+    (2, (25, 25))
+    """
+    p = _params(a, b, c, d, V_th, p1, p2, p3, recovery)
+    V = np.linspace(V_range[0], V_range[1], 400)
+    u_V, u_u = nullclines(V, I, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
+    if u_range is None:
+        lo, hi = sorted((b * V_range[0], b * V_range[1]))
+        u_range = (lo - 10.0, hi + 10.0)
+    gV, gu = np.meshgrid(np.linspace(*V_range, resolution), np.linspace(*u_range, resolution))
+    dV = np.asarray(voltage_derivative(gV, gu, I, p))
+    du = np.asarray(recovery_derivative(gV, gu, p)) * np.ones_like(gV)
+    fps = fixed_points(I, a=a, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
+    V_acc = ACCOMMODATION_V if recovery == 'accommodation' else None
+    return PhasePlane(float(I), V, u_V, u_u, fps, gV, gu, dV, du, p, V_acc)
+
+
+def trajectory(
+    I=10.0,
+    *,
+    duration=200.0,
+    dt=0.1,
+    V0=-70.0,
+    u0=None,
+    method='riccati',
+    **neuron_kwargs,
+) -> Trajectory:
+    """Simulate one :class:`izhi_dyn.Izhikevich` neuron at constant ``I`` and collect its orbit.
+
+    ``I`` may be a scalar or an array of one value per step. The resets are
+    returned as jumps from :math:`(V_{th}, u - d)` to :math:`(c, u)`, using u
+    of the step that spiked. Other keywords (``a``, ``b``, ``c``, ``d``,
+    ``V_th``, ...) go to the neuron.
+
+    Examples
+    --------
+    >>> import izhi_dyn.analysis as ana
+    >>> tr = ana.trajectory(I=10.0, duration=100.0)
+    >>> tr.jumps.shape
+    (3, 2, 2)
+    """
+    import brainpy as bp
+    import brainpy.math as bm
+
+    from izhi_dyn.neuron import Izhikevich
+
+    steps = int(round(duration / dt))
+    inputs = np.broadcast_to(np.asarray(I, dtype=float), (steps,)).reshape(steps, 1)
+    neuron = Izhikevich(1, method=method, V_initializer=bp.init.Constant(V0),
+                        u_initializer=None if u0 is None else bp.init.Constant(u0), **neuron_kwargs)
+    runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], dt=dt, progress_bar=False)
+    runner.run(inputs=inputs.astype(bm.float_))
+    V = np.asarray(runner.mon['V'][:, 0], dtype=float)
+    u = np.asarray(runner.mon['u'][:, 0], dtype=float)
+    fired = np.asarray(runner.mon['spike'][:, 0], dtype=bool)
+    c, d, V_th = (float(np.asarray(bm.as_numpy(x)).reshape(-1)[0]) for x in (neuron.c, neuron.d, neuron.V_th))
+    u_after = u[fired]
+    jumps = np.stack([np.stack([np.full_like(u_after, V_th), u_after - d], -1),
+                      np.stack([np.full_like(u_after, c), u_after], -1)], axis=1)
+    return Trajectory(np.asarray(runner.mon['ts'], dtype=float), V, u, jumps.reshape(-1, 2, 2))
