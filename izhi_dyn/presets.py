@@ -286,12 +286,16 @@ _FEATURES = (
 )
 
 
-def _t(code, key, name, a, b, c, d, protocol, signature, V0=-70.0, duration=300.0, **kw):
+def _t(code, key, name, a, b, c, d, protocol, signature, V0=-65.0, duration=300.0, **kw):
     return Preset(key=key, name=name, code=code, paper='2003', reference=_REF03, a=a, b=b, c=c, d=d,
                   V0=V0, protocol=protocol, duration=duration, dt=0.25, signature=signature, **kw)
 
 
 # The 2003 paper gives parameters only; these protocols (ours) show each signature.
+# Rest is V0 = -65, u0 = b V0 as in the 2003 network; step I = 10 from t = 20 ms as
+# in the paper's Fig. 2 for the cortical types; TC at -63 mV (tonic) and held at
+# about -87 mV by I = -30 (rebound burst), the two potentials of Fig. 2; RZ near its
+# rest (-62.5 mV) so that a weak pulse rings without spiking.
 _STEP10 = Protocol((Step(20.0, _INF, 10.0),))
 _CELL_TYPES = (
     _t('RS', 'regular_spiking', 'regular spiking', 0.02, 0.2, -65, 8, _STEP10,
@@ -308,12 +312,12 @@ _CELL_TYPES = (
        Protocol((Step(20.0, _INF, 1.0),)),
        'from a depolarised rest, tonic spiking under a weak step', V0=-63.0),
     _t('TC', 'thalamo_cortical_hyperpolarized', 'thalamo-cortical (hyperpolarised)', 0.02, 0.25, -65, 0.05,
-       Protocol((Step(-_INF, 100.0, -10.0),)),
+       Protocol((Step(-_INF, 100.0, -30.0),)),
        'held hyperpolarised, a rebound burst on release', V0=-87.0),
     _t('RZ', 'resonator', 'resonator', 0.1, 0.26, -65, 2,
-       Protocol((Step(20.0, 25.0, 2.0), Step(150.0, _INF, 0.5))),
-       'damped subthreshold oscillations after a brief pulse; tonic spiking under a weak step',
-       V0=-62.0),
+       Protocol((Step(20.0, 25.0, 0.5), Step(150.0, _INF, 0.3))),
+       'damped subthreshold oscillations after a weak pulse; tonic spiking under a weak step',
+       V0=-62.5),
 )
 
 #: Every preset by key. 2003 keys that clash with 2004 keys get a ``_2003`` suffix.
