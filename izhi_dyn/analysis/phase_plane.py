@@ -71,6 +71,7 @@ class Trajectory(NamedTuple):
     V: np.ndarray  #: V after each step (mV)
     u: np.ndarray  #: u after each step
     jumps: np.ndarray  #: shape (n_spikes, 2, 2): rows (V, u) before and after each reset
+    spikes: np.ndarray  #: bool per step, True where the step ended in a reset
 
 
 def _params(a, b, c, d, V_th, p1, p2, p3, recovery) -> Params:
@@ -239,4 +240,4 @@ def trajectory(
     u_after = u[fired]
     jumps = np.stack([np.stack([np.full_like(u_after, V_th), u_after - d], -1),
                       np.stack([np.full_like(u_after, c), u_after], -1)], axis=1)
-    return Trajectory(np.asarray(runner.mon['ts'], dtype=float), V, u, jumps.reshape(-1, 2, 2))
+    return Trajectory(np.asarray(runner.mon['ts'], dtype=float), V, u, jumps.reshape(-1, 2, 2), fired)
