@@ -27,7 +27,8 @@ import numpy as np
 from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
 from izhi_dyn.training import run_sequence
 
-__all__ = ['N_CLASSES', 'TaskConfig', 'make_dataset', 'SpikeTimingNet', 'History', 'train', 'evaluate']
+__all__ = ['N_CLASSES', 'TaskConfig', 'make_dataset', 'SpikeTimingNet', 'History', 'train', 'evaluate', 'rebuild',
+           'record_spikes', 'plot_history', 'plot_rasters', 'run']
 
 #: Number of classes: {A first, B first} x {short, long interval}.
 N_CLASSES = 4
@@ -184,3 +185,107 @@ def evaluate(net: SpikeTimingNet, data, config: TaskConfig = TaskConfig(), batch
 def _jit_scores(net, xb, dt):
     f = bm.jit(lambda xb: net.scores(xb, dt))
     return f(xb)
+
+
+def rebuild(net: SpikeTimingNet, mode: bm.Mode) -> SpikeTimingNet:
+    """The same network definition in another ``mode``, carrying the trained values over."""
+    hidden = net.hidden
+    new = SpikeTimingNet(hidden.n_neurons, hidden.in_size, net.n_out, tau_out=net.tau_out, gain=net.gain,
+                         mode=mode, spk_fun=hidden.neuron.spk_fun, method=hidden.neuron.integrator.name)
+    new.hidden.W.value = hidden.W.value
+    new.hidden.bias.value = hidden.bias.value
+    new.W_out.value = net.W_out.value
+    return new
+
+
+def record_spikes(net: SpikeTimingNet, inputs, dt: float):
+    """Hidden-layer spikes ``(T, batch, N)`` (bool) of ``net`` on ``inputs``, in nonlinear mode."""
+    runner = rebuild(net, bm.BatchingMode(inputs.shape[1]))
+    runner.reset_state(inputs.shape[1])
+
+    def body(i, x):
+        bp.share.save(t=i * dt, dt=dt, i=i)
+        runner.update(x)
+        return runner.hidden.spike.value
+
+    return np.asarray(bm.for_loop(body, (jnp.arange(inputs.shape[0]), jnp.asarray(inputs))))
+
+
+def plot_history(history: History, ax=None):
+    """Loss and accuracies per epoch on twin axes; returns the loss axes."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    epochs = np.arange(1, len(history.loss) + 1)
+    ax.plot(epochs, history.loss, color='k', label='training loss')
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('cross-entropy loss')
+    acc_ax = ax.twinx()
+    acc_ax.plot(epochs, history.train_acc, color='tab:blue', label='training accuracy')
+    acc_ax.plot(epochs, history.test_acc, color='tab:orange', label='held-out accuracy')
+    acc_ax.axhline(1 / N_CLASSES, color='grey', ls=':', lw=0.8, label='chance')
+    acc_ax.set_ylim(0, 1.02)
+    acc_ax.set_ylabel('accuracy')
+    lines = ax.get_lines() + acc_ax.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc='center right', fontsize=8)
+    return ax
+
+
+def plot_rasters(inputs, spikes, labels, dt: float, axes=None):
+    """One raster per trial: input lines (top, grey) and hidden neurons; returns the axes."""
+    import matplotlib.pyplot as plt
+
+    names = ['A first, short', 'A first, long', 'B first, short', 'B first, long']
+    n = spikes.shape[1]
+    axes = axes if axes is not None else plt.subplots(1, n, figsize=(3 * n, 3.5), sharey=True)[1]
+    n_in = inputs.shape[-1]
+    for k, ax in enumerate(np.atleast_1d(axes)):
+        t_in, i_in = np.nonzero(inputs[:, k])
+        t_h, i_h = np.nonzero(spikes[:, k])
+        ax.scatter(t_in * dt, i_in, s=4, color='grey', marker='|')
+        ax.scatter(t_h * dt, i_h + n_in, s=4, color='k', marker='|')
+        ax.set_title(names[int(labels[k])], fontsize=9)
+        ax.set_xlabel('time (ms)')
+    np.atleast_1d(axes)[0].set_ylabel(f'inputs 0-{n_in - 1} | hidden neurons')
+    return axes
+
+
+def run(epochs: int = 40, out: str = 'out', seed: int = 0, n_train: int = 2048, n_test: int = 1024,
+        log=print) -> float:
+    """The whole example: data, training, figures in ``out``; returns the held-out accuracy."""
+    import pathlib
+
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    config = TaskConfig()
+    train_data = make_dataset(n_train, seed + 1, config)
+    test_data = make_dataset(n_test, seed + 2, config)
+    batch_size = 128
+    log(f'spike-timing task: {N_CLASSES} classes (chance {1 / N_CLASSES:.2f}), '
+        f'{n_train} training / {n_test} held-out trials, {epochs} epochs')
+    net = SpikeTimingNet(mode=bm.TrainingMode(batch_size), seed=seed)
+    history = train(net, train_data, epochs=epochs, batch_size=batch_size, config=config, test=test_data,
+                    seed=seed, log=log)
+    accuracy = evaluate(net, test_data, config)
+
+    path = pathlib.Path(out)
+    path.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    plot_history(history, ax)
+    fig.tight_layout()
+    fig.savefig(path / 'training_curve.png', dpi=120)
+    plt.close(fig)
+
+    x, y = test_data
+    picks = np.array([int(np.flatnonzero(y == c)[0]) for c in range(N_CLASSES)])
+    spikes = record_spikes(net, x[:, picks], config.dt)
+    fig, axes = plt.subplots(1, N_CLASSES, figsize=(12, 3.5), sharey=True)
+    plot_rasters(x[:, picks], spikes, y[picks], config.dt, axes)
+    fig.tight_layout()
+    fig.savefig(path / 'raster.png', dpi=120)
+    plt.close(fig)
+    log(f'wrote {path / "training_curve.png"} and {path / "raster.png"}')
+    return accuracy

@@ -1,6 +1,6 @@
 """Subcommands of ``izhi-dyn``: each module defines NAME, HELP, add_arguments and run."""
 
-from izhi_dyn.commands import demo
+from izhi_dyn.commands import demo, train
 
 #: The subcommands, in the order ``izhi-dyn --help`` lists them.
-COMMANDS = (demo,)
+COMMANDS = (demo, train)
