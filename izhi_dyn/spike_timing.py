@@ -244,6 +244,7 @@ def plot_rasters(inputs, spikes, labels, dt: float, axes=None):
         t_h, i_h = np.nonzero(spikes[:, k])
         ax.scatter(t_in * dt, i_in, s=4, color='grey', marker='|')
         ax.scatter(t_h * dt, i_h + n_in, s=4, color='k', marker='|')
+        ax.set_xlim(0, inputs.shape[0] * dt)
         ax.set_title(names[int(labels[k])], fontsize=9)
         ax.set_xlabel('time (ms)')
     np.atleast_1d(axes)[0].set_ylabel(f'inputs 0-{n_in - 1} | hidden neurons')
