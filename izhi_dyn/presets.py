@@ -247,7 +247,8 @@ _FEATURES = (
        float32_drift='spike count changes (onset near the Hopf bifurcation is rounding-sensitive)'),
     _f('I', 'spike_latency', 'spike latency', 0.02, 0.2, -65, 6, -70,
        Protocol((Step(10.0, 13.0, 7.04),)), 100, 0.2,
-       'one spike, fired long after the end of a brief near-threshold pulse'),
+       'one spike, fired long after the end of a brief near-threshold pulse',
+       needs_published_numerics=True),
     _f('J', 'subthreshold_oscillations', 'subthreshold oscillations', 0.05, 0.26, -60, 0, -62,
        Protocol((Step(20.0, 25.0, 2.0),)), 200, 0.25,
        'one spike after the pulse, then damped subthreshold oscillations of V'),
@@ -282,7 +283,8 @@ _FEATURES = (
     _f('S', 'inhibition_induced_spiking', 'inhibition-induced spiking', -0.02, -1, -60, 8, -63.8,
        _INHIB, 350, 0.5, 'tonic spiking only while the input is lowered (inhibited)'),
     _f('T', 'inhibition_induced_bursting', 'inhibition-induced bursting', -0.026, -1, -45, -2, -63.8,
-       _INHIB, 350, 0.5, 'bursting only while the input is lowered (inhibited)'),
+       _INHIB, 350, 0.5, 'bursting only while the input is lowered (inhibited)',
+       needs_published_numerics=True),
 )
 
 
