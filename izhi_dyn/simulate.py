@@ -103,7 +103,9 @@ def simulate_many(
     dt: Optional[float] = None,
     dtype: Optional[str] = None,
 ) -> dict:
-    """Simulate several presets; return ``{key: Simulation}`` in the order given.
+    """Simulate several presets; return ``{name: Simulation}`` in the order given.
+
+    The result is keyed by the names passed (a record's ``key`` for records).
 
     Parameters
     ----------
@@ -118,24 +120,26 @@ def simulate_many(
         is temporary and restored afterwards.
     """
     presets = [get_preset(n) for n in names]
+    labels = [n if isinstance(n, str) else n.key for n in names]
     groups: dict = {}
-    for p in presets:
+    for i, p in enumerate(presets):
         key = (method or p.method, float(dt or p.dt), p.recovery)
-        groups.setdefault(key, []).append(p)
+        groups.setdefault(key, []).append(i)
     results = {}
     with _precision(dtype):
         import brainpy.math as bm
 
         dtype_name = np.dtype(bm.float_).name
-        for (m, step, _), group in groups.items():
-            ts, V, u, I, spikes = _run_group(group, m, step)
-            for j, p in enumerate(group):
+        for (m, step, _), members in groups.items():
+            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step)
+            for j, i in enumerate(members):
+                p = presets[i]
                 n = int(round(p.duration / step)) + 1
-                results[p.key] = Simulation(
+                results[i] = Simulation(
                     preset=p, ts=ts[:n], V=V[:n, j], u=u[:n, j], I=I[:n, j],
                     spike_times=ts[:n][spikes[:n, j]], method=m, dt=step, dtype=dtype_name,
                 )
-    return {p.key: results[p.key] for p in presets}
+    return {label: results[i] for i, label in enumerate(labels)}
 
 
 def simulate(
