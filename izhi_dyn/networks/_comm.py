@@ -1,0 +1,139 @@
+"""Event-driven synaptic communication layers and a current projection.
+
+The layers compute the postsynaptic current ``y[j] = sum_i W[i, j] s[i]`` for a
+binary presynaptic spike vector ``s``, reading only the rows of the neurons
+that fired, through ``brainevent`` (dense: ``binary_densemv``; sparse: brainpy's
+``bm.event.csrmv`` on a CSR matrix). Weights and indices are held in
+``bm.Variable``\\ s so that they are arguments of the compiled step, not
+constants baked into it (a constant 10^4 x 10^4 matrix costs seconds of
+compilation and a copy of the matrix in the program).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import brainevent
+import brainpy as bp
+import brainpy.math as bm
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ['EventDense', 'EventCSR', 'CurrentProj']
+
+
+class EventDense(bp.DynamicalSystem):
+    """All-to-all connection with a dense ``(n_pre, n_post)`` weight matrix.
+
+    Parameters
+    ----------
+    weight : array of shape (n_pre, n_post)
+        Synaptic weights ``W[i, j]`` from presynaptic ``i`` to postsynaptic ``j``.
+    backend : {'event', 'matmul'}, default 'event'
+        ``'event'``: ``brainevent.binary_densemv`` (sums the rows of the spiking
+        neurons only). ``'matmul'``: a plain ``s @ W`` in XLA, which the SPMD
+        partitioner can split across devices (used when the network is sharded).
+    sharding : jax.sharding.Sharding, optional
+        Placement of the weight matrix (columns = postsynaptic neurons).
+    """
+
+    def __init__(self, weight, *, backend: str = 'event', sharding=None, name: Optional[str] = None):
+        super().__init__(name=name)
+        if backend not in ('event', 'matmul'):
+            raise ValueError(f"backend={backend!r}: expected 'event' or 'matmul'")
+        w = jnp.asarray(weight, dtype=bm.float_)
+        if w.ndim != 2:
+            raise ValueError(f'weight must be 2-D (n_pre, n_post), got shape {w.shape}')
+        if sharding is not None:
+            import jax
+            w = jax.device_put(w, sharding)
+        self.backend = backend
+        self.weight = bm.Variable(w)
+        self.num_pre, self.num_post = w.shape
+
+    def update(self, spikes):
+        s = bm.as_jax(spikes)
+        W = self.weight.value
+        if self.backend == 'event':
+            return brainevent.binary_densemv(W, s, transpose=True)
+        return s.astype(W.dtype) @ W
+
+
+class EventCSR(bp.DynamicalSystem):
+    """Sparse connection stored pre-major in CSR: row ``i`` lists the targets of ``i``.
+
+    Propagation is ``bm.event.csrmv(..., transpose=True)``: only the rows of the
+    presynaptic neurons that spiked are read, so a step costs
+    O(spikes x out-degree), not O(synapses).
+
+    Parameters
+    ----------
+    indptr, indices : int arrays
+        CSR structure, ``indices[indptr[i]:indptr[i+1]]`` are the targets of ``i``.
+    weight : float array of shape (nnz,)
+        One weight per synapse, in the order of ``indices``.
+    shape : (n_pre, n_post)
+    """
+
+    def __init__(self, indptr, indices, weight, shape, *, name: Optional[str] = None):
+        super().__init__(name=name)
+        self.shape = tuple(int(s) for s in shape)
+        indptr = np.asarray(indptr)
+        if indptr.shape != (self.shape[0] + 1,):
+            raise ValueError(f'indptr must have shape ({self.shape[0] + 1},), got {indptr.shape}')
+        self.indptr = bm.Variable(jnp.asarray(indptr, dtype=jnp.int32))
+        self.indices = bm.Variable(jnp.asarray(indices, dtype=jnp.int32))
+        self.weight = bm.Variable(jnp.asarray(weight, dtype=bm.float_))
+        if self.weight.shape != self.indices.shape:
+            raise ValueError('weight and indices must have the same shape (one weight per synapse)')
+
+    @property
+    def num_synapses(self) -> int:
+        return int(self.indices.shape[0])
+
+    def update(self, spikes):
+        return bm.event.csrmv(self.weight.value, self.indices.value, self.indptr.value,
+                              bm.as_jax(spikes), shape=self.shape, transpose=True)
+
+
+class CurrentProj(bp.Projection):
+    """Instantaneous current projection: ``I_post += comm(spikes_pre)`` in the same step.
+
+    The projection is updated before the neurons (``bp.DynSysGroup`` order), so the
+    spikes a population emitted in step ``t`` add their weights to the input current
+    of step ``t + 1``, which is the 2003 network's loop (neurons that fired at the
+    start of a 1 ms step add their weights to I of that step). ``comm`` is any brainpy
+    layer mapping spikes to currents (:class:`EventDense`, :class:`EventCSR`,
+    ``bp.dnn.EventCSRLinear``, a plastic layer...); ``delay`` (ms) uses brainpy's
+    delay machinery on the presynaptic spikes.
+
+    Parameters
+    ----------
+    pre, post : brainpy neuron groups
+    comm : brainpy.DynamicalSystem
+    delay : float, optional
+        Transmission delay (ms); None means the next step.
+    """
+
+    def __init__(self, pre, comm, post, *, delay: Optional[float] = None, name: Optional[str] = None):
+        super().__init__(name=name)
+        self.pre = pre
+        self.comm = comm
+        self.delay = delay
+        if delay is not None and delay > 0:
+            self._delay = bp.delay.register_delay_by_return(pre)
+            self._delay.register_entry(self.name, delay)
+        else:
+            self._delay = None
+        self.current = bm.Variable(jnp.zeros(post.varshape, dtype=bm.float_))
+        post.add_inp_fun(self.name, self._read)
+
+    def _read(self, *args, **kwargs):
+        return self.current.value
+
+    def reset_state(self, *args, **kwargs):
+        self.current.value = jnp.zeros_like(self.current.value)
+
+    def update(self):
+        spikes = self.pre.spike.value if self._delay is None else self._delay.at(self.name)
+        self.current.value = bm.as_jax(self.comm(spikes))
