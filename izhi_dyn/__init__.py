@@ -9,11 +9,17 @@ from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, volt
 from izhi_dyn.integrators import INTEGRATORS, Integrator, Step, get_integrator
 from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
 from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
+from izhi_dyn import networks  # noqa: E402
+from izhi_dyn.networks import CorticalNetwork2003, NetworkResult, run_network  # noqa: E402
 from izhi_dyn.training import clip_parameters, make_trainable, run_sequence, trainable
 
 __version__ = '0.1.0'
 
 __all__ = [
+    'networks',
+    'CorticalNetwork2003',
+    'NetworkResult',
+    'run_network',
     'Checkpoint',
     'load_checkpoint',
     'save_checkpoint',

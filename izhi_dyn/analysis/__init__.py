@@ -8,3 +8,4 @@ from izhi_dyn.analysis.sweep import *  # noqa: E402,F401,F403
 
 from izhi_dyn.analysis.spikes import detect_bursts, firing_rate, isi, spike_times, spike_times_from_voltage  # noqa: F401
 from izhi_dyn.analysis.patterns import PATTERNS, classify_pattern  # noqa: F401
+from izhi_dyn.analysis.population import *  # noqa: E402,F401,F403

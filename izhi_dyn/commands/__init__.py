@@ -1,6 +1,6 @@
 """Subcommands of ``izhi-dyn``: each module defines NAME, HELP, add_arguments and run."""
 
-from izhi_dyn.commands import demo, train
+from izhi_dyn.commands import demo, network, train
 
 #: The subcommands, in the order ``izhi-dyn --help`` lists them.
-COMMANDS = (demo, train)
+COMMANDS = (demo, train, network)

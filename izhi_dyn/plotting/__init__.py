@@ -4,3 +4,4 @@ each submodule are re-exported here (one import line per submodule)."""
 
 from izhi_dyn.plotting.fi_curve import *  # noqa: E402,F401,F403
 from izhi_dyn.plotting.phase_plane import *  # noqa: E402,F401,F403
+from izhi_dyn.plotting.raster import *  # noqa: E402,F401,F403
