@@ -1,11 +1,17 @@
-"""Simulate the cell types of Izhikevich (2003) and write their voltage traces to a PNG."""
+"""Reproduce the published behaviours and write their figures to ``--out``.
+
+Writes ``features_2004.png`` (the 20 features of Izhikevich 2004, Fig. 1,
+with the published numerics in float64) and ``cell_types_2003.png`` (the 2003
+cell types, TC in both regimes), plus the spike times of both as JSON.
+"""
 
 from __future__ import annotations
 
+import argparse
 import pathlib
 
 NAME = 'demo'
-HELP = 'simulate the 2003 cell types and write figures to --out'
+HELP = 'reproduce the 2004 features and 2003 cell types; write figures to --out'
 
 
 def add_arguments(parser):
@@ -13,24 +19,11 @@ def add_arguments(parser):
 
 
 def run(args):
-    import matplotlib
-
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    from izhi_dyn.presets import CELL_TYPES_2003, simulate_cell_type
+    from izhi_dyn.commands import features, types
 
     out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(len(CELL_TYPES_2003), 1, figsize=(8, 1.6 * len(CELL_TYPES_2003)), sharex=True)
-    for ax, cell in zip(axes, CELL_TYPES_2003):
-        ts, V = simulate_cell_type(cell)
-        ax.plot(ts, V, lw=0.8)
-        ax.set_ylabel('V (mV)')
-        ax.set_title(f'{cell.code}: {cell.name}  (a={cell.a}, b={cell.b}, c={cell.c}, d={cell.d})', fontsize=9)
-    axes[-1].set_xlabel('time (ms)')
-    fig.tight_layout()
-    path = out / 'cell_types.png'
-    fig.savefig(path, dpi=120)
-    print(f'wrote {path}')
+    for command, stem in ((features, 'features_2004'), (types, 'cell_types_2003')):
+        sub = argparse.Namespace(method=None, dt=None, x64=True, out=str(out), png=f'{stem}.png',
+                                 json=str(out / f'{stem}_spikes.json'))
+        command.run(sub)
     return 0
