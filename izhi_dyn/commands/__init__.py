@@ -1,6 +1,6 @@
 """Subcommands of ``izhi-dyn``: each module defines NAME, HELP, add_arguments and run."""
 
-from izhi_dyn.commands import demo, network, train
+from izhi_dyn.commands import demo, features, network, train, types
 
 #: The subcommands, in the order ``izhi-dyn --help`` lists them.
-COMMANDS = (demo, train, network)
+COMMANDS = (demo, train, network, features, types)
