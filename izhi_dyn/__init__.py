@@ -12,10 +12,23 @@ from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
 from izhi_dyn import networks  # noqa: E402
 from izhi_dyn.networks import CorticalNetwork2003, NetworkResult, run_network  # noqa: E402
 from izhi_dyn.training import clip_parameters, make_trainable, run_sequence, trainable
+from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
+from izhi_dyn.simulate import Simulation, simulate, simulate_many  # noqa: E402
+from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
 
 __version__ = '0.1.0'
 
 __all__ = [
+    'CELL_TYPES_2003',
+    'FEATURES_2004',
+    'PRESETS',
+    'Preset',
+    'Protocol',
+    'get_preset',
+    'Simulation',
+    'simulate',
+    'simulate_many',
+    'classify_pattern',
     'networks',
     'CorticalNetwork2003',
     'NetworkResult',
