@@ -54,7 +54,8 @@ def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_
         if wlim is not None:
             W = W + jax.random.uniform(kw, W.shape, bm.float_, -wlim, wlim)
         if fan_in_mode is not None:
-            fan_in = jnp.maximum(rows if mask is None else jnp.sum(mask, axis=0), 1).astype(bm.float_)
+            fan_in = jnp.full((n_neurons,), rows) if mask is None else jnp.sum(mask, axis=0)
+            fan_in = jnp.maximum(fan_in, 1).astype(bm.float_)
             W = W / (jnp.sqrt(fan_in) if fan_in_mode == 'sqrt' else fan_in)[None, :]
     if init_bias is not None:
         bias = jnp.broadcast_to(jnp.asarray(bm.as_jax(init_bias), dtype=bm.float_), (n_neurons,))
