@@ -26,10 +26,9 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-try:
-    TABLE = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'ACCURACY.md'
-except NameError:  # executed without a file name
-    TABLE = pathlib.Path('benchmarks') / 'ACCURACY.md'
+# sphinx-gallery runs the script from examples/ without __file__
+_HERE = pathlib.Path(globals().get('__file__', pathlib.Path.cwd() / 'x.py')).resolve().parent
+TABLE = _HERE.parent / 'benchmarks' / 'ACCURACY.md'
 SHOWN = ('euler', 'izhikevich2003', 'izhikevich2004', 'exp_auto', 'rk2', 'rk4', 'riccati')
 
 

@@ -35,7 +35,7 @@ DRIVE = {'RS': 10.0, 'FS': 10.0, 'RZ': 1.0}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
+    parser = argparse.ArgumentParser(description='phase planes of RS, FS and RZ neurons')
     parser.add_argument('--out', default='out', help='output folder')
     parser.add_argument('--fast', action='store_true', help='short simulation (for tests)')
     args = parser.parse_args(argv)

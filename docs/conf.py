@@ -1,0 +1,113 @@
+"""Sphinx configuration of the izhi_dyn documentation (``make docs``)."""
+
+import ast
+import os
+import pathlib
+import socket
+import sys
+
+import matplotlib
+
+matplotlib.use('Agg')
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / 'examples'))
+
+import izhi_dyn  # noqa: E402
+from examples_args import fast_args  # noqa: E402
+
+project = 'izhi_dyn'
+author = 'izhi_dyn developers'
+copyright = '2025, izhi_dyn developers'
+release = version = izhi_dyn.__version__
+
+extensions = [
+    'sphinx.ext.autodoc',
+    'sphinx.ext.autosummary',
+    'sphinx.ext.napoleon',
+    'sphinx.ext.intersphinx',
+    'sphinx.ext.mathjax',
+    'sphinx.ext.doctest',
+    'sphinx.ext.viewcode',
+    'sphinx_gallery.gen_gallery',
+]
+
+autosummary_generate = True
+autodoc_default_options = {'show-inheritance': True}
+autodoc_typehints = 'description'
+autodoc_member_order = 'bysource'
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+exclude_patterns = ['_build', 'gen_modules/training_include.rst']
+templates_path = ['_templates']
+html_static_path = ['_static']
+html_theme = 'pydata_sphinx_theme'
+html_title = 'izhi_dyn'
+# brainpy's own classes carry docstrings that are not valid reST; keep their
+# inherited members out of our pages
+autodoc_inherit_docstrings = False
+suppress_warnings = ['config.cache']
+
+doctest_global_setup = 'import matplotlib\nmatplotlib.use("Agg")'
+
+_INVENTORIES = {
+    'python': ('https://docs.python.org/3', None),
+    'numpy': ('https://numpy.org/doc/stable/', None),
+    'jax': ('https://docs.jax.dev/en/latest/', None),
+    'brainpy': ('https://brainpy.readthedocs.io/en/latest/', None),
+    'matplotlib': ('https://matplotlib.org/stable/', None),
+}
+
+
+def _online(host='docs.python.org'):
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+# Without network (CI sandboxes) the inventories cannot be fetched and -W
+# would fail on that alone; cross-links then render as plain text.
+intersphinx_mapping = _INVENTORIES if os.environ.get('IZHI_DYN_DOCS_OFFLINE') != '1' and _online() else {}
+
+
+def _reset_argv(gallery_conf, script_vars):
+    """Run each example with its fast arguments unless IZHI_DYN_DOCS_FULL=1.
+
+    Also gives the example back the ``__doc__`` and ``__file__`` it has on the
+    command line (sphinx-gallery blanks the first and omits the second).
+    """
+    src = pathlib.Path(script_vars['src_file'])
+    script_vars['example_globals'].update(__doc__=ast.get_docstring(ast.parse(src.read_text())) or '',
+                                          __file__=str(src))
+    out = HERE / '_build' / 'gallery-out'
+    if os.environ.get('IZHI_DYN_DOCS_FULL') == '1':
+        return ['--out', str(out)]
+    return fast_args(script_vars['src_file'], out)
+
+
+sphinx_gallery_conf = {
+    'examples_dirs': str(ROOT / 'examples'),
+    'gallery_dirs': 'auto_examples',
+    # IZHI_DYN_DOCS_EXAMPLES: a regex of the examples to execute (default all);
+    # the others are still listed, with their code and without output
+    'filename_pattern': os.environ.get('IZHI_DYN_DOCS_EXAMPLES', r'\.py$'),
+    'ignore_pattern': r'examples_args\.py$|__init__\.py$',
+    'reset_argv': _reset_argv,
+    'download_all_examples': False,
+    'remove_config_comments': True,
+    'within_subsection_order': 'FileNameSortKey',
+    'abort_on_example_error': True,
+}
+
+# The training guide is written with the training code; include it once it exists.
+_training = HERE / 'training.rst'
+(HERE / 'gen_modules').mkdir(exist_ok=True)
+(HERE / 'gen_modules' / 'training_include.rst').write_text(
+    '.. include:: ../training.rst\n' if _training.exists() else
+    '.. note::\n\n   The full training guide (docs/training.rst) is not written yet.\n'
+)
