@@ -41,7 +41,9 @@ autodoc_member_order = 'bysource'
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
-exclude_patterns = ['_build', 'gen_modules/training_include.rst']
+napoleon_use_ivar = True  # Attributes sections as fields: no duplicate of the NamedTuple members
+# training.rst is included into training_mode.rst, not a page of its own
+exclude_patterns = ['_build', 'gen_modules/training_include.rst', 'training.rst']
 templates_path = ['_templates']
 html_static_path = ['_static']
 html_theme = 'pydata_sphinx_theme'
@@ -111,3 +113,14 @@ _training = HERE / 'training.rst'
     '.. include:: ../training.rst\n' if _training.exists() else
     '.. note::\n\n   The full training guide (docs/training.rst) is not written yet.\n'
 )
+
+
+def _drop_builtin_docstrings(app, what, name, obj, options, lines):
+    """Module-level constants (dicts, tuples) would otherwise show the builtin type's docstring."""
+    builtin = type(obj).__doc__
+    if what in ('data', 'attribute') and isinstance(builtin, str) and '\n'.join(lines).strip() == builtin.strip():
+        lines.clear()
+
+
+def setup(app):
+    app.connect('autodoc-process-docstring', _drop_builtin_docstrings)
