@@ -48,7 +48,13 @@ def _documented():
 @pytest.mark.parametrize('modname', ('izhi_dyn', *SUBPACKAGES))
 def test_every_public_symbol_is_in_the_api_pages(modname):
     documented = _documented()
-    missing = sorted(n for n in _public(modname) if f'{modname}.{n}' not in documented)
+    module = importlib.import_module(modname)
+
+    def listed(n):  # an object re-exported at the top level is documented once, there
+        same_at_top = getattr(izhi_dyn, n, None) is getattr(module, n) and n in izhi_dyn.__all__
+        return f'{modname}.{n}' in documented or (same_at_top and f'izhi_dyn.{n}' in documented)
+
+    missing = sorted(n for n in _public(modname) if not listed(n))
     assert not missing, f'add to docs/api.rst under {modname}: {missing}'
     assert 'Izhikevich' in izhi_dyn.__all__
 
