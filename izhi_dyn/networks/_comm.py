@@ -16,6 +16,7 @@ from typing import Optional
 import brainevent
 import brainpy as bp
 import brainpy.math as bm
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -31,10 +32,12 @@ class EventDense(bp.DynamicalSystem):
         Synaptic weights ``W[i, j]`` from presynaptic ``i`` to postsynaptic ``j``.
     backend : {'event', 'matmul'}, default 'event'
         ``'event'``: ``brainevent.binary_densemv`` (sums the rows of the spiking
-        neurons only). ``'matmul'``: a plain ``s @ W`` in XLA, which the SPMD
-        partitioner can split across devices (used when the network is sharded).
-    sharding : jax.sharding.Sharding, optional
-        Placement of the weight matrix (columns = postsynaptic neurons).
+        neurons only). ``'matmul'``: a plain ``s @ W`` in XLA.
+    sharding : jax.sharding.NamedSharding, optional
+        Placement of the weight matrix, columns (postsynaptic neurons) split over
+        the mesh axis ``'neuron'``. Each device then runs the event kernel on its
+        own columns with the (gathered) spike vector via ``jax.shard_map``: the same
+        arithmetic, in the same order, as on one device.
     """
 
     def __init__(self, weight, *, backend: str = 'event', sharding=None, name: Optional[str] = None):
@@ -45,8 +48,8 @@ class EventDense(bp.DynamicalSystem):
         if w.ndim != 2:
             raise ValueError(f'weight must be 2-D (n_pre, n_post), got shape {w.shape}')
         if sharding is not None:
-            import jax
             w = jax.device_put(w, sharding)
+        self.sharding = sharding
         self.backend = backend
         self.weight = bm.Variable(w)
         self.num_pre, self.num_post = w.shape
@@ -54,6 +57,14 @@ class EventDense(bp.DynamicalSystem):
     def update(self, spikes):
         s = bm.as_jax(spikes)
         W = self.weight.value
+        if self.sharding is not None:
+            P = jax.sharding.PartitionSpec
+            local = jax.shard_map(self._local, mesh=self.sharding.mesh, in_specs=(P(None, 'neuron'), P()),
+                                  out_specs=P('neuron'), check_vma=False)
+            return local(W, s)
+        return self._local(W, s)
+
+    def _local(self, W, s):
         if self.backend == 'event':
             return brainevent.binary_densemv(W, s, transpose=True)
         return s.astype(W.dtype) @ W
@@ -81,7 +92,9 @@ class EventCSR(bp.DynamicalSystem):
         indptr = np.asarray(indptr)
         if indptr.shape != (self.shape[0] + 1,):
             raise ValueError(f'indptr must have shape ({self.shape[0] + 1},), got {indptr.shape}')
-        self.indptr = bm.Variable(jnp.asarray(indptr, dtype=jnp.int32))
+        # indptr stays a constant (n_pre + 1 ints): brainevent sizes its task queue from it
+        # at trace time. Indices and weights (the bulk) are Variables.
+        self.indptr = jnp.asarray(indptr, dtype=jnp.int32)
         self.indices = bm.Variable(jnp.asarray(indices, dtype=jnp.int32))
         self.weight = bm.Variable(jnp.asarray(weight, dtype=bm.float_))
         if self.weight.shape != self.indices.shape:
@@ -92,7 +105,7 @@ class EventCSR(bp.DynamicalSystem):
         return int(self.indices.shape[0])
 
     def update(self, spikes):
-        return bm.event.csrmv(self.weight.value, self.indices.value, self.indptr.value,
+        return bm.event.csrmv(self.weight.value, self.indices.value, self.indptr,
                               bm.as_jax(spikes), shape=self.shape, transpose=True)
 
 

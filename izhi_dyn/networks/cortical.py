@@ -73,23 +73,29 @@ class ThalamicNoise(bp.Projection):
         self.current.value = (self.sigma / jnp.sqrt(dt)) * x
 
 
-def fixed_in_degree_csr(rng, n_pre, n_post, k, pre_offset=0, n_total=None):
-    """Pre-major CSR for a fixed in-degree ``k`` drawn from ``n_total`` neurons.
+def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
+    """Pre-major CSR matrices for a fixed in-degree ``k``.
 
-    Each postsynaptic neuron draws ``k`` presynaptic partners uniformly (with
-    replacement, as NEST's ``fixed_indegree`` default) among all ``n_total``
-    neurons; only the partners in ``[pre_offset, pre_offset + n_pre)`` are kept
-    here. Returns ``indptr, indices, posts_per_synapse_order``.
+    Each of the ``n_post`` postsynaptic neurons draws ``k`` presynaptic partners
+    uniformly among ``n_pre`` neurons (with replacement, as NEST's
+    ``fixed_indegree`` default). ``splits`` (boundaries such as ``[0, ne, n]``)
+    cuts the presynaptic range into populations; one ``(indptr, indices)`` pair
+    (targets of each presynaptic neuron, local indices) is returned per
+    population, or a single pair when ``splits`` is None.
     """
-    n_total = n_pre if n_total is None else n_total
-    pre = rng.integers(0, n_total, size=(n_post, k), dtype=np.int32)
-    post = np.broadcast_to(np.arange(n_post, dtype=np.int32)[:, None], (n_post, k))
-    keep = (pre >= pre_offset) & (pre < pre_offset + n_pre)
-    pre, post = pre[keep] - pre_offset, post[keep]
+    pre = rng.integers(0, n_pre, size=(n_post, k), dtype=np.int32).ravel()
+    post = np.repeat(np.arange(n_post, dtype=np.int32), k)
     order = np.argsort(pre, kind='stable')
+    pre, post = pre[order], post[order]
     counts = np.bincount(pre, minlength=n_pre)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return indptr, post[order].astype(np.int32)
+    bounds = [0, n_pre] if splits is None else list(splits)
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        c = counts[lo:hi]
+        start = int(counts[:lo].sum())
+        indptr = np.concatenate([[0], np.cumsum(c)]).astype(np.int32)
+        out.append((indptr, post[start:start + int(indptr[-1])]))
+    return out[0] if splits is None else out
 
 
 def probability_csr(rng, n_pre, n_post, p):
@@ -195,7 +201,11 @@ class CorticalNetwork2003(bp.DynSysGroup):
 
         s = self.weight_scale
         pops = {'E': (self.E, ne, 0.5 * s), 'I': (self.I, ni, -1.0 * s)}
-        offsets = {'E': 0, 'I': ne}
+        in_csr = {}
+        if connectivity == 'sparse' and p is None:
+            for post_key, n_post in (('E', ne), ('I', ni)):
+                for pre_key, csr in zip('EI', fixed_in_degree_csr(rng, n, n_post, k, [0, ne, n])):
+                    in_csr[pre_key, post_key] = csr
         for pre_key in ('E', 'I'):
             for post_key in ('E', 'I'):
                 pre, n_pre, gain = pops[pre_key]
@@ -203,9 +213,9 @@ class CorticalNetwork2003(bp.DynSysGroup):
                 if connectivity == 'dense':
                     W = (gain * rng.random((n_pre, n_post))).astype(ftype)
                     wsh = None if sh is None else jax.sharding.NamedSharding(self.mesh, jax.sharding.PartitionSpec(None, 'neuron'))
-                    comm = EventDense(W, backend='event' if sh is None else 'matmul', sharding=wsh)
+                    comm = EventDense(W, sharding=wsh if n_post % len(self.mesh.devices.flat) == 0 else None) if sh is not None else EventDense(W)
                 elif p is None:
-                    indptr, indices = fixed_in_degree_csr(rng, n_pre, n_post, k, offsets[pre_key], n)
+                    indptr, indices = in_csr[pre_key, post_key]
                     w = (gain * rng.random(indices.shape[0])).astype(ftype)
                     comm = EventCSR(indptr, indices, w, (n_pre, n_post))
                 else:

@@ -129,6 +129,19 @@ class NetworkRunner:
             self._programs[length] = bm.jit(chunk)
         return self._programs[length]
 
+    def load_state(self, other) -> None:
+        """Copy every variable of ``other`` (a network of the same architecture and
+        sizes, e.g. built with another seed) into this runner's network and restart
+        at step 0: the compiled programs are reused, nothing is retraced."""
+        mine, theirs = self.net.vars().unique(), other.vars().unique()
+        if len(mine) != len(theirs):
+            raise ValueError('other network has a different structure')
+        for (k, a), b in zip(mine.items(), theirs.values()):
+            if a.shape != b.shape or a.dtype != b.dtype:
+                raise ValueError(f'variable {k}: {a.shape}/{a.dtype} vs {b.shape}/{b.dtype}')
+            a.value = jnp.asarray(np.asarray(b.value))
+        self.step_index = 0
+
     def compile(self, length: Optional[int] = None):
         """Trace and compile the program of ``length`` steps (default ``chunk``) without
         advancing the network: one chunk is run on the current state, which is then
