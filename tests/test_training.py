@@ -2,8 +2,8 @@
 
 import re
 
+import brainpy as bp
 import brainpy.math as bm
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -33,10 +33,6 @@ def test_trained_net_rebuilt_in_nonlinear_mode_spikes_identically():
     net.hidden.W.value = net.hidden.W.value * 1.5
     exact = record_spikes(net, x, TaskConfig().dt)
     net.reset_state(8)
-    from izhi_dyn.training import run_sequence
-
-    surrogate = []
-    import brainpy as bp
 
     def body(i, xt):
         bp.share.save(t=i * TaskConfig().dt, dt=TaskConfig().dt, i=i)
@@ -47,7 +43,6 @@ def test_trained_net_rebuilt_in_nonlinear_mode_spikes_identically():
     assert exact.sum() > 20
     np.testing.assert_array_equal(surrogate, exact.astype(surrogate.dtype))
     assert isinstance(rebuild(net, bm.BatchingMode(2)).mode, bm.BatchingMode)
-    del run_sequence
 
 
 def test_cli_train_prints_accuracy_last(tmp_path, capsys):
@@ -62,4 +57,3 @@ def test_example_reaches_90_percent_held_out_accuracy(tmp_path, capsys):
     assert main(['train', '--out', str(tmp_path)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert float(last.split(':')[1]) >= 0.90
-    del jax
