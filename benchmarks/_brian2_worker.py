@@ -1,0 +1,70 @@
+"""Brian2 worker of network_bench.py (runs in benchmarks/.venv-brian2): the 2003 network."""
+
+import json
+import resource
+import sys
+import tempfile
+import time
+
+t0 = time.perf_counter()
+import brian2 as b2  # noqa: E402
+import numpy as np  # noqa: E402
+
+t1 = time.perf_counter()
+target, n, conn, T, K = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+if target == 'cpp_standalone':
+    b2.set_device('cpp_standalone', directory=tempfile.mkdtemp(), build_on_run=False)
+else:
+    try:
+        import Cython  # noqa: F401
+        b2.prefs.codegen.target = 'cython'
+    except ImportError:
+        b2.prefs.codegen.target = 'numpy'
+b2.defaultclock.dt = 1 * b2.ms
+ne, ni = int(0.8 * n), n - int(0.8 * n)
+rng = np.random.default_rng(0)
+eqs = '''dv/dt = (0.04*v**2 + 5*v + 140 - u + I)/ms : 1
+du/dt = a*(b*v - u)/ms : 1
+I : 1
+sigma : 1 (constant)
+a : 1 (constant)
+b : 1 (constant)
+c : 1 (constant)
+d : 1 (constant)'''
+G = b2.NeuronGroup(n, eqs, threshold='v >= 30', reset='v = c; u += d', method='euler')
+r = rng.random(n)
+G.a = np.where(np.arange(n) < ne, 0.02, 0.02 + 0.08 * r)
+G.b = np.where(np.arange(n) < ne, 0.2, 0.25 - 0.05 * r)
+G.c = np.where(np.arange(n) < ne, -65 + 15 * r**2, -65)
+G.d = np.where(np.arange(n) < ne, 8 - 6 * r**2, 2)
+G.sigma = np.where(np.arange(n) < ne, 5.0, 2.0)
+G.v = -65
+G.u = 'b * v'
+G.run_regularly('I = sigma * randn()', dt=1 * b2.ms)
+scale = 1000.0 / (n if conn == 'dense' else K)
+S = b2.Synapses(G, G, 'w : 1', on_pre='v_post += w')
+if conn == 'dense':
+    S.connect(True)
+else:
+    S.connect(p=K / n)
+S.w = f'rand() * (int(i < {ne}) * 0.5 * {scale} - int(i >= {ne}) * {scale})'
+M = b2.SpikeMonitor(G, record=False)
+t2 = time.perf_counter()
+b2.run(1 * b2.ms)
+tc = time.perf_counter()
+compile_s = tc - t2
+b2.run(T * b2.ms, report=None)
+if target == 'cpp_standalone':
+    tb = time.perf_counter()
+    b2.device.build(run=True)
+    compile_s, sim_s = float('nan'), time.perf_counter() - tb
+    # the generated program reports its own run time; compilation is the rest
+    sim_s = float(b2.device._last_run_time)
+    compile_s = time.perf_counter() - tb - sim_s
+else:
+    sim_s = time.perf_counter() - tc
+counts = np.asarray(M.count[:])
+print('RESULT ' + json.dumps(dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=compile_s, sim_s=sim_s,
+                                  n_syn=float(len(S)), rate_e=counts[:ne].sum() / ne / (T / 1e3),
+                                  rate_i=counts[ne:].sum() / ni / (T / 1e3),
+                                  peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
