@@ -1,4 +1,5 @@
 """Izhikevich (2003), Fig. 2: the cortical and thalamic cell types of the simple model.
+====================================================================================
 
 Simulates RS, IB, CH, FS, LTS, TC (depolarised: tonic; hyperpolarised:
 rebound burst) and RZ with the 2003 parameters under protocols chosen to show

@@ -1,4 +1,5 @@
 """Izhikevich (2003), Fig. 3: 1000 randomly coupled neurons (800 excitatory, 200 inhibitory).
+==========================================================================================
 
 Reproduces the raster of the paper's network (heterogeneous regular-spiking
 excitatory and fast-spiking inhibitory cells, random all-to-all weights,

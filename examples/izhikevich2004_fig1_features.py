@@ -1,4 +1,5 @@
 """Izhikevich (2004), Fig. 1: the 20 neuro-computational features of the simple model.
+===================================================================================
 
 Reproduces every panel (A tonic spiking ... T inhibition-induced bursting)
 with the author's published protocols and numerics (``izhikevich2004`` scheme,

@@ -29,7 +29,7 @@ class NonFiniteStateError(FloatingPointError):
 
 
 class Izhikevich(bp.dyn.NeuDyn):
-    r"""Population of Izhikevich (2003) neurons.
+    r"""Population of Izhikevich (2003) neurons [1]_ (published behaviours: [2]_).
 
     .. math::
 
@@ -97,6 +97,9 @@ class Izhikevich(bp.dyn.NeuDyn):
     spike_time_var : bool, default False
         Keep a monitorable ``spike_time``: time of the last spike inside its
         step (exact for ``'riccati'``, linearly interpolated otherwise).
+    input_var : bool, default False
+        Keep a monitorable ``input``: the total current ``I`` (external plus
+        synaptic current inputs) used in the last step.
     check_finite : bool, default False
         Raise :class:`NonFiniteStateError` (step, time and neuron index) as
         soon as V or u becomes NaN or infinite.
@@ -158,6 +161,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         noise_u: Optional[ParamLike] = None,
         ref_var: bool = False,
         spike_time_var: bool = False,
+        input_var: bool = False,
         check_finite: bool = False,
     ):
         size = check.check_size(size)
@@ -179,6 +183,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.detach_spk = check.check_bool('detach_spk', detach_spk)
         self.ref_var = check.check_bool('ref_var', ref_var)
         self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
+        self.input_var = check.check_bool('input_var', input_var)
         self.check_finite = check.check_bool('check_finite', check_finite)
 
         shape = self.varshape
@@ -235,6 +240,12 @@ class Izhikevich(bp.dyn.NeuDyn):
         return Params(a=v(self.a), b=v(self.b), c=v(self.c), d=v(self.d), V_th=v(self.V_th),
                       p1=v(self.p1), p2=v(self.p2), p3=v(self.p3), recovery=self.recovery)
 
+    @staticmethod
+    def _never(shape):
+        # A strongly typed float array: a weak type would change after the first
+        # step and make every jitted loop over the neuron compile twice.
+        return bm.as_jax(bm.full(shape, _NEVER, dtype=bm.float_))
+
     # -- state ---------------------------------------------------------------
     def reset_state(self, batch_size=None, **kwargs):
         """(Re)create V, u, spike, t_last_spike (and refractory, spike_time).
@@ -248,11 +259,13 @@ class Izhikevich(bp.dyn.NeuDyn):
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
-        self.t_last_spike = self.init_variable(bp.init.Constant(_NEVER), batch_size)
+        self.t_last_spike = self.init_variable(self._never, batch_size)
         if self.ref_var:
             self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
         if self.spike_time_var:
-            self.spike_time = self.init_variable(bp.init.Constant(_NEVER), batch_size)
+            self.spike_time = self.init_variable(self._never, batch_size)
+        if self.input_var:
+            self.input = self.init_variable(lambda s: bm.zeros(s, dtype=bm.float_), batch_size)
 
     # -- dynamics ------------------------------------------------------------
     def _noise_increments(self, shape, t, dt):
@@ -307,6 +320,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.t_last_spike.value = jnp.where(fired, t, self.t_last_spike.value)
         if self.ref_var:
             self.refractory.value = refractory
+        if self.input_var:
+            self.input.value = jnp.broadcast_to(I, V.shape).astype(self.input.value.dtype)
         if self.spike_time_var:
             self.spike_time.value = jnp.where(fired, t + self._in_step_time(V, V_new, step, dt, p),
                                               self.spike_time.value)

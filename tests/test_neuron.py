@@ -83,6 +83,7 @@ CASES = {
     'noise_u': (_trace, 2.0, -1.0),
     'ref_var': (lambda **k: hasattr(izhi_dyn.Izhikevich(2, **k), 'refractory'), True, 'yes'),
     'spike_time_var': (lambda **k: hasattr(izhi_dyn.Izhikevich(2, **k), 'spike_time'), True, 'yes'),
+    'input_var': (lambda **k: hasattr(izhi_dyn.Izhikevich(2, **k), 'input'), True, 'yes'),
     'check_finite': (_raises_on_nan, True, 'yes'),
 }
 
