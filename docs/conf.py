@@ -43,7 +43,7 @@ napoleon_google_docstring = False
 napoleon_use_rtype = False
 napoleon_use_ivar = True  # Attributes sections as fields: no duplicate of the NamedTuple members
 # training.rst is included into training_mode.rst, not a page of its own
-exclude_patterns = ['_build', 'gen_modules/training_include.rst', 'training.rst']
+exclude_patterns = ['_build', 'training.rst']
 templates_path = ['_templates']
 html_static_path = ['_static']
 html_theme = 'pydata_sphinx_theme'
@@ -105,15 +105,6 @@ sphinx_gallery_conf = {
     'within_subsection_order': 'FileNameSortKey',
     'abort_on_example_error': True,
 }
-
-# The training guide is written with the training code; include it once it exists.
-_training = HERE / 'training.rst'
-(HERE / 'gen_modules').mkdir(exist_ok=True)
-(HERE / 'gen_modules' / 'training_include.rst').write_text(
-    '.. include:: ../training.rst\n' if _training.exists() else
-    '.. note::\n\n   The full training guide (docs/training.rst) is not written yet.\n'
-)
-
 
 def _drop_builtin_docstrings(app, what, name, obj, options, lines):
     """Module-level constants (dicts, tuples) would otherwise show the builtin type's docstring."""

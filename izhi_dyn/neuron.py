@@ -29,7 +29,7 @@ class NonFiniteStateError(FloatingPointError):
 
 
 class Izhikevich(bp.dyn.NeuDyn):
-    r"""Population of Izhikevich (2003) neurons [1]_ (published behaviours: [2]_).
+    r"""Population of Izhikevich (2003) neurons.
 
     .. math::
 
@@ -37,6 +37,9 @@ class Izhikevich(bp.dyn.NeuDyn):
         \frac{du}{dt} = a\,(b V - u),
 
         V \ge V_{th}:\quad V \leftarrow c, \quad u \leftarrow u + d.
+
+    The model of [1]_; its published behaviours are reproduced in
+    :mod:`izhi_dyn.presets` from [2]_.
 
     Parameters
     ----------
