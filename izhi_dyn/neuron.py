@@ -12,7 +12,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn._equations import RECOVERY_LAWS, Params, recovery_flow
-from izhi_dyn.integrators import Integrator, get_integrator
+from izhi_dyn.integrators import INTEGRATORS, Integrator, get_integrator
 
 __all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
 
@@ -207,7 +207,6 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.noise = self._noise_amplitude('noise', noise)
         self.noise_u = self._noise_amplitude('noise_u', noise_u)
         if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
-            from izhi_dyn.integrators import INTEGRATORS
             capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
             raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
                              f'use one of {capable} or set noise=None')
