@@ -1,4 +1,8 @@
-r"""The Izhikevich neuron population, a :class:`brainpy.dyn.NeuDyn`."""
+r"""The Izhikevich neuron population, a :class:`brainpy.dyn.NeuDyn`.
+
+The class creates the variables and calls the pure functions of
+:mod:`izhi_dyn._equations`, :mod:`izhi_dyn._reset` and the integrators.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +14,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _neuron_args as args
 from izhi_dyn import _validation as check
 from izhi_dyn._equations import RECOVERY_LAWS, Params, recovery_flow
-from izhi_dyn.integrators import INTEGRATORS, Integrator, get_integrator
+from izhi_dyn._finite import NonFiniteStateError, raise_if_not_finite
+from izhi_dyn._noise import noise_amplitude, noise_increments
+from izhi_dyn._reset import SPIKE_RESETS, in_step_time, reset_exact, reset_surrogate, resume_after_crossing
+from izhi_dyn.integrators import Integrator, get_integrator
 
 __all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
-
-#: Names accepted by ``spk_reset=``.
-SPIKE_RESETS = ('hard', 'soft')
 
 ParamLike = Union[float, np.ndarray, jax.Array, bm.Variable, Callable]
 
 _NEVER = -1e7  # "no spike yet" time stamp, as in brainpy
 
 
-class NonFiniteStateError(FloatingPointError):
-    """Raised by ``check_finite=True`` when V or u stops being finite."""
+def _never_spiked(shape):
+    # A strongly typed float array: a weak type would change after the first
+    # step and make every jitted loop over the neuron compile twice.
+    return bm.as_jax(bm.full(shape, _NEVER, dtype=bm.float_))
 
 
 class Izhikevich(bp.dyn.NeuDyn):
@@ -169,10 +176,8 @@ class Izhikevich(bp.dyn.NeuDyn):
     ):
         size = check.check_size(size)
         check.check_sharding(sharding)
-        if mode is not None and not isinstance(mode, bm.Mode):
-            raise TypeError(f'mode={mode!r}: expected a brainpy.math.Mode such as bm.TrainingMode()')
-        if name is not None and not (isinstance(name, str) and name.isidentifier()):
-            raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+        args.check_mode(mode)
+        args.check_name(name)
         init_var = check.check_bool('init_var', init_var)
         self.integrator = get_integrator(method)
         super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
@@ -199,34 +204,17 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.c = check.init_parameter('c', c, shape)
         self.d = check.init_parameter('d', d, shape)
         self.tau_ref = check.init_parameter('tau_ref', tau_ref, shape, lower=0.0)
-        if not isinstance(self.c, bm.Variable) and np.any(np.asarray(self.c) >= np.asarray(self._value(self.V_th))):
-            raise ValueError(f'c={c!r}: the reset potential must lie below V_th={V_th!r}')
+        args.check_reset_below_threshold(self.c, self.V_th, c, V_th)
 
         self._V_initializer = check.initializer('V_initializer', V_initializer)
         self._u_initializer = None if u_initializer is None else check.initializer('u_initializer', u_initializer)
-        self.noise = self._noise_amplitude('noise', noise)
-        self.noise_u = self._noise_amplitude('noise_u', noise_u)
-        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
-            capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
-            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
-                             f'use one of {capable} or set noise=None')
-        if self.integrator.exact_events and isinstance(self.mode, bm.TrainingMode):
-            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is '
-                             'not differentiable through them; use an explicit method in TrainingMode')
+        self.noise = noise_amplitude('noise', noise, shape)
+        self.noise_u = noise_amplitude('noise_u', noise_u, shape)
+        args.check_method_fits(self.integrator, self.noise is not None or self.noise_u is not None, self.mode)
         if init_var:
             self.reset_state(self.mode)
 
-    # -- construction helpers -------------------------------------------------
-    def _noise_amplitude(self, name, value):
-        if value is None:
-            return None
-        if callable(value) and not isinstance(value, bp.init.Initializer):
-            return value
-        return check.init_parameter(name, value, self.varshape, lower=0.0)
-
-    @staticmethod
-    def _value(x):
-        return x.value if isinstance(x, bm.Variable) else x
+    _value = staticmethod(args.value_of)
 
     @property
     def spk_dtype(self):
@@ -242,12 +230,6 @@ class Izhikevich(bp.dyn.NeuDyn):
         return Params(a=v(self.a), b=v(self.b), c=v(self.c), d=v(self.d), V_th=v(self.V_th),
                       p1=v(self.p1), p2=v(self.p2), p3=v(self.p3), recovery=self.recovery)
 
-    @staticmethod
-    def _never(shape):
-        # A strongly typed float array: a weak type would change after the first
-        # step and make every jitted loop over the neuron compile twice.
-        return bm.as_jax(bm.full(shape, _NEVER, dtype=bm.float_))
-
     # -- state ---------------------------------------------------------------
     def reset_state(self, batch_size=None, **kwargs):
         """(Re)create V, u, spike, t_last_spike (and refractory, spike_time).
@@ -261,26 +243,15 @@ class Izhikevich(bp.dyn.NeuDyn):
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
-        self.t_last_spike = self.init_variable(self._never, batch_size)
+        self.t_last_spike = self.init_variable(_never_spiked, batch_size)
         if self.ref_var:
             self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
         if self.spike_time_var:
-            self.spike_time = self.init_variable(self._never, batch_size)
+            self.spike_time = self.init_variable(_never_spiked, batch_size)
         if self.input_var:
             self.input = self.init_variable(lambda s: bm.zeros(s, dtype=bm.float_), batch_size)
 
     # -- dynamics ------------------------------------------------------------
-    def _noise_increments(self, shape, t, dt):
-        def draw(amplitude):
-            if amplitude is None:
-                return 0.0
-            sigma = amplitude(t) if callable(amplitude) else self._value(amplitude)
-            return sigma * jnp.sqrt(dt) * bm.as_jax(bm.random.randn(*shape))
-
-        if self.noise is None and self.noise_u is None:
-            return None
-        return draw(self.noise), draw(self.noise_u)
-
     def update(self, x=None):
         """Advance one step of ``bp.share['dt']`` from ``bp.share['t']``; return spikes."""
         t = bp.share.load('t')
@@ -288,7 +259,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         p = self.params
         V, u = self.V.value, self.u.value
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)
-        step = self.integrator.step(V, u, I, dt, p, self._noise_increments(V.shape, t, dt))
+        step = self.integrator.step(V, u, I, dt, p, noise_increments(self.noise, self.noise_u, V.shape, t, dt))
         V_new = step.V + self.sum_delta_inputs()
 
         refractory = (t - self.t_last_spike.value) < self._value(self.tau_ref) - 0.5 * dt
@@ -298,24 +269,17 @@ class Izhikevich(bp.dyn.NeuDyn):
         if isinstance(self.mode, bm.TrainingMode):
             spike = self.spk_fun(V_new - p.V_th) * (1.0 - refractory)
             fired = spike > 0
-            V_next, u_next = self._reset_training(V_new, u_new, spike, p)
+            V_next, u_next = reset_surrogate(V_new, u_new, spike, p, self.spk_reset, self.detach_spk)
         else:
             fired = (V_new >= p.V_th) & ~refractory
             spike = fired
-            V_next, u_next = self._reset_exact(V_new, u_new, fired, p)
+            V_next, u_next = reset_exact(V_new, u_new, fired, p, self.spk_reset)
 
         if self.integrator.exact_events:
-            rest = jnp.clip(dt - step.t_cross, 0.0, dt)
-            # After an exact crossing the rest of the step is integrated from the
-            # reset state, or, with a refractory period, held from the crossing on.
-            V_res, u_res = self.integrator.resume(V_next, u_next, I, rest, p)
-            exact = fired & jnp.isfinite(step.t_cross)
-            hold = self._value(self.tau_ref) > 0
-            u_held = recovery_flow(V_next, u_next, rest, p)
-            V_next = jnp.where(exact & ~hold, V_res, V_next)
-            u_next = jnp.where(exact, jnp.where(hold, u_held, u_res), u_next)
+            V_next, u_next = resume_after_crossing(self.integrator, V_next, u_next, I, dt, step.t_cross,
+                                                   fired, self._value(self.tau_ref), p)
         if self.check_finite:
-            self._raise_if_not_finite(V_next, u_next)
+            raise_if_not_finite(self.name, V_next, u_next)
 
         self.V.value = V_next
         self.u.value = u_next
@@ -325,51 +289,10 @@ class Izhikevich(bp.dyn.NeuDyn):
         if self.input_var:
             self.input.value = jnp.broadcast_to(I, V.shape).astype(self.input.value.dtype)
         if self.spike_time_var:
-            self.spike_time.value = jnp.where(fired, t + self._in_step_time(V, V_new, step, dt, p),
+            self.spike_time.value = jnp.where(fired, t + in_step_time(V, V_new, step.t_cross, dt, p),
                                               self.spike_time.value)
         self.spike.value = jnp.asarray(spike, dtype=self.spk_dtype)
         return self.spike.value
-
-    def _reset_exact(self, V, u, fired, p):
-        if self.spk_reset == 'hard':
-            V = jnp.where(fired, p.c, V)
-        else:
-            V = jnp.where(fired, V - (p.V_th - p.c), V)
-        return V, jnp.where(fired, u + p.d, u)
-
-    def _reset_training(self, V, u, spike, p):
-        s_reset = jax.lax.stop_gradient(spike) if self.detach_spk else spike
-        if self.spk_reset == 'hard':
-            V = V + (p.c - V) * jax.lax.stop_gradient(spike)
-        else:
-            V = V - (p.V_th - p.c) * s_reset
-        return V, u + p.d * s_reset
-
-    @staticmethod
-    def _in_step_time(V_old, V_new, step, dt, p):
-        if step.t_cross is not None:
-            return jnp.where(jnp.isfinite(step.t_cross), step.t_cross, dt)
-        frac = (p.V_th - V_old) / jnp.where(V_new > V_old, V_new - V_old, 1.0)
-        return dt * jnp.clip(frac, 0.0, 1.0)
-
-    def _raise_if_not_finite(self, V, u):
-        # brainpy's jit_error uses a pure_callback whose unused result XLA may
-        # drop under jit; jax.debug.callback is an effect and always runs.
-        bad = ~(jnp.isfinite(V) & jnp.isfinite(u))
-        name = self.name
-
-        def fail_if(any_bad, step_index, t, flat_index):
-            if bool(any_bad):
-                raise NonFiniteStateError(
-                    f'{name}: V or u became non-finite at step {int(step_index)} '
-                    f'(t = {float(t)} ms), neuron index {int(flat_index)}'
-                )
-
-        args = (jnp.any(bad), bp.share.load('i'), bp.share.load('t'), jnp.argmax(bad.reshape(-1)))
-        if any(isinstance(x, jax.core.Tracer) for x in args):
-            jax.debug.callback(fail_if, *args)
-        else:
-            fail_if(*args)
 
     def return_info(self):
         return self.spike

@@ -1,0 +1,47 @@
+"""Checks of the neuron's constructor arguments that involve several of them."""
+
+from __future__ import annotations
+
+import brainpy.math as bm
+import numpy as np
+
+from izhi_dyn.integrators import INTEGRATORS, Integrator
+
+__all__ = ['check_mode', 'check_name', 'check_reset_below_threshold',
+           'check_method_fits', 'value_of']
+
+
+def value_of(x):
+    """The array behind a :class:`brainpy.math.Variable`, else ``x`` itself."""
+    return x.value if isinstance(x, bm.Variable) else x
+
+
+def check_mode(mode):
+    """Raise unless ``mode`` is None or a :class:`brainpy.math.Mode`."""
+    if mode is not None and not isinstance(mode, bm.Mode):
+        raise TypeError(f'mode={mode!r}: expected a brainpy.math.Mode such as bm.TrainingMode()')
+    return mode
+
+
+def check_name(name):
+    """Raise unless ``name`` is None or a str that is a Python identifier."""
+    if name is not None and not (isinstance(name, str) and name.isidentifier()):
+        raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+    return name
+
+
+def check_reset_below_threshold(c, V_th, c_arg, V_th_arg):
+    """Raise if the (non-trainable) reset potential ``c`` is not below ``V_th``."""
+    if not isinstance(c, bm.Variable) and np.any(np.asarray(c) >= np.asarray(value_of(V_th))):
+        raise ValueError(f'c={c_arg!r}: the reset potential must lie below V_th={V_th_arg!r}')
+
+
+def check_method_fits(integrator: Integrator, noisy: bool, mode):
+    """Raise if ``integrator`` cannot handle noise or the training mode."""
+    if noisy and not integrator.stochastic:
+        capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
+        raise ValueError(f'method={integrator.name!r} cannot integrate noise; '
+                         f'use one of {capable} or set noise=None')
+    if integrator.exact_events and isinstance(mode, bm.TrainingMode):
+        raise ValueError(f'method={integrator.name!r} handles spikes as exact events and is '
+                         'not differentiable through them; use an explicit method in TrainingMode')

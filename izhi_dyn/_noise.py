@@ -1,0 +1,40 @@
+r"""Additive white noise of the neuron: amplitudes and per-step increments.
+
+Each step adds :math:`\sigma\sqrt{dt}\,\xi`, :math:`\xi \sim N(0, 1)`, to V (and u).
+"""
+
+from __future__ import annotations
+
+import brainpy as bp
+import brainpy.math as bm
+import jax.numpy as jnp
+
+from izhi_dyn import _validation as check
+
+__all__ = ['noise_amplitude', 'noise_increments']
+
+
+def noise_amplitude(name, value, shape):
+    """None, a time-dependent callable ``sigma(t)``, or a parameter >= 0 of ``shape``."""
+    if value is None:
+        return None
+    if callable(value) and not isinstance(value, bp.init.Initializer):
+        return value
+    return check.init_parameter(name, value, shape, lower=0.0)
+
+
+def _increment(amplitude, shape, t, dt):
+    if amplitude is None:
+        return 0.0
+    if callable(amplitude):
+        sigma = amplitude(t)
+    else:
+        sigma = amplitude.value if isinstance(amplitude, bm.Variable) else amplitude
+    return sigma * jnp.sqrt(dt) * bm.as_jax(bm.random.randn(*shape))
+
+
+def noise_increments(noise, noise_u, shape, t, dt):
+    """``(dV, du)`` noise increments of one step, or None when both amplitudes are None."""
+    if noise is None and noise_u is None:
+        return None
+    return _increment(noise, shape, t, dt), _increment(noise_u, shape, t, dt)
