@@ -8,13 +8,18 @@ uninterrupted run.
 
 Variables are stored under their paths relative to the model (``'V'``,
 ``'E2I.syn.g'``), which do not depend on brainpy's automatic node numbering, so
-a model rebuilt in a new process matches the file.
+a model rebuilt in a new process matches the file. Variables that rebuilding
+the model reproduces (e.g. fixed weight matrices) can be stored as a SHA-256
+fingerprint instead of their value: the file stays small and loading checks
+that the rebuilt model really has the same values.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 import brainpy.math as bm
@@ -26,6 +31,7 @@ __all__ = ['Checkpoint', 'save_checkpoint', 'load_checkpoint']
 _RNG = '__rng_key__'
 _TIME = '__t__'
 _EXTRA = '__extra__/'
+_DIGEST = '__sha256__/'
 
 
 class Checkpoint(NamedTuple):
@@ -39,7 +45,14 @@ def _variables(model) -> dict[str, bm.Variable]:
     return dict(model.vars(method='relative').unique().items())
 
 
-def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None) -> pathlib.Path:
+def _digest(value) -> str:
+    array = np.ascontiguousarray(np.asarray(value))
+    head = f'{array.dtype.str}{array.shape}'.encode()
+    return hashlib.sha256(head + array.tobytes()).hexdigest()
+
+
+def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None, *,
+                    fingerprint: Collection[str] = ()) -> pathlib.Path:
     """Write the state of ``model`` at time ``t`` (ms) to ``path`` (``.npz``).
 
     Parameters
@@ -52,9 +65,22 @@ def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None) 
         Simulation time the state corresponds to (ms).
     extra : dict of array-like, optional
         Additional arrays to keep with the state (e.g. recorded statistics).
+    fingerprint : collection of str, optional
+        Names of variables (relative paths, e.g. ``'E2E.comm.weight'``) that
+        rebuilding the model reproduces: only a SHA-256 digest of their value is
+        stored, and :func:`load_checkpoint` checks it.
     """
     path = pathlib.Path(path)
-    arrays = {name: np.asarray(var.value) for name, var in _variables(model).items()}
+    variables = _variables(model)
+    unknown = sorted(set(fingerprint) - set(variables))
+    if unknown:
+        raise ValueError(f'fingerprint={unknown}: not variables of the model (it has {sorted(variables)})')
+    arrays = {}
+    for name, var in variables.items():
+        if name in fingerprint:
+            arrays[_DIGEST + name] = np.asarray(_digest(var.value))
+        else:
+            arrays[name] = np.asarray(var.value)
     arrays[_RNG] = np.asarray(jax.random.key_data(bm.random.DEFAULT.value))
     arrays[_TIME] = np.asarray(float(t))
     for key, value in (extra or {}).items():
@@ -68,27 +94,45 @@ def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None) 
     return path
 
 
+def _check(path, stored, variables) -> None:
+    values = {k for k in stored if k not in (_RNG, _TIME) and not k.startswith((_EXTRA, _DIGEST))}
+    digests = {k[len(_DIGEST):] for k in stored if k.startswith(_DIGEST)}
+    if values | digests != set(variables):
+        missing, unknown = set(variables) - values - digests, (values | digests) - set(variables)
+        raise ValueError(f'path={str(path)!r}: checkpoint does not match the model '
+                         f'(missing {sorted(missing)}, unexpected {sorted(unknown)})')
+    for name in values:
+        saved, model = stored[name], variables[name].value
+        if saved.shape != model.shape or saved.dtype != model.dtype:
+            raise ValueError(f'path={str(path)!r}: variable {name!r} has shape {saved.shape} and dtype '
+                             f'{saved.dtype} in the checkpoint, the model expects shape {model.shape} and '
+                             f'dtype {model.dtype}')
+    for name in digests:
+        if str(stored[_DIGEST + name]) != _digest(variables[name].value):
+            raise ValueError(f'path={str(path)!r}: variable {name!r} of the model differs from the one the '
+                             f'checkpoint was saved with (SHA-256 mismatch); rebuild the model with the same '
+                             f'arguments')
+
+
 def load_checkpoint(path, model) -> Checkpoint:
     """Restore into ``model`` the state saved by :func:`save_checkpoint`.
+
+    Every variable keeps its dtype and its placement (sharding) in the model.
+    Nothing is modified unless the whole file matches.
 
     Raises
     ------
     ValueError
-        If the file's variables do not match the model's (names or shapes).
+        If the file's variables do not match the model's (names, shapes,
+        dtypes, or the fingerprints of variables saved as a digest).
     """
     with np.load(path) as data:
         stored = {k: data[k] for k in data.files}
     variables = _variables(model)
-    saved_names = {k for k in stored if k not in (_RNG, _TIME) and not k.startswith(_EXTRA)}
-    if saved_names != set(variables):
-        missing, unknown = set(variables) - saved_names, saved_names - set(variables)
-        raise ValueError(f'path={str(path)!r}: checkpoint does not match the model '
-                         f'(missing {sorted(missing)}, unexpected {sorted(unknown)})')
+    _check(path, stored, variables)
     for name, var in variables.items():
-        if stored[name].shape != var.value.shape:
-            raise ValueError(f'path={str(path)!r}: variable {name!r} has shape {stored[name].shape}, '
-                             f'the model expects {var.value.shape}')
-        var.value = jax.numpy.asarray(stored[name], dtype=var.value.dtype)
+        if name in stored:
+            var.value = jax.device_put(stored[name], var.value.sharding)
     bm.random.DEFAULT.value = jax.random.wrap_key_data(stored[_RNG])
     extra = {k[len(_EXTRA):]: v for k, v in stored.items() if k.startswith(_EXTRA)}
     return Checkpoint(float(stored[_TIME]), extra)
