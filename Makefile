@@ -27,11 +27,7 @@ test-slow: $(STAMP)
 clean:
 	rm -rf $(VENV) out build *.egg-info
 
-# Sphinx site with warnings as errors; installs the docs extra itself. The gallery
+# Sphinx site with warnings as errors (the test extra has the Sphinx tools). The gallery
 # runs every example with its fast arguments (IZHI_DYN_DOCS_FULL=1 for full runs).
-$(VENV)/.docs-installed: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,docs]'
-	touch $@
-
-docs: $(VENV)/.docs-installed
+docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html

@@ -1,6 +1,11 @@
-"""The documentation: every public symbol is in the API pages, doctests pass, Sphinx builds with -W."""
+"""The documentation: every public symbol is in the API pages, doctests pass, Sphinx builds with -W.
+
+The default suite builds the site without running the gallery examples
+(``tests/test_examples.py`` runs them); the slow test builds it with them.
+"""
 
 import importlib
+import os
 import pathlib
 import re
 import subprocess
@@ -59,19 +64,71 @@ def test_every_public_symbol_is_in_the_api_pages(modname):
     assert 'Izhikevich' in izhi_dyn.__all__
 
 
-@pytest.mark.parametrize('modname', ('izhi_dyn.analysis', 'izhi_dyn.plotting'))
-def test_docstring_examples_run(modname):
-    """The package's doctests (``pytest --doctest-modules``) of the analysis and plotting modules."""
-    package = importlib.import_module(modname)
-    path = pathlib.Path(package.__file__).parent
-    result = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--doctest-modules',
-                             '-o', 'addopts=', str(path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+#: Doctest targets, one subprocess each: two subpackages, then the rest of the package with the guide pages.
+DOCTEST_TARGETS = {
+    'analysis': ['izhi_dyn/analysis'],
+    'plotting': ['izhi_dyn/plotting'],
+    'networks, top-level modules, guides': [
+        'izhi_dyn/networks',
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / 'izhi_dyn').glob('[!_]*.py')),
+        *sorted(str(p.relative_to(ROOT)) for p in DOCS.glob('*.rst')),
+    ],
+}
+
+
+@pytest.mark.parametrize('target', DOCTEST_TARGETS)
+def test_docstring_and_guide_examples_run(target):
+    """The ``>>>`` examples of the package's docstrings and of the docs/*.rst pages pass under doctest."""
+    result = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'no:xdist',
+                             '--doctest-modules', '--doctest-glob=*.rst', '-o', 'addopts=',
+                             *DOCTEST_TARGETS[target]], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]
+    assert ' passed' in result.stdout, f'no doctest collected from {target}: {result.stdout[-500:]}'
+
+
+def _sphinx_html(out, examples):
+    """Build the site into ``out`` with -W; ``examples`` is the regex of gallery scripts to execute."""
+    pytest.importorskip('sphinx_gallery', reason='the test extra installs the docs tools: pip install -e .[test]')
+    pytest.importorskip('pydata_sphinx_theme', reason='the test extra installs the docs tools: pip install -e .[test]')
+    env = {**os.environ, 'IZHI_DYN_DOCS_EXAMPLES': examples}
+    return subprocess.run([sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-b', 'html', str(DOCS), str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope='module')
+def html(tmp_path_factory):
+    """The site built with warnings as errors, gallery examples listed but not executed."""
+    out = tmp_path_factory.mktemp('docs') / 'html'
+    result = _sphinx_html(out, '^$')
+    assert result.returncode == 0, result.stderr[-5000:]
+    return out
+
+
+def test_sphinx_builds_with_warnings_as_errors_without_running_examples(html):
+    assert (html / 'index.html').is_file()
+    assert (html / 'auto_examples' / 'index.html').is_file()
+
+
+def test_every_documented_symbol_has_a_rendered_api_page(html):
+    missing = sorted(n for n in _documented() if not (html / 'gen_modules' / f'{n}.html').is_file())
+    assert not missing, f'no API page rendered for {missing}'
+
+
+def test_every_example_has_a_gallery_page(html):
+    sys.path.insert(0, str(ROOT / 'examples'))
+    from examples_args import EXAMPLES
+
+    missing = [p.stem for p in EXAMPLES if not (html / 'auto_examples' / f'{p.stem}.html').is_file()]
+    assert not missing, f'examples missing from the gallery: {missing}'
+
+
+def test_equations_are_rendered_as_math(html):
+    page = (html / 'model.html').read_text()
+    assert 'class="math' in page and r'\frac{dV}{dt}' in page
 
 
 @pytest.mark.slow
 def test_sphinx_builds_with_warnings_as_errors(tmp_path):
-    pytest.importorskip('sphinx_gallery', reason='install the docs extra: pip install -e .[docs]')
-    result = subprocess.run([sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-b', 'html', str(DOCS),
-                             str(tmp_path / 'html')], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    """The full site: every gallery example executed (fast arguments)."""
+    result = _sphinx_html(tmp_path / 'html', r'\.py$')
     assert result.returncode == 0, result.stderr[-5000:]
