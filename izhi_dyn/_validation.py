@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
 
 import brainpy as bp
 import brainpy.math as bm
@@ -10,7 +11,105 @@ import jax
 import numpy as np
 
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
+           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_names', 'UnknownNameError',
            'init_parameter', 'initializer']
+
+
+class UnknownNameError(KeyError, ValueError):
+    """An unknown name looked up in a registry: a ``KeyError`` that is also a ``ValueError``."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ''
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(name, value, *, lower=None, upper=None, strict=False, allow_none=False, allow_inf=False):
+    """Return ``value`` as a float after checking it is a real number in range, or raise naming ``name``.
+
+    ``lower``/``upper`` are inclusive bounds, exclusive when ``strict``.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (np.ndarray, jax.Array)) and value.shape == () and not isinstance(value, jax.core.Tracer):
+        value = value.item()
+    if not _is_real(value):
+        raise TypeError(f'{name}={value!r}: expected a real number{" or None" if allow_none else ""}')
+    number = float(value)
+    if np.isnan(number) or (np.isinf(number) and not allow_inf):
+        raise ValueError(f'{name}={value!r}: expected a finite number')
+    for bound, below in ((lower, True), (upper, False)):
+        if bound is None:
+            continue
+        bad = (number <= bound if strict else number < bound) if below else (number >= bound if strict else number > bound)
+        if bad:
+            relation = ('>' if strict else '>=') if below else ('<' if strict else '<=')
+            raise ValueError(f'{name}={value!r}: expected a number {relation} {bound}')
+    return number
+
+
+def check_int(name, value, *, lower=None, allow_none=False):
+    """Return ``value`` as an int after checking it is an integer ``>= lower``, or raise naming ``name``."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f'{name}={value!r}: expected an int{" or None" if allow_none else ""}')
+    if lower is not None and value < lower:
+        raise ValueError(f'{name}={value!r}: expected an int >= {lower}')
+    return int(value)
+
+
+def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_size=0):
+    """Return ``value`` as a NumPy array of ``dtype`` (float or bool), or raise naming ``name``.
+
+    Rejects non-numeric and complex data, NaN or inf when ``finite``, a number
+    of dimensions other than ``ndim`` and fewer than ``min_size`` elements.
+    """
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f'{name}={value!r}: expected an array of numbers')
+    try:
+        arr = np.asarray(bm.as_numpy(value) if isinstance(value, bm.Variable) else value)
+    except (ValueError, TypeError) as err:
+        raise TypeError(f'{name}={value!r}: expected an array of numbers') from err
+    numeric = (arr.dtype == np.bool_ and np.dtype(dtype) == np.bool_) or (np.issubdtype(arr.dtype, np.number)
+                                        and not np.issubdtype(arr.dtype, np.complexfloating))
+    if not numeric:
+        raise TypeError(f'{name}={value!r}: expected an array of real numbers, got dtype {arr.dtype}')
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f'{name}={value!r}: expected a {ndim}-d array, got shape {arr.shape}')
+    if arr.size < min_size:
+        raise ValueError(f'{name}={value!r}: expected at least {min_size} element(s)')
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f'{name}={value!r}: expected finite values (got NaN or inf)')
+    return arr.astype(dtype)
+
+
+def check_spike_times(name, times):
+    """``times`` as a 1-d float array; raise naming ``name`` unless finite and sorted."""
+    times = check_array(name, times, ndim=1)
+    if np.any(np.diff(times) < 0):
+        raise ValueError(f'{name}={times!r}: expected sorted spike times')
+    return times
+
+
+def check_type(name, value, types, what):
+    """Raise a TypeError naming ``name`` unless ``value`` is an instance of ``types``."""
+    if not isinstance(value, types):
+        raise TypeError(f'{name}={value!r}: expected {what}')
+    return value
+
+
+def check_names(name, value, choices):
+    """Return ``value``, an iterable of names among ``choices`` (not a single str), as a tuple."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f'{name}={value!r}: expected a sequence of names among {list(choices)}')
+    names = tuple(value)
+    bad = [n for n in names if not isinstance(n, str) or n not in choices]
+    if bad:
+        raise ValueError(f'{name}={bad!r}: expected names among {list(choices)}')
+    return names
 
 
 def check_size(size):
@@ -61,13 +160,13 @@ def check_sharding(value):
     return value
 
 
-def check_dt(dt):
-    """Raise if a concrete ``dt`` is not a positive finite number."""
+def check_dt(dt, name='dt'):
+    """Raise if a concrete ``dt`` is not a positive finite number (a time step in ms)."""
     if isinstance(dt, jax.core.Tracer):
         return dt
-    value = np.asarray(dt)
-    if value.shape != () or not np.isfinite(value) or value <= 0:
-        raise ValueError(f'dt={dt!r}: expected a positive finite time step in ms')
+    value = dt.item() if isinstance(dt, (np.ndarray, jax.Array)) and dt.shape == () else dt
+    if not _is_real(value) or not np.isfinite(float(value)) or value <= 0:
+        raise ValueError(f'{name}={dt!r}: expected a positive finite time step in ms')
     return dt
 
 

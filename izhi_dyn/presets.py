@@ -50,6 +50,8 @@ from typing import Optional, Union
 
 import numpy as np
 
+from izhi_dyn._validation import UnknownNameError
+
 __all__ = [
     'Step',
     'Ramp',
@@ -341,16 +343,24 @@ def get_preset(name: Union[str, Preset]) -> Preset:
     Raises
     ------
     KeyError
-        If unknown; the message lists the valid names.
+        If unknown (also a ``ValueError``); the message lists the valid names.
+    TypeError
+        If ``name`` is neither a str nor a :class:`Preset`.
     """
+    return _lookup(name, 'name')
+
+
+def _lookup(name, arg):
     if isinstance(name, Preset):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f'{arg}={name!r}: expected a preset name (str) or a Preset')
     if name in PRESETS:
         return PRESETS[name]
     by_code = [p for k, p in PRESETS.items() if p.paper == '2003' and p.code == name]
     if len(by_code) == 1:
         return by_code[0]
-    raise KeyError(f'unknown preset {name!r}; expected one of {sorted(PRESETS)}')
+    raise UnknownNameError(f'{arg}={name!r}: unknown preset; expected one of {sorted(PRESETS)}')
 
 
 def regular_spiking_control(preset: Union[str, Preset]) -> Preset:

@@ -12,7 +12,9 @@ from typing import NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
-from izhi_dyn.presets import Preset, get_preset
+from izhi_dyn import _validation as check
+from izhi_dyn.integrators import get_integrator
+from izhi_dyn.presets import Preset, _lookup
 
 __all__ = ['Simulation', 'simulate', 'simulate_many']
 
@@ -59,9 +61,12 @@ def _precision(dtype):
     if dtype is None:
         yield
         return
-    want = np.dtype(dtype)
+    try:
+        want = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype={dtype!r}: expected 'float32' or 'float64'") from err
     if want not in (np.float32, np.float64):
-        raise ValueError(f'dtype={dtype!r}: expected float32 or float64')
+        raise ValueError(f"dtype={dtype!r}: expected 'float32' or 'float64'")
     was = bool(jax.config.jax_enable_x64)
     wanted = want == np.float64
     if was != wanted:
@@ -119,11 +124,17 @@ def simulate_many(
         Precision of the run; default the current brainpy precision. Switching
         is temporary and restored afterwards.
     """
-    presets = [get_preset(n) for n in names]
+    if isinstance(names, (str, Preset)) or not isinstance(names, Sequence) or not names:
+        raise TypeError(f'names={names!r}: expected a non-empty sequence of preset names or Presets')
+    presets = [_lookup(n, f'names[{i}]') for i, n in enumerate(names)]
+    if method is not None:
+        get_integrator(method)
+    if dt is not None:
+        check.check_dt(dt)
     labels = [n if isinstance(n, str) else n.key for n in names]
     groups: dict = {}
     for i, p in enumerate(presets):
-        key = (method or p.method, float(dt or p.dt), p.recovery)
+        key = (p.method if method is None else method, float(p.dt if dt is None else dt), p.recovery)
         groups.setdefault(key, []).append(i)
     results = {}
     with _precision(dtype):
@@ -157,5 +168,5 @@ def simulate(
     >>> sim.spike_times.size
     1
     """
-    (result,) = simulate_many([name], method=method, dt=dt, dtype=dtype).values()
+    (result,) = simulate_many([_lookup(name, 'name')], method=method, dt=dt, dtype=dtype).values()
     return result

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from izhi_dyn import _validation as check
+
 __all__ = ['FICurve', 'bifurcation_currents', 'fi_curve', 'rheobase', 'steady_rates']
 
 
@@ -34,12 +36,21 @@ def _simulate(currents, duration, dt, method, V0, neuron_kwargs):
     from izhi_dyn.neuron import Izhikevich
 
     currents = np.asarray(currents, dtype=float).reshape(-1)
+    _check_run(duration, dt, V0)
     steps = int(round(duration / dt))
     neuron = Izhikevich(currents.size, method=method, V_initializer=bp.init.Constant(V0), **neuron_kwargs)
     runner = bp.DSRunner(neuron, monitors=['spike'], dt=dt, progress_bar=False)
     inputs = np.broadcast_to(currents, (steps, currents.size)).astype(bm.float_)
     runner.run(inputs=inputs)
     return np.asarray(runner.mon['ts'], dtype=float), np.asarray(runner.mon['spike'], dtype=bool)
+
+
+def _check_run(duration, dt, V0):
+    check.check_real('duration', duration, lower=0.0, strict=True)
+    check.check_dt(dt)
+    check.check_real('V0', V0)
+    if int(round(duration / dt)) < 1:
+        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
 
 
 def steady_rates(ts, spikes, transient):
@@ -55,6 +66,11 @@ def steady_rates(ts, spikes, transient):
     >>> ana.steady_rates(ts, raster, transient=0.0).tolist()
     [100.0, 0.0]
     """
+    ts = check.check_array('ts', ts, ndim=1)
+    spikes = check.check_array('spikes', spikes, ndim=2, dtype=bool)
+    if spikes.shape[0] != ts.size:
+        raise ValueError(f'spikes: expected one row per time of ts ({ts.size}), got shape {spikes.shape}')
+    transient = check.check_real('transient', transient)
     rates = np.zeros(spikes.shape[1])
     for j in range(spikes.shape[1]):
         t = ts[spikes[:, j] & (ts >= transient)]
@@ -91,7 +107,8 @@ def fi_curve(currents, *, duration=1000.0, transient=200.0, dt=0.1, method='ricc
     >>> curve.rates[0], bool(curve.rates[1] > 5.0)
     (np.float64(0.0), True)
     """
-    currents = np.asarray(currents, dtype=float).reshape(-1)
+    currents = check.check_array('currents', currents, ndim=1, min_size=1)
+    transient = check.check_real('transient', transient, lower=0.0)
     ts, spikes = _simulate(currents, duration, dt, method, V0, neuron_kwargs)
     first = np.zeros(currents.size)
     for j in range(currents.size):
@@ -125,7 +142,11 @@ def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='r
     >>> round(ana.rheobase(tol=0.05, duration=500.0), 1)   # regular spiking, step from rest
     2.7
     """
-    lo, hi = float(low), float(high)
+    lo, hi = check.check_real('low', low), check.check_real('high', high)
+    if hi <= lo:
+        raise ValueError(f'high={high!r}: expected a current above low={low!r}')
+    tol = check.check_real('tol', tol, lower=0.0, strict=True)
+    points = check.check_int('points', points, lower=3)
     ts, spikes = _simulate([lo, hi], duration, dt, method, V0, neuron_kwargs)
     fired = spikes.any(axis=0)
     if not fired[1]:
@@ -156,6 +177,8 @@ def bifurcation_currents(*, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0) -> dict:
     >>> {k: None if v is None else round(v, 2) for k, v in ana.bifurcation_currents().items()}
     {'saddle_node': 4.0, 'hopf': 3.8}
     """
+    a, b, p2, p3 = (check.check_real(n, v) for n, v in (('a', a), ('b', b), ('p2', p2), ('p3', p3)))
+    p1 = check.check_real('p1', p1, lower=0.0, strict=True)
     I_sn = (p2 - b) ** 2 / (4.0 * p1) - p3
     I_hopf = None
     if b > a:

@@ -14,6 +14,7 @@ from typing import Optional
 
 import numpy as np
 
+from izhi_dyn import _validation as check
 from izhi_dyn.analysis.spikes import detect_bursts, isi
 
 __all__ = ['PATTERNS', 'classify_pattern']
@@ -58,7 +59,11 @@ def classify_pattern(
     adaptation : float, default 1.1
         Ratio of successive intervals above which an interval counts as lengthened.
     """
-    times = np.asarray(times, dtype=np.float64)
+    times = check.check_spike_times('times', times)
+    t_on = check.check_real('t_on', t_on)
+    t_off = check.check_real('t_off', t_off, lower=t_on, allow_none=True)
+    max_isi = check.check_real('max_isi', max_isi, lower=0.0, strict=True)
+    adaptation = check.check_real('adaptation', adaptation, lower=0.0, strict=True)
     t_off = float(times.max()) if t_off is None and times.size else (t_on if t_off is None else t_off)
     times = times[(times >= t_on) & (times <= t_off)]
     if times.size == 0:

@@ -23,7 +23,8 @@ from typing import NamedTuple, Optional, Sequence
 import numpy as np
 from brainpy.analysis.stability import stability_analysis
 
-from izhi_dyn._equations import ACCOMMODATION_V, Params, recovery_derivative, voltage_derivative
+from izhi_dyn import _validation as check
+from izhi_dyn._equations import ACCOMMODATION_V, RECOVERY_LAWS, Params, recovery_derivative, voltage_derivative
 
 __all__ = [
     'FixedPoint',
@@ -75,11 +76,14 @@ class Trajectory(NamedTuple):
 
 
 def _params(a, b, c, d, V_th, p1, p2, p3, recovery) -> Params:
-    if recovery not in ('standard', 'accommodation'):
-        raise ValueError(f"recovery={recovery!r}: expected 'standard' or 'accommodation'")
-    if p1 <= 0:
-        raise ValueError(f'p1={p1!r}: must be positive')
-    return Params(a=a, b=b, c=c, d=d, V_th=V_th, p1=p1, p2=p2, p3=p3, recovery=recovery)
+    return Params(**_model_args(a=a, b=b, c=c, d=d, V_th=V_th, p1=p1, p2=p2, p3=p3), recovery=recovery)
+
+
+def _model_args(recovery='standard', **values) -> dict:
+    """Check scalar model arguments (``p1 > 0``) and ``recovery``; return the numbers as floats."""
+    check.check_choice('recovery', recovery, RECOVERY_LAWS)
+    return {name: check.check_real(name, value, lower=0.0 if name == 'p1' else None, strict=True)
+            for name, value in values.items()}
 
 
 def jacobian(V, u=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -> np.ndarray:
@@ -98,6 +102,7 @@ def jacobian(V, u=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -
     >>> ana.jacobian(-70.0).round(3).tolist()
     [[-0.6, -1.0], [0.004, -0.02]]
     """
+    _model_args(recovery, V=V, u=u, a=a, b=b, p1=p1, p2=p2)
     decay = 0.0 if recovery == 'accommodation' else -a
     return np.array([[2.0 * p1 * V + p2, -1.0], [a * b, decay]], dtype=float)
 
@@ -128,6 +133,7 @@ def fixed_points(I=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='s
     >>> ana.fixed_points(5.0)                                  # above the saddle-node
     []
     """
+    _model_args(recovery, I=I, a=a, b=b, p1=p1, p2=p2, p3=p3)
     if recovery == 'accommodation':
         V = ACCOMMODATION_V
         u = p1 * V * V + p2 * V + p3 + I
@@ -151,7 +157,8 @@ def nullclines(V, I=0.0, *, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard
     >>> ana.nullclines([-70.0, -50.0])   # both cross at the two fixed points
     (array([-14., -10.]), array([-14., -10.]))
     """
-    V = np.asarray(V, dtype=float)
+    V = check.check_array('V', V)
+    _model_args(recovery, I=I, b=b, p1=p1, p2=p2, p3=p3)
     u_V = p1 * V * V + p2 * V + p3 + I
     u_u = np.full_like(V, np.nan) if recovery == 'accommodation' else b * V
     return u_V, u_u
@@ -185,6 +192,10 @@ def phase_plane(
     (2, (25, 25))
     """
     p = _params(a, b, c, d, V_th, p1, p2, p3, recovery)
+    I = check.check_real('I', I)
+    V_range = _window('V_range', V_range)
+    u_range = None if u_range is None else _window('u_range', u_range)
+    resolution = check.check_int('resolution', resolution, lower=2)
     V = np.linspace(V_range[0], V_range[1], 400)
     u_V, u_u = nullclines(V, I, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
     if u_range is None:
@@ -196,6 +207,13 @@ def phase_plane(
     fps = fixed_points(I, a=a, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
     V_acc = ACCOMMODATION_V if recovery == 'accommodation' else None
     return PhasePlane(float(I), V, u_V, u_u, fps, gV, gu, dV, du, p, V_acc)
+
+
+def _window(name, bounds):
+    lo_hi = check.check_array(name, bounds, ndim=1)
+    if lo_hi.shape != (2,) or not lo_hi[0] < lo_hi[1]:
+        raise ValueError(f'{name}={bounds!r}: expected (low, high) with low < high')
+    return tuple(lo_hi)
 
 
 def trajectory(
@@ -227,8 +245,17 @@ def trajectory(
 
     from izhi_dyn.neuron import Izhikevich
 
+    duration = check.check_real('duration', duration, lower=0.0, strict=True)
+    check.check_dt(dt)
+    V0 = check.check_real('V0', V0)
+    u0 = check.check_real('u0', u0, allow_none=True)
     steps = int(round(duration / dt))
-    inputs = np.broadcast_to(np.asarray(I, dtype=float), (steps,)).reshape(steps, 1)
+    if steps < 1:
+        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
+    I = check.check_array('I', I)
+    if I.shape not in ((), (steps,)):
+        raise ValueError(f'I: expected a scalar or one value per step (shape ({steps},)), got shape {I.shape}')
+    inputs = np.broadcast_to(I, (steps,)).reshape(steps, 1)
     neuron = Izhikevich(1, method=method, V_initializer=bp.init.Constant(V0),
                         u_initializer=None if u0 is None else bp.init.Constant(u0), **neuron_kwargs)
     runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], dt=dt, progress_bar=False)

@@ -10,35 +10,46 @@ from typing import Optional
 
 import numpy as np
 
+from izhi_dyn import _validation as check
+
 __all__ = ['population_counts', 'population_rate', 'mean_rate', 'population_spectrum',
            'dominant_frequency', 'network_stats']
 
 
 def population_counts(times, duration: float, bin_ms: float = 1.0, t0: float = 0.0) -> np.ndarray:
     """Number of spikes in each ``bin_ms`` bin of ``[t0, t0 + duration)`` (times in ms)."""
+    times = check.check_array('times', times, ndim=1)
+    duration = check.check_real('duration', duration, lower=0.0, strict=True)
+    bin_ms = check.check_real('bin_ms', bin_ms, lower=0.0, strict=True)
+    t0 = check.check_real('t0', t0)
     n_bins = int(round(duration / bin_ms))
     if n_bins < 1:
-        raise ValueError(f'duration={duration} ms must hold at least one {bin_ms} ms bin')
-    k = np.floor((np.asarray(times, dtype=np.float64) - t0) / bin_ms + 1e-9).astype(np.int64)
+        raise ValueError(f'duration={duration}: expected at least one bin_ms={bin_ms} ms bin')
+    k = np.floor((times - t0) / bin_ms + 1e-9).astype(np.int64)
     k = k[(k >= 0) & (k < n_bins)]
     return np.bincount(k, minlength=n_bins)
 
 
 def population_rate(times, n_neurons: int, duration: float, bin_ms: float = 1.0, t0: float = 0.0) -> np.ndarray:
     """Instantaneous population rate (Hz per neuron) in ``bin_ms`` bins."""
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
     return population_counts(times, duration, bin_ms, t0) / (n_neurons * bin_ms * 1e-3)
 
 
 def mean_rate(indices, n_neurons: int, duration: float, first: int = 0) -> float:
     """Mean firing rate (Hz) of neurons ``[first, first + n_neurons)`` over ``duration`` ms."""
-    idx = np.asarray(indices)
+    idx = check.check_array('indices', indices, ndim=1)
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+    duration = check.check_real('duration', duration, lower=0.0, strict=True)
+    first = check.check_int('first', first, lower=0)
     n = np.count_nonzero((idx >= first) & (idx < first + n_neurons))
     return float(n / n_neurons / (duration * 1e-3))
 
 
 def population_spectrum(counts, bin_ms: float = 1.0):
     """Power spectrum of a binned count (mean removed): ``(freqs_hz, power)``."""
-    x = np.asarray(counts, dtype=np.float64)
+    x = check.check_array('counts', counts, ndim=1, min_size=1)
+    bin_ms = check.check_real('bin_ms', bin_ms, lower=0.0, strict=True)
     power = np.abs(np.fft.rfft(x - x.mean())) ** 2
     return np.fft.rfftfreq(x.size, d=bin_ms * 1e-3), power
 
@@ -48,6 +59,8 @@ def dominant_frequency(counts, bin_ms: float = 1.0, fmin: float = 0.0, fmax: Opt
 
     The zero-frequency bin is always excluded. Returns nan for a flat signal.
     """
+    fmin = check.check_real('fmin', fmin)
+    fmax = check.check_real('fmax', fmax, allow_none=True)
     freqs, power = population_spectrum(counts, bin_ms)
     sel = (freqs > max(fmin, 0.0)) & (freqs <= (np.inf if fmax is None else fmax))
     if not np.any(sel) or not np.any(power[sel] > 0):
@@ -57,6 +70,12 @@ def dominant_frequency(counts, bin_ms: float = 1.0, fmin: float = 0.0, fmax: Opt
 
 def network_stats(times, indices, n_exc: int, n_inh: int, duration: float) -> dict:
     """``rate_exc_hz``, ``rate_inh_hz``, ``n_spikes`` and ``dominant_freq_hz`` (1 ms bins)."""
+    times = check.check_array('times', times, ndim=1)
+    indices = check.check_array('indices', indices, ndim=1)
+    if indices.shape != times.shape:
+        raise ValueError(f'indices: expected the shape of times {times.shape}, got shape {indices.shape}')
+    n_exc = check.check_int('n_exc', n_exc, lower=1)
+    n_inh = check.check_int('n_inh', n_inh, lower=1)
     counts = population_counts(times, duration, 1.0)
     return {
         'rate_exc_hz': mean_rate(indices, n_exc, duration, 0),

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from izhi_dyn import _validation as check
+
 __all__ = ['Sweep', 'parameter_sweep']
 
 _SWEEPABLE = ('a', 'b', 'c', 'd', 'V_th', 'p1', 'p2', 'p3')
@@ -63,12 +65,20 @@ def parameter_sweep(x_name, xs, y_name, ys, *, I=10.0, duration=300.0, onset=20.
 
     from izhi_dyn.neuron import Izhikevich
 
-    for name in (x_name, y_name):
-        if name not in _SWEEPABLE:
-            raise ValueError(f'{name!r} cannot be swept; choose among {_SWEEPABLE}')
+    for arg, name in (('x_name', x_name), ('y_name', y_name)):
+        if not isinstance(name, str) or name not in _SWEEPABLE:
+            raise ValueError(f'{arg}={name!r}: cannot be swept; expected one of {_SWEEPABLE}')
     if x_name == y_name:
-        raise ValueError('x_name and y_name must differ')
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        raise ValueError(f'y_name={y_name!r}: expected a parameter other than x_name')
+    xs = check.check_array('xs', xs, ndim=1, min_size=1)
+    ys = check.check_array('ys', ys, ndim=1, min_size=1)
+    I = check.check_real('I', I)
+    duration = check.check_real('duration', duration, lower=0.0, strict=True)
+    onset = check.check_real('onset', onset, lower=0.0)
+    if onset >= duration:
+        raise ValueError(f'onset={onset!r}: expected a time before duration={duration!r}')
+    check.check_dt(dt)
+    burst_isi = check.check_real('burst_isi', burst_isi, lower=0.0, strict=True)
     gx, gy = np.meshgrid(xs, ys)
     n = gx.size
     neuron = Izhikevich(n, method=method, **{x_name: gx.reshape(-1), y_name: gy.reshape(-1)}, **fixed)

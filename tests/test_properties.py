@@ -1,0 +1,329 @@
+"""Property tests: random bad inputs to the public API get a clear error naming the argument.
+
+Every public function, constructor and CLI flag is called with random invalid
+values (NaN, inf, negative, zero, wrong types, wrong shapes, unknown names) for
+one argument at a time, the others valid. The call must raise ``ValueError`` or
+``TypeError`` whose message names the argument (``arg=...`` or ``arg:``); the
+CLI must exit through argparse (``SystemExit(2)``) naming the flag. Any other
+exception (an internal JAX/NumPy/brainpy traceback) or silent acceptance fails.
+
+Example counts come from a hypothesis profile: ``HYPOTHESIS_PROFILE=ci-long``
+runs many more examples than the default ``izhi-small``.
+"""
+
+import contextlib
+import io
+import math
+import os
+import re
+import tempfile
+
+import brainpy as bp
+import brainpy.math as bm
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import izhi_dyn
+import izhi_dyn.analysis as ana
+import izhi_dyn.plotting as izp
+from izhi_dyn import cli
+from izhi_dyn.networks import NetworkRunner
+
+settings.register_profile('izhi-small', max_examples=8, deadline=None, derandomize=False,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.register_profile('ci-long', max_examples=150, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROFILE = settings.get_profile(os.environ.get('HYPOTHESIS_PROFILE', 'izhi-small'))
+
+# -- bad values ---------------------------------------------------------------
+NONFINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+NOT_A_NUMBER = st.one_of(
+    st.text(max_size=4), st.none(), st.booleans(), st.just(object()),
+    st.complex_numbers(max_magnitude=1e3).filter(lambda z: z.imag != 0),
+    st.lists(st.floats(-10, 10), min_size=2, max_size=3),
+)
+NEGATIVE = st.floats(-1e6, -1e-3)
+NON_INTEGER = st.floats(-1e3, 1e3).filter(lambda x: x != int(x))
+
+
+def bad_real(lower=None, strict=False, upper=None):
+    """Non-numbers, NaN/inf and numbers outside ``[lower, upper]`` (open when ``strict``)."""
+    options = [NONFINITE, NOT_A_NUMBER]
+    if lower is not None:
+        options.append(st.floats(lower - 1e6, lower, exclude_max=not strict))
+    if upper is not None:
+        options.append(st.floats(upper, upper + 1e6, exclude_min=not strict))
+    return st.one_of(options)
+
+
+def bad_int(lower):
+    """Non-integers and integers below ``lower``."""
+    return st.one_of(NONFINITE, NOT_A_NUMBER, NON_INTEGER, st.integers(-10**6, lower - 1))
+
+
+BAD_BOOL = st.one_of(st.integers(), st.floats(), st.text(max_size=3), st.none())
+
+
+def bad_name(choices, allow_none=False):
+    """Strings outside ``choices`` and non-strings."""
+    text = st.text(max_size=8).filter(lambda s: s not in choices)
+    others = [st.integers(), st.floats(), st.lists(st.sampled_from(sorted(choices)), min_size=1, max_size=2)]
+    return st.one_of(text, *others, *([] if allow_none else [st.none()]))
+
+
+def bad_array(ndim=1, length=None):
+    """Arrays with NaN/inf, of the wrong rank or length, complex or non-numeric."""
+    good_shape = (length or 4,) if ndim == 1 else (length or 4, 3)
+    nan_at = st.integers(0, int(np.prod(good_shape)) - 1)
+    with_nan = nan_at.flatmap(lambda k: NONFINITE.map(lambda x: np.put(a := np.zeros(good_shape), k, x) or a))
+    wrong_rank = st.just(np.zeros((2,) * (ndim + 1)))
+    options = [with_nan, wrong_rank, st.text(max_size=3), st.none(), st.just(np.ones(good_shape) * 1j),
+               st.just(np.array(['x'] * good_shape[0]))]
+    if length is not None:
+        options.append(st.integers(0, 6).filter(lambda n: n != length).map(lambda n: np.zeros((n,) + good_shape[1:])))
+    return st.one_of(options)
+
+
+PARAM = st.one_of(NONFINITE, NOT_A_NUMBER.filter(lambda v: v is not None and not isinstance(v, list)),
+                  st.sampled_from([np.zeros(3), np.zeros((2, 2)), np.array([0.0, np.nan]), np.array(['a', 'b'])]))
+
+
+# -- the property ---------------------------------------------------------------
+def _names(message, arg):
+    # "arg=", "arg:", "arg[" or "--arg": the argument itself, not a word that contains it
+    return re.search(rf'(?<![\w.]){re.escape(arg)}(=|:|\[| )', message) is not None
+
+
+def assert_rejected(call, arg, value):
+    """``call()`` raises ValueError/TypeError naming ``arg``; nothing else, no silent acceptance."""
+    try:
+        call()
+    except (ValueError, TypeError) as err:
+        assert _names(str(err), arg), f'{arg}={value!r}: message does not name {arg!r}: {err}'
+    else:
+        pytest.fail(f'{arg}={value!r} was accepted')
+    finally:
+        plt.close('all')
+
+
+def check_table(table, data):
+    """Draw one entry of ``table`` (``arg -> (call, bad values)``) and one bad value; assert it is rejected."""
+    arg = data.draw(st.sampled_from(sorted(table)), label='argument')
+    call, strategy = table[arg]
+    value = data.draw(strategy, label=arg)
+    assert_rejected(lambda: call(value), arg, value)
+
+
+def _cases(n_examples):
+    """Settings: the profile's examples times ``n_examples`` (tables with many arguments get more)."""
+    return settings(PROFILE, max_examples=PROFILE.max_examples * n_examples)
+
+
+# -- the neuron -------------------------------------------------------------------
+def _neuron(**kw):
+    return lambda v: izhi_dyn.Izhikevich(2, **{k: v for k in kw})
+
+
+NEURON = {
+    'size': (lambda v: izhi_dyn.Izhikevich(v),
+             st.one_of(bad_int(1), st.tuples(st.integers(1, 3), bad_int(1)), st.just(()))),
+    'sharding': (lambda v: izhi_dyn.Izhikevich(2, sharding=v),
+                 st.one_of(st.integers(), st.text(max_size=3), st.lists(st.integers(), min_size=1, max_size=2))),
+    'mode': (lambda v: izhi_dyn.Izhikevich(2, mode=v), st.one_of(st.integers(), st.text(max_size=4))),
+    'name': (lambda v: izhi_dyn.Izhikevich(2, name=v),
+             st.one_of(st.integers(), st.floats(), st.text(max_size=6).filter(lambda s: not s.isidentifier()))),
+    'spk_fun': (lambda v: izhi_dyn.Izhikevich(2, spk_fun=v), st.one_of(st.integers(), st.floats(), st.text())),
+    'spk_dtype': (lambda v: izhi_dyn.Izhikevich(2, spk_dtype=v),
+                  st.one_of(st.sampled_from(['banana', 'complex64', 'U3', 'O', 'M8', 'f,f', '(2,)f', 3, 1.5]),
+                            st.text(max_size=3).filter(lambda s: not _is_dtype(s)))),
+    'c': (lambda v: izhi_dyn.Izhikevich(2, c=v), st.one_of(PARAM, st.floats(30.0, 1e6))),
+    'p1': (lambda v: izhi_dyn.Izhikevich(2, p1=v), st.one_of(PARAM, st.floats(-1e6, 0.0))),
+    'V_initializer': (lambda v: izhi_dyn.Izhikevich(2, V_initializer=v), st.one_of(PARAM, st.none())),
+    'u_initializer': (lambda v: izhi_dyn.Izhikevich(2, u_initializer=v), PARAM),
+}
+for _arg in ('keep_size', 'init_var', 'detach_spk', 'ref_var', 'spike_time_var', 'input_var', 'check_finite'):
+    NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), BAD_BOOL)
+for _arg, _choices in (('spk_reset', izhi_dyn.SPIKE_RESETS), ('recovery', ('standard', 'accommodation')),
+                       ('method', izhi_dyn.INTEGRATORS)):
+    NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), bad_name(_choices))
+for _arg in ('V_th', 'p2', 'p3', 'a', 'b', 'd'):
+    NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), st.one_of(PARAM, st.none()))
+for _arg in ('tau_ref', 'noise', 'noise_u'):
+    NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), st.one_of(PARAM, NEGATIVE))
+
+
+def _is_dtype(s):
+    try:
+        return np.dtype(s).kind in 'biuf'
+    except Exception:  # noqa: BLE001 - any failure means "not a dtype"
+        return False
+
+
+def test_neuron_table_covers_every_argument():
+    import inspect
+    assert set(inspect.signature(izhi_dyn.Izhikevich).parameters) == set(NEURON)
+
+
+@_cases(len(NEURON))
+@given(st.data())
+def test_neuron_rejects_bad_arguments(data):
+    check_table(NEURON, data)
+
+
+@PROFILE
+@given(dt=st.one_of(NONFINITE, st.floats(-1e6, 0.0)))
+def test_neuron_update_rejects_bad_dt(dt):
+    # brainpy's bp.share itself refuses non-numbers; the neuron must refuse the rest
+    neuron = izhi_dyn.Izhikevich(2)
+    bp.share.save(t=0.0, dt=dt, i=0)
+    assert_rejected(lambda: neuron.update(10.0), 'dt', dt)
+
+
+# -- presets, integrators, simulate -----------------------------------------------------
+PRESET_NAMES = set(izhi_dyn.PRESETS) | {p.code for p in izhi_dyn.PRESETS.values()}
+LOOKUP = {
+    'name': (lambda v: izhi_dyn.get_preset(v), bad_name(PRESET_NAMES)),
+    'method': (lambda v: izhi_dyn.get_integrator(v), bad_name(izhi_dyn.INTEGRATORS)),
+}
+SIMULATE = {
+    'name': (lambda v: izhi_dyn.simulate(v), bad_name(PRESET_NAMES)),
+    'names': (lambda v: izhi_dyn.simulate_many(v),
+              st.one_of(st.sampled_from(sorted(izhi_dyn.PRESETS)), st.integers(), st.none(), st.just([]),
+                        st.lists(bad_name(PRESET_NAMES), min_size=1, max_size=2))),
+    'method': (lambda v: izhi_dyn.simulate('tonic_spiking', method=v),
+               bad_name(izhi_dyn.INTEGRATORS, allow_none=True)),
+    'dt': (lambda v: izhi_dyn.simulate('tonic_spiking', dt=v), bad_real(lower=0.0).filter(lambda v: v is not None)),
+    'dtype': (lambda v: izhi_dyn.simulate('tonic_spiking', dtype=v),
+              st.one_of(st.sampled_from(['float16', 'int32', 'banana', 'complex64', 3, np.int64]),
+                        st.text(max_size=3).filter(lambda s: not _is_dtype(s)))),
+}
+
+
+@_cases(len(LOOKUP))
+@given(st.data())
+def test_lookups_reject_unknown_names(data):
+    check_table(LOOKUP, data)
+
+
+def test_unknown_preset_is_still_a_key_error():
+    with pytest.raises(KeyError, match='tonic_spiking'):
+        izhi_dyn.get_preset('tonic')
+
+
+@_cases(len(SIMULATE))
+@given(st.data())
+def test_simulate_rejects_bad_arguments(data):
+    check_table(SIMULATE, data)
+
+
+# -- analysis -----------------------------------------------------------------------------
+TIMES = np.array([1.0, 5.0, 9.0, 30.0])
+TS = np.arange(4) * 0.5
+SPIKES = np.array([False, True, False, True])
+RASTER = np.zeros((4, 2), bool)
+
+ANALYSIS = {
+    'spike_times.spikes': (lambda v: ana.spike_times(v, TS), bad_array(length=4)),
+    'spike_times.ts': (lambda v: ana.spike_times(SPIKES, v), bad_array(length=4)),
+    'spike_times_from_voltage.V': (lambda v: ana.spike_times_from_voltage(v, TS), bad_array(length=4)),
+    'spike_times_from_voltage.ts': (lambda v: ana.spike_times_from_voltage(TIMES, v), bad_array(length=4)),
+    'spike_times_from_voltage.threshold': (lambda v: ana.spike_times_from_voltage(TIMES, TS, v), bad_real()),
+    'isi.times': (lambda v: ana.isi(v), st.one_of(bad_array(), st.just([3.0, 1.0]))),
+    'detect_bursts.times': (lambda v: ana.detect_bursts(v), bad_array()),
+    'detect_bursts.max_isi': (lambda v: ana.detect_bursts(TIMES, max_isi=v), bad_real(lower=0.0, strict=True)),
+    'detect_bursts.min_spikes': (lambda v: ana.detect_bursts(TIMES, min_spikes=v), bad_int(1)),
+    'firing_rate.times': (lambda v: ana.firing_rate(v, 0.0, 10.0), bad_array()),
+    'firing_rate.start': (lambda v: ana.firing_rate(TIMES, v, 10.0), bad_real()),
+    'firing_rate.stop': (lambda v: ana.firing_rate(TIMES, 0.0, v), bad_real().filter(lambda v: v is not None)),
+    'classify_pattern.times': (lambda v: ana.classify_pattern(v), st.one_of(bad_array(), st.just([3.0, 1.0]))),
+    'classify_pattern.t_on': (lambda v: ana.classify_pattern(TIMES, v), bad_real()),
+    'classify_pattern.t_off': (lambda v: ana.classify_pattern(TIMES, 0.0, v),
+                               st.one_of(NONFINITE, st.floats(-1e3, 0.0))),
+    'classify_pattern.max_isi': (lambda v: ana.classify_pattern(TIMES, max_isi=v), bad_real(lower=0.0, strict=True)),
+    'classify_pattern.adaptation': (lambda v: ana.classify_pattern(TIMES, adaptation=v),
+                                    bad_real(lower=0.0, strict=True)),
+    'population_counts.times': (lambda v: ana.population_counts(v, 10.0), bad_array()),
+    'population_counts.duration': (lambda v: ana.population_counts(TIMES, v), bad_real(lower=0.0, strict=True)),
+    'population_counts.bin_ms': (lambda v: ana.population_counts(TIMES, 10.0, v), bad_real(lower=0.0, strict=True)),
+    'population_counts.t0': (lambda v: ana.population_counts(TIMES, 10.0, 1.0, v), bad_real()),
+    'population_rate.n_neurons': (lambda v: ana.population_rate(TIMES, v, 10.0), bad_int(1)),
+    'mean_rate.indices': (lambda v: ana.mean_rate(v, 4, 10.0), bad_array()),
+    'mean_rate.n_neurons': (lambda v: ana.mean_rate([0, 1], v, 10.0), bad_int(1)),
+    'mean_rate.duration': (lambda v: ana.mean_rate([0, 1], 4, v), bad_real(lower=0.0, strict=True)),
+    'mean_rate.first': (lambda v: ana.mean_rate([0, 1], 4, 10.0, v), bad_int(0)),
+    'population_spectrum.counts': (lambda v: ana.population_spectrum(v), st.one_of(bad_array(), st.just([]))),
+    'population_spectrum.bin_ms': (lambda v: ana.population_spectrum(TIMES, v), bad_real(lower=0.0, strict=True)),
+    'dominant_frequency.fmin': (lambda v: ana.dominant_frequency(TIMES, fmin=v), bad_real()),
+    'dominant_frequency.fmax': (lambda v: ana.dominant_frequency(TIMES, fmax=v),
+                                bad_real().filter(lambda v: v is not None)),
+    'network_stats.times': (lambda v: ana.network_stats(v, [0, 1, 2, 3], 3, 1, 10.0), bad_array(length=4)),
+    'network_stats.indices': (lambda v: ana.network_stats(TIMES, v, 3, 1, 10.0), bad_array(length=4)),
+    'network_stats.n_exc': (lambda v: ana.network_stats(TIMES, [0, 1, 2, 3], v, 1, 10.0), bad_int(1)),
+    'network_stats.n_inh': (lambda v: ana.network_stats(TIMES, [0, 1, 2, 3], 3, v, 10.0), bad_int(1)),
+    'network_stats.duration': (lambda v: ana.network_stats(TIMES, [0, 1, 2, 3], 3, 1, v),
+                               bad_real(lower=0.0, strict=True)),
+    'steady_rates.ts': (lambda v: ana.steady_rates(v, RASTER, 0.0), bad_array(length=4)),
+    'steady_rates.spikes': (lambda v: ana.steady_rates(TS, v, 0.0), bad_array(ndim=2, length=4)),
+    'steady_rates.transient': (lambda v: ana.steady_rates(TS, RASTER, v), bad_real()),
+    'bifurcation_currents.p1': (lambda v: ana.bifurcation_currents(p1=v), bad_real(lower=0.0, strict=True)),
+    'jacobian.V': (lambda v: ana.jacobian(v), bad_real()),
+    'jacobian.recovery': (lambda v: ana.jacobian(-70.0, recovery=v), bad_name(('standard', 'accommodation'))),
+    'fixed_points.I': (lambda v: ana.fixed_points(v), bad_real()),
+    'fixed_points.p1': (lambda v: ana.fixed_points(0.0, p1=v), bad_real(lower=0.0, strict=True)),
+    'fixed_points.recovery': (lambda v: ana.fixed_points(0.0, recovery=v), bad_name(('standard', 'accommodation'))),
+    'nullclines.V': (lambda v: ana.nullclines(v), bad_array()),
+    'nullclines.recovery': (lambda v: ana.nullclines(TIMES, recovery=v), bad_name(('standard', 'accommodation'))),
+    'phase_plane.I': (lambda v: ana.phase_plane(v), bad_real()),
+    'phase_plane.V_range': (lambda v: ana.phase_plane(V_range=v),
+                            st.one_of(bad_array(length=2), st.just((10.0, -10.0)), st.just((1.0, 1.0)))),
+    'phase_plane.u_range': (lambda v: ana.phase_plane(u_range=v), st.one_of(bad_array(length=2),
+                                                                          st.just((10.0, -10.0)))),
+    'phase_plane.resolution': (lambda v: ana.phase_plane(resolution=v), bad_int(2)),
+    'phase_plane.b': (lambda v: ana.phase_plane(b=v), bad_real()),
+    'phase_plane.recovery': (lambda v: ana.phase_plane(recovery=v), bad_name(('standard', 'accommodation'))),
+    'trajectory.I': (lambda v: ana.trajectory(v, duration=1.0),
+                     st.one_of(bad_real().filter(lambda v: not isinstance(v, list)), bad_array(length=10))),
+    'trajectory.duration': (lambda v: ana.trajectory(duration=v), bad_real(lower=0.0, strict=True)),
+    'trajectory.dt': (lambda v: ana.trajectory(duration=1.0, dt=v), bad_real(lower=0.0, strict=True)),
+    'trajectory.V0': (lambda v: ana.trajectory(duration=1.0, V0=v), bad_real()),
+    'trajectory.u0': (lambda v: ana.trajectory(duration=1.0, u0=v), bad_real().filter(lambda v: v is not None)),
+    'fi_curve.currents': (lambda v: ana.fi_curve(v, duration=1.0), st.one_of(bad_array(), st.just([]))),
+    'fi_curve.duration': (lambda v: ana.fi_curve([0.0], duration=v), bad_real(lower=0.0, strict=True)),
+    'fi_curve.transient': (lambda v: ana.fi_curve([0.0], duration=1.0, transient=v), bad_real(lower=0.0)),
+    'fi_curve.dt': (lambda v: ana.fi_curve([0.0], duration=1.0, dt=v), bad_real(lower=0.0, strict=True)),
+    'fi_curve.V0': (lambda v: ana.fi_curve([0.0], duration=1.0, V0=v), bad_real()),
+    'rheobase.low': (lambda v: ana.rheobase(low=v, duration=1.0), st.one_of(bad_real(), st.floats(40.0, 1e3))),
+    'rheobase.high': (lambda v: ana.rheobase(high=v, duration=1.0), st.one_of(bad_real(), st.floats(-1e3, 0.0))),
+    'rheobase.tol': (lambda v: ana.rheobase(tol=v, duration=1.0), bad_real(lower=0.0, strict=True)),
+    'rheobase.points': (lambda v: ana.rheobase(points=v, duration=1.0), bad_int(3)),
+    'rheobase.duration': (lambda v: ana.rheobase(duration=v), bad_real(lower=0.0, strict=True)),
+    'parameter_sweep.x_name': (lambda v: ana.parameter_sweep(v, [1.0], 'd', [2.0], duration=1.0, onset=0.0),
+                               bad_name(('a', 'b', 'c', 'V_th', 'p1', 'p2', 'p3'))),
+    'parameter_sweep.xs': (lambda v: ana.parameter_sweep('c', v, 'd', [2.0], duration=1.0, onset=0.0),
+                           st.one_of(bad_array(), st.just([]))),
+    'parameter_sweep.ys': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', v, duration=1.0, onset=0.0),
+                           st.one_of(bad_array(), st.just([]))),
+    'parameter_sweep.I': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], I=v, duration=1.0, onset=0.0), bad_real()),
+    'parameter_sweep.duration': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=v, onset=0.0),
+                                 bad_real(lower=0.0, strict=True)),
+    'parameter_sweep.onset': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=v),
+                              st.one_of(bad_real(lower=0.0), st.floats(1.0, 1e3))),
+    'parameter_sweep.dt': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=0.0, dt=v),
+                           bad_real(lower=0.0, strict=True)),
+    'parameter_sweep.burst_isi': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=0.0,
+                                                                burst_isi=v), bad_real(lower=0.0, strict=True)),
+}
+# key "function.argument": the message must name the argument
+ANALYSIS = {k: v for k, v in ANALYSIS.items()}
+
+
+@_cases(len(ANALYSIS))
+@given(st.data())
+def test_analysis_rejects_bad_arguments(data):
+    key = data.draw(st.sampled_from(sorted(ANALYSIS)), label='function.argument')
+    call, strategy = ANALYSIS[key]
+    value = data.draw(strategy, label=key)
+    assert_rejected(lambda: call(value), key.split('.')[1], value)
