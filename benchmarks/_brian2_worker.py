@@ -1,7 +1,13 @@
-"""Brian2 worker of network_bench.py (runs in benchmarks/.venv-brian2): the 2003 network."""
+"""Brian2 worker of network_bench.py (runs in benchmarks/.venv-brian2): the 2003 network.
+
+    python _brian2_worker.py {runtime,cpp_standalone} N {dense,sparse} T_MS K THREADS
+
+Prints one ``RESULT {json}`` line. The standalone project is generated and compiled in
+a temporary directory that is removed afterwards (never ./output).
+"""
 
 import json
-import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -11,9 +17,13 @@ import brian2 as b2  # noqa: E402
 import numpy as np  # noqa: E402
 
 t1 = time.perf_counter()
-target, n, conn, T, K = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+target, n, conn, T, K, threads = (sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]),
+                                  int(sys.argv[6]))
+build_dir = None
 if target == 'cpp_standalone':
-    b2.set_device('cpp_standalone', directory=tempfile.mkdtemp(), build_on_run=False)
+    build_dir = tempfile.mkdtemp(prefix='brian2_standalone_')
+    b2.set_device('cpp_standalone', directory=build_dir, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = threads
 else:
     try:
         import Cython  # noqa: F401
@@ -33,11 +43,12 @@ c : 1 (constant)
 d : 1 (constant)'''
 G = b2.NeuronGroup(n, eqs, threshold='v >= 30', reset='v = c; u += d', method='euler')
 r = rng.random(n)
-G.a = np.where(np.arange(n) < ne, 0.02, 0.02 + 0.08 * r)
-G.b = np.where(np.arange(n) < ne, 0.2, 0.25 - 0.05 * r)
-G.c = np.where(np.arange(n) < ne, -65 + 15 * r**2, -65)
-G.d = np.where(np.arange(n) < ne, 8 - 6 * r**2, 2)
-G.sigma = np.where(np.arange(n) < ne, 5.0, 2.0)
+exc = np.arange(n) < ne
+G.a = np.where(exc, 0.02, 0.02 + 0.08 * r)
+G.b = np.where(exc, 0.2, 0.25 - 0.05 * r)
+G.c = np.where(exc, -65 + 15 * r**2, -65)
+G.d = np.where(exc, 8 - 6 * r**2, 2)
+G.sigma = np.where(exc, 5.0, 2.0)
 G.v = -65
 G.u = 'b * v'
 G.run_regularly('I = sigma * randn()', dt=1 * b2.ms)
@@ -50,21 +61,25 @@ else:
 S.w = f'rand() * (int(i < {ne}) * 0.5 * {scale} - int(i >= {ne}) * {scale})'
 M = b2.SpikeMonitor(G, record=False)
 t2 = time.perf_counter()
-b2.run(1 * b2.ms)
-tc = time.perf_counter()
-compile_s = tc - t2
-b2.run(T * b2.ms, report=None)
 if target == 'cpp_standalone':
+    b2.run(T * b2.ms, report=None)
     tb = time.perf_counter()
     b2.device.build(run=True)
-    compile_s, sim_s = float('nan'), time.perf_counter() - tb
-    # the generated program reports its own run time; compilation is the rest
-    sim_s = float(b2.device._last_run_time)
-    compile_s = time.perf_counter() - tb - sim_s
+    sim_s = float(b2.device._last_run_time)  # the binary's own timing of network.run
+    compile_s = time.perf_counter() - tb - sim_s  # code generation, compilation, binary start and I/O
+    counts = np.asarray(M.count[:])
+    n_syn = float(len(S))
+    shutil.rmtree(build_dir, ignore_errors=True)
 else:
+    b2.run(1 * b2.ms)  # generates and compiles the Cython code
+    tc = time.perf_counter()
+    compile_s = tc - t2
+    before = np.asarray(M.count[:]).copy()
+    b2.run(T * b2.ms, report=None)
     sim_s = time.perf_counter() - tc
-counts = np.asarray(M.count[:])
+    counts = np.asarray(M.count[:]) - before
+    n_syn = float(len(S))
 print('RESULT ' + json.dumps(dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=compile_s, sim_s=sim_s,
-                                  n_syn=float(len(S)), rate_e=counts[:ne].sum() / ne / (T / 1e3),
-                                  rate_i=counts[ne:].sum() / ni / (T / 1e3),
-                                  peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+                                  n_steps=float(round(T)), n_syn=n_syn, n_spikes=float(counts.sum()),
+                                  rate_e=counts[:ne].sum() / ne / (T / 1e3),
+                                  rate_i=counts[ne:].sum() / ni / (T / 1e3))), flush=True)

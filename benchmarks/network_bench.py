@@ -1,13 +1,22 @@
 """Benchmark of the Izhikevich (2003) network: izhi_dyn vs brainpy-native, the NumPy
-reference, NEST and Brian2 (runtime and cpp_standalone). Writes benchmarks/RESULTS.md.
+reference, NEST and Brian2 (runtime and cpp_standalone), plus the memory-traffic
+bound of the sparse step. Writes ``benchmarks/network_results.json`` (every run)
+and renders ``benchmarks/RESULTS.md`` from it.
 
-Every run is a fresh subprocess (``--worker``), so the total process wall time
-(import + build + compile + 1 s simulated) and the peak RSS (``os.wait4``) are
-those of that run alone. Repeats are interleaved over implementations; medians
-are reported. Brian2 runs in its own venv (benchmarks/.venv-brian2, created on
-demand); a peer that cannot be installed or fails is reported as skipped.
+Every run is a fresh process started in an empty temporary directory: ``total`` is
+the wall time of that whole process (import + build + compile + 1 s simulated) and
+``peak`` its maximum RSS, children included (``os.wait4``; the Brian2 standalone
+binary is a child of its worker). Repeats are interleaved over implementations and
+sizes; tables show medians. Runs are appended to the JSON, so a benchmark can be
+run in parts (e.g. one ``--sizes`` group per call) that merge into one table;
+``--fresh`` starts a new file. Brian2 runs in its own venv
+(``benchmarks/.venv-brian2``, numpy<2.4, created on demand); a peer that cannot be
+imported, does not fit in memory, fails or times out is recorded with a note.
 
-    python benchmarks/network_bench.py [--repeats 3] [--quick] [--sizes dense:1000,sparse:100000]
+    python benchmarks/network_bench.py                      # everything, 3 repeats
+    python benchmarks/network_bench.py --sizes dense:1000,sparse:10000 --repeats 1
+    python benchmarks/network_bench.py --impls izhi_dyn,brainpy --sizes sparse:100000
+    python benchmarks/network_bench.py --render             # rebuild RESULTS.md from the JSON
 """
 
 from __future__ import annotations
@@ -16,63 +25,140 @@ import argparse
 import json
 import os
 import pathlib
-import statistics
+import platform
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 BRIAN_VENV = HERE / '.venv-brian2'
+RESULTS_JSON = HERE / 'network_results.json'
+RESULTS_MD = HERE / 'RESULTS.md'
 T_MS = 1000.0
 K = 100
+CHUNK = 100  # steps per compiled call (izhi_dyn and brainpy alike)
+SIZES = 'dense:1000,dense:4000,dense:10000,sparse:10000,sparse:100000,sparse:1000000'
+IMPLS = ('izhi_dyn', 'izhi_dyn_rec', 'brainpy', 'numpy_ref', 'nest', 'brian2_runtime', 'brian2_cpp_standalone')
+BRIAN = ('brian2_runtime', 'brian2_cpp_standalone')
+THREADED = ('nest', 'brian2_cpp_standalone')  # --threads applies to these
+# Rough resident bytes per synapse while building (skip a run that cannot fit).
+BYTES_PER_SYNAPSE = {'izhi_dyn': 12, 'izhi_dyn_rec': 12, 'brainpy': 40, 'numpy_ref': 16, 'nest': 60,
+                     'brian2_runtime': 60, 'brian2_cpp_standalone': 40}
+# Least neuron-state traffic per neuron per step (float32, bool spikes), whatever the code's
+# layout: V and u read + written (16), two per-neuron parameter arrays read (8), one synaptic
+# input accumulator written + read (8), the thalamic current written + read (8), the spike
+# written + read (2).
+STATE_BYTES_PER_NEURON = 16 + 8 + 8 + 8 + 2
+SYNAPSE_BYTES = 4 + 4  # float32 weight + int32 index per synapse of a spiking neuron
 
 
 # ----------------------------------------------------------------------------- workers
-def worker_izhi_dyn(n, conn, T):
+def _compile_estimate(warmup_s, sim_s, n_steps, calls=1):
+    """Trace + compile time: ``calls`` first calls of the CHUNK-step program minus as many steady calls."""
+    return max(warmup_s - calls * sim_s * CHUNK / n_steps, 0.0)
+
+
+def worker_izhi_dyn(n, conn, T, record=False):
     t0 = time.perf_counter()
+    import numpy as np
+
     import izhi_dyn.networks as nw
     t1 = time.perf_counter()
     net = nw.CorticalNetwork2003(n, connectivity=conn, k=K if conn == 'sparse' else None, seed=0)
     t2 = time.perf_counter()
-    runner = nw.NetworkRunner(net, chunk=100, record=False)
+    runner = nw.NetworkRunner(net, chunk=CHUNK, record=record)
     runner.compile()
     res = runner.run(T)
-    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=runner.compile_s, sim_s=res.sim_wall_s,
-                n_syn=net.num_synapses, rate_e=res.counts_exc.sum() / net.n_exc / (T / 1e3),
-                rate_i=res.counts_inh.sum() / net.n_inh / (T / 1e3))
+    n_steps = res.n_steps
+    out = dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=_compile_estimate(runner.compile_s, res.sim_wall_s, n_steps),
+               sim_s=res.sim_wall_s, n_steps=n_steps, n_syn=net.num_synapses,
+               n_spikes=int(res.counts_exc.sum() + res.counts_inh.sum()),
+               rate_e=res.counts_exc.sum() / net.n_exc / (T / 1e3), rate_i=res.counts_inh.sum() / net.n_inh / (T / 1e3))
+    if record and conn == 'sparse':
+        outdeg = out_degrees(net)
+        out['synapse_bytes'] = float(np.sum(outdeg[res.indices].astype(np.float64))) * SYNAPSE_BYTES
+        out['state_bytes'] = float(STATE_BYTES_PER_NEURON * n * n_steps)
+    return out
+
+
+def projections(net):
+    """The recurrent projections of an izhi_dyn network, by name (any layout)."""
+    if hasattr(net, 'projections'):
+        return dict(net.projections)
+    return {key: getattr(net, key) for key in ('E2E', 'E2I', 'I2E', 'I2I')}
+
+
+def out_degrees(net):
+    """Out-degree of every neuron (excitatory first), summed over the pre-major CSR projections."""
+    import numpy as np
+    offsets = {id(net.E): 0, id(net.I): net.n_exc}
+    outdeg = np.zeros(net.n, dtype=np.int64)
+    for proj in projections(net).values():
+        pres = proj.pre if isinstance(proj.pre, (list, tuple)) else [proj.pre]
+        lo = offsets[id(pres[0])]
+        deg = np.diff(np.asarray(proj.comm.indptr))
+        outdeg[lo:lo + deg.size] += deg
+    return outdeg
+
+
+def worker_izhi_dyn_rec(n, conn, T):
+    """izhi_dyn recording every spike as (step, index) events."""
+    return worker_izhi_dyn(n, conn, T, record=True)
 
 
 def worker_brainpy(n, conn, T):
-    """The usual brainpy way: bp.dyn.Izhikevich + FullProjDelta + AllToAll / EventCSRLinear + DSRunner."""
+    """The usual brainpy way: two ``bp.dyn.Izhikevich`` populations, four ``bp.dyn.FullProjDelta``
+    projections through ``bp.dnn.AllToAll`` (dense) or ``bp.dnn.EventCSRLinear`` on a fixed
+    in-degree connector (sparse), run by a jitted ``bm.for_loop`` in CHUNK-step calls."""
     t0 = time.perf_counter()
     import brainpy as bp
     import brainpy.math as bm
+    import jax
+    import jax.numpy as jnp
     import numpy as np
     t1 = time.perf_counter()
     ne, ni = int(0.8 * n), n - int(0.8 * n)
     rng = np.random.default_rng(0)
+    bm.random.seed(0)  # the thalamic noise
     re, ri = rng.random(ne), rng.random(ni)
     scale = 1000.0 / (n if conn == 'dense' else K)
+
+    def connector(n_pre, n_post, seed):
+        k_pre = int(round(K * n_pre / n))
+        if n < 1_000_000:
+            return bp.conn.FixedPreNum(k_pre, allow_multi_conn=True, seed=seed)(pre_size=n_pre, post_size=n_post)
+        # bp.conn.FixedPreNum takes ~30 s per projection at 10^5 and scales linearly: at 10^6 the
+        # same fixed in-degree rule is drawn with NumPy and handed over as bp.conn.CSRConn.
+        g = np.random.default_rng(seed)
+        pre = g.integers(0, n_pre, size=(n_post, k_pre), dtype=np.int32).ravel()
+        post = np.repeat(np.arange(n_post, dtype=np.int32), k_pre)
+        order = np.argsort(pre, kind='stable')
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=n_pre))]).astype(np.int32)
+        return bp.conn.CSRConn(post[order], indptr)(pre_size=n_pre, post_size=n_post)
 
     class Net(bp.DynSysGroup):
         def __init__(self):
             super().__init__()
             # brainpy 2.8.2 rejects an array ``c`` (offset_scaling compares it to 0): set it afterwards
-            self.E = bp.dyn.Izhikevich(ne, a=0.02, b=0.2, c=-65., d=8.,
-                                       V_initializer=bp.init.OneInit(-65.), method='euler')
+            self.E = bp.dyn.Izhikevich(ne, a=0.02, b=0.2, c=-65., d=8., V_initializer=bp.init.OneInit(-65.),
+                                       method='euler')
             self.E.c, self.E.d = bm.asarray(-65 + 15 * re**2), bm.asarray(8 - 6 * re**2)
-            self.I = bp.dyn.Izhikevich(ni, a=0.02, b=0.2, c=-65., d=2.,
-                                       V_initializer=bp.init.OneInit(-65.), method='euler')
+            self.I = bp.dyn.Izhikevich(ni, a=0.02, b=0.2, c=-65., d=2., V_initializer=bp.init.OneInit(-65.),
+                                       method='euler')
             self.I.a, self.I.b = bm.asarray(0.02 + 0.08 * ri), bm.asarray(0.25 - 0.05 * ri)
             self.I.u.value = self.I.b * self.I.V.value
+            seed = 1
             for pk, pre, npre, g in (('E', self.E, ne, 0.5), ('I', self.I, ni, -1.0)):
                 for qk, post, npost in (('E', self.E, ne), ('I', self.I, ni)):
                     if conn == 'dense':
                         comm = bp.dnn.AllToAll(npre, npost, g * scale * rng.random((npre, npost)))
                     else:
-                        comm = bp.dnn.EventCSRLinear(bp.conn.FixedProb(K / n, pre=npre, post=npost, seed=1),
-                                                     bp.init.Uniform(0, g * scale) if g > 0 else
-                                                     bp.init.Uniform(g * scale, 0))
+                        lo, hi = sorted((0.0, g * scale))
+                        comm = bp.dnn.EventCSRLinear(connector(npre, npost, seed), bp.init.Uniform(lo, hi))
+                        seed += 1
                     setattr(self, pk + qk, bp.dyn.FullProjDelta(pre, 0., comm, post))
 
         def update(self):
@@ -83,43 +169,113 @@ def worker_brainpy(n, conn, T):
 
     net = Net()
     t2 = time.perf_counter()
-    runner = bp.DSRunner(net, monitors={'ne': lambda: bm.sum(net.E.spike), 'ni': lambda: bm.sum(net.I.spike)},
-                         progress_bar=False, dt=1.0)
-    tc = time.perf_counter()
-    runner.run(10.0)  # trace + compile (DSRunner retraces per call: counted once here)
-    compile_s = time.perf_counter() - tc
-    ts = time.perf_counter()
-    runner.run(T)
-    sim_s = time.perf_counter() - ts - compile_s  # minus its own retrace + compile, measured above
-    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=compile_s, sim_s=max(sim_s, 0.0),
-                n_syn=n * n if conn == 'dense' else int(K * n),
-                rate_e=float(np.sum(runner.mon['ne'])) / ne / (T / 1e3),
-                rate_i=float(np.sum(runner.mon['ni'])) / ni / (T / 1e3))
+
+    def step(i):
+        bp.share.save(i=i, t=i * 1.0, dt=1.0)
+        net.update()
+        return bm.sum(net.E.spike), bm.sum(net.I.spike)
+
+    program = bm.jit(lambda start: bm.for_loop(step, start + jnp.arange(CHUNK), progress_bar=False))
+    variables = net.vars().unique()
+    saved = {k: v.value for k, v in variables.items()}
+    with bm.environment(dt=1.0):
+        # Two warm-up calls: the first step turns brainpy's weak-typed initial values strong, so
+        # the second call traces and compiles again. Both count as compilation; then the state is
+        # restored, and the timed calls reuse the two programs.
+        tc = time.perf_counter()
+        for start in (0, CHUNK):
+            jax.block_until_ready(program(jnp.int32(start)))
+        warmup_s = time.perf_counter() - tc
+        for k, v in variables.items():
+            v.value = saved[k]
+        n_steps = int(T)
+        ce = ci = 0
+        sim_s = 0.0
+        for start in range(0, n_steps, CHUNK):
+            tic = time.perf_counter()
+            e, i = program(jnp.int32(start))
+            e, i = np.asarray(e), np.asarray(i)
+            sim_s += time.perf_counter() - tic
+            ce, ci = ce + int(e.sum()), ci + int(i.sum())
+    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=_compile_estimate(warmup_s, sim_s, n_steps, 2),
+                sim_s=sim_s, n_steps=n_steps, n_syn=n * n if conn == 'dense' else sum(
+                    int(getattr(net, p).comm.indices.size) for p in ('EE', 'EI', 'IE', 'II')),
+                n_spikes=ce + ci, rate_e=ce / ne / (T / 1e3), rate_i=ci / ni / (T / 1e3))
 
 
-def worker_numpy(n, conn, T):
+def worker_numpy_ref(n, conn, T):
+    """The paper's MATLAB loop in NumPy (float64): dense with tests/reference_network.py's
+    network, sparse with the same loop on a pre-major CSR (fixed in-degree K)."""
     t0 = time.perf_counter()
     import numpy as np
     sys.path.insert(0, str(HERE.parent / 'tests'))
     import reference_network as ref
     t1 = time.perf_counter()
-    if conn != 'dense':
-        raise NotImplementedError('the NumPy reference is the paper\'s dense loop')
-    ts = time.perf_counter()
-    times, idx = ref.simulate(n, int(T), seed=0)
+    if conn == 'dense':
+        net = ref.build(n, seed=0)
+        S = np.ascontiguousarray(net.pop('S').T)  # S[pre, post]: the row of a spiking neuron is contiguous
+        n_syn = n * n
+
+        def synaptic_input(fired):
+            return S[fired].sum(axis=0)
+    else:
+        net, targets, weights, indptr = _sparse_reference_network(n)
+        n_syn = targets.size
+
+        def synaptic_input(fired):
+            starts, lens = indptr[fired], indptr[fired + 1] - indptr[fired]
+            pos = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+            return np.bincount(targets[pos], weights[pos], minlength=n)
+    ne, ni, a, b, c, d, rng = (net[k] for k in ('ne', 'ni', 'a', 'b', 'c', 'd', 'rng'))
+    t2 = time.perf_counter()
+    v = -65.0 * np.ones(ne + ni)
+    u = b * v
+    sigma = np.concatenate([5.0 * np.ones(ne), 2.0 * np.ones(ni)])
+    n_e = n_i = 0
+    for _ in range(int(T)):
+        I = sigma * rng.standard_normal(ne + ni)
+        fired = np.flatnonzero(v >= 30)
+        n_e, n_i = n_e + int(np.sum(fired < ne)), n_i + int(np.sum(fired >= ne))
+        v[fired] = c[fired]
+        u[fired] += d[fired]
+        I += synaptic_input(fired)
+        v += 0.5 * (0.04 * v**2 + 5 * v + 140 - u + I)
+        v += 0.5 * (0.04 * v**2 + 5 * v + 140 - u + I)
+        u += a * (b * v - u)
+    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=0.0, sim_s=time.perf_counter() - t2, n_steps=int(T),
+                n_syn=n_syn, n_spikes=n_e + n_i, rate_e=n_e / ne / (T / 1e3), rate_i=n_i / ni / (T / 1e3))
+
+
+def _sparse_reference_network(n):
+    """The paper's parameters (drawn as in tests/reference_network.py) with a fixed in-degree K:
+    every neuron draws K presynaptic partners with replacement; weights 0.5 U(0, 1) from
+    excitatory and -U(0, 1) from inhibitory neurons, times 1000 / K. Returns the parameter
+    dict and the pre-major CSR (targets, weights, indptr)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
     ne = int(round(0.8 * n))
-    return dict(import_s=t1 - t0, build_s=0.0, compile_s=0.0, sim_s=time.perf_counter() - ts, n_syn=n * n,
-                rate_e=np.sum(idx < ne) / ne / (T / 1e3), rate_i=np.sum(idx >= ne) / (n - ne) / (T / 1e3))
+    re, ri = rng.random(ne), rng.random(n - ne)
+    net = dict(ne=ne, ni=n - ne, rng=rng, a=np.concatenate([0.02 * np.ones(ne), 0.02 + 0.08 * ri]),
+               b=np.concatenate([0.2 * np.ones(ne), 0.25 - 0.05 * ri]),
+               c=np.concatenate([-65 + 15 * re**2, -65 * np.ones(n - ne)]),
+               d=np.concatenate([8 - 6 * re**2, 2 * np.ones(n - ne)]))
+    pre = rng.integers(0, n, size=n * K)
+    order = np.argsort(pre, kind='stable')
+    targets = np.repeat(np.arange(n), K)[order]
+    pre = pre[order]
+    weights = np.where(pre < ne, 0.5, -1.0) * rng.random(n * K) * (1000.0 / K)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=n))])
+    return net, targets, weights, indptr
 
 
-def worker_nest(n, conn, T):
+def worker_nest(n, conn, T, threads=1):
     t0 = time.perf_counter()
     import nest
     import numpy as np
     t1 = time.perf_counter()
     nest.set_verbosity('M_ERROR')
     nest.ResetKernel()
-    nest.SetKernelStatus({'resolution': 1.0, 'local_num_threads': 1, 'rng_seed': 1})
+    nest.SetKernelStatus({'resolution': 1.0, 'local_num_threads': threads, 'rng_seed': 1})
     ne, ni = int(0.8 * n), n - int(0.8 * n)
     rng = np.random.default_rng(0)
     re, ri = rng.random(ne), rng.random(ni)
@@ -132,9 +288,9 @@ def worker_nest(n, conn, T):
     scale = 1000.0 / (n if conn == 'dense' else K)
     for pre, g in ((E, 0.5), (I, -1.0)):
         for post in (E, I):
-            lo, hi = (0., g * scale) if g > 0 else (g * scale, 0.)
+            lo, hi = sorted((0.0, g * scale))
             rule = {'rule': 'all_to_all'} if conn == 'dense' else {'rule': 'fixed_indegree',
-                                                                   'indegree': int(K * len(pre) / n)}
+                                                                   'indegree': int(round(K * len(pre) / n))}
             nest.Connect(pre, post, rule, {'synapse_model': 'static_synapse', 'delay': 1.0,
                                            'weight': nest.random.uniform(lo, hi)})
     for pop, sd in ((E, 5.), (I, 2.)):
@@ -143,140 +299,430 @@ def worker_nest(n, conn, T):
     sr = nest.Create('spike_recorder')
     nest.Connect(E + I, sr)
     t2 = time.perf_counter()
-    tc = time.perf_counter()
-    nest.Prepare()
-    nest.Run(1.0)
-    compile_s = time.perf_counter() - tc
+    nest.Prepare()  # builds the connection infrastructure: NEST's "compile" step
+    compile_s = time.perf_counter() - t2
     ts = time.perf_counter()
     nest.Run(T)
     sim_s = time.perf_counter() - ts
     nest.Cleanup()
     senders = np.asarray(sr.get('events')['senders'])
     first = E.tolist()[0]
-    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=compile_s, sim_s=sim_s,
-                n_syn=nest.GetKernelStatus('num_connections') - 2 * n,
-                rate_e=np.sum(senders < first + ne) / ne / (T / 1e3),
-                rate_i=np.sum(senders >= first + ne) / ni / (T / 1e3))
+    n_e, n_i = int(np.sum(senders < first + ne)), int(np.sum(senders >= first + ne))
+    return dict(import_s=t1 - t0, build_s=t2 - t1, compile_s=compile_s, sim_s=sim_s, n_steps=int(T),
+                n_syn=nest.GetKernelStatus('num_connections') - 2 * n, n_spikes=n_e + n_i,  # minus noise, recorder
+                rate_e=n_e / ne / (T / 1e3), rate_i=n_i / ni / (T / 1e3))
 
 
-WORKERS = {'izhi_dyn': worker_izhi_dyn, 'brainpy': worker_brainpy, 'numpy_ref': worker_numpy, 'nest': worker_nest}
-BRIAN = ('brian2_runtime', 'brian2_cpp_standalone')
+WORKERS = {'izhi_dyn': worker_izhi_dyn, 'izhi_dyn_rec': worker_izhi_dyn_rec, 'brainpy': worker_brainpy,
+           'numpy_ref': worker_numpy_ref, 'nest': worker_nest}
 
 
-# ----------------------------------------------------------------------------- parent
-def ensure_brian2():
-    py = BRIAN_VENV / 'bin' / 'python'
-    if not py.exists():
-        subprocess.run([sys.executable, '-m', 'venv', str(BRIAN_VENV)], check=False)
-        subprocess.run([str(py), '-m', 'pip', 'install', '-q', 'brian2==2.9.0', 'numpy<2.4', 'setuptools'],
-                       check=False)
-    ok = py.exists() and subprocess.run([str(py), '-c', 'import brian2'], capture_output=True).returncode == 0
-    return str(py) if ok else None
-
-
-def run_one(impl, n, conn, brian_py, timeout):
-    if impl in BRIAN:
-        if brian_py is None:
-            return {'skipped': 'brian2 venv not installable'}
-        cmd = [brian_py, str(HERE / '_brian2_worker.py'), impl.split('_', 1)[1], str(n), conn, str(T_MS), str(K)]
-    else:
-        cmd = [sys.executable, __file__, '--worker', impl, str(n), conn]
-    tic = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return {'skipped': f'timeout {timeout} s'}
-    wall = time.perf_counter() - tic
-    ru = getattr(proc, '_ru', None)
-    line = [x for x in out.splitlines() if x.startswith('RESULT ')]
-    if proc.returncode != 0 or not line:
-        return {'skipped': (err.strip().splitlines() or ['failed'])[-1][:120]}
-    res = json.loads(line[-1][7:])
-    res['wall_s'] = wall
-    res['peak_mb'] = res.get('peak_mb', float('nan'))
-    return res
-
-
-def worker_main(impl, n, conn):
-    import resource
-    res = WORKERS[impl](int(n), conn, T_MS)
-    res['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def worker_main(impl, n, conn, threads):
+    kwargs = {'threads': int(threads)} if impl == 'nest' else {}
+    res = WORKERS[impl](int(n), conn, T_MS, **kwargs)
     print('RESULT ' + json.dumps({k: float(v) for k, v in res.items()}), flush=True)
 
 
-def fmt(x, nd=2):
-    return '—' if x is None or x != x else f'{x:.{nd}f}'
+# ----------------------------------------------------------------------------- processes
+def run_process(cmd, timeout, env=None):
+    """Run ``cmd`` in a fresh process in an empty temporary directory.
+
+    Returns ``(returncode or None on timeout, stdout, stderr, wall_s, peak_rss_mb)``;
+    the peak RSS is that of the process tree (``os.wait4``). Linux starts a child's peak
+    at the RSS of its parent at spawn, so this parent imports nothing large (~15 MB).
+    """
+    with tempfile.TemporaryDirectory(prefix='izhi_bench_') as cwd, \
+            tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        tic = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True)
+        killed = threading.Event()
+
+        def kill():
+            killed.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        wall = time.perf_counter() - tic
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
+        out.seek(0)
+        err.seek(0)
+        return (None if killed.is_set() else proc.returncode), out.read(), err.read(), wall, usage.ru_maxrss / 1024
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def ensure_brian2():
+    """Python of the Brian2 venv (created on demand), or None with the reason."""
+    py = BRIAN_VENV / 'bin' / 'python'
+    if not py.exists():
+        subprocess.run([sys.executable, '-m', 'venv', str(BRIAN_VENV)], check=False)
+        subprocess.run([str(py), '-m', 'pip', 'install', '-q', 'brian2==2.9.0', 'numpy<2.4', 'cython', 'setuptools'],
+                       check=False)
+    probe = subprocess.run([str(py), '-c', 'import brian2'], capture_output=True, text=True) if py.exists() else None
+    if probe is None or probe.returncode != 0:
+        return None, 'brian2 venv not installable: ' + ((probe.stderr.strip().splitlines() or [''])[-1] if probe else '')
+    return str(py), None
+
+
+def peer_available(impl, brian_py):
+    """None if ``impl`` can run here, else the reason it is skipped."""
+    if impl in BRIAN:
+        return brian_py[1]
+    if impl == 'nest':
+        probe = subprocess.run([sys.executable, '-c', 'import nest'], capture_output=True, text=True)
+        if probe.returncode != 0:
+            return 'nest-simulator not importable: ' + (probe.stderr.strip().splitlines() or [''])[-1][:100]
+    return None
+
+
+def mem_available_bytes():
+    for line in pathlib.Path('/proc/meminfo').read_text().splitlines():
+        if line.startswith('MemAvailable:'):
+            return int(line.split()[1]) * 1024
+    return float('inf')
+
+
+def run_one(impl, n, conn, brian_py, args):
+    """One fresh-process run; returns its record."""
+    rec = dict(impl=impl, conn=conn, n=n)
+    n_syn = n * n if conn == 'dense' else n * K
+    need = BYTES_PER_SYNAPSE[impl] * n_syn
+    if need > 0.8 * mem_available_bytes():
+        return {**rec, 'status': 'skipped', 'note': f'needs ~{need / 1e9:.1f} GB, '
+                f'{mem_available_bytes() / 1e9:.1f} GB available'}
+    if impl in BRIAN:
+        cmd = [brian_py[0], str(HERE / '_brian2_worker.py'), impl.split('_', 1)[1], str(n), conn, str(T_MS), str(K),
+               str(args.threads)]
+    else:
+        cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), '--worker', impl, str(n), conn,
+               str(args.threads)]
+    code, out, err, wall, peak = run_process(cmd, args.timeout)
+    if code is None:
+        return {**rec, 'status': 'timeout', 'note': f'killed after {args.timeout:.0f} s', 'wall_s': wall,
+                'peak_mb': peak}
+    line = [x for x in out.splitlines() if x.startswith('RESULT ')]
+    if code != 0 or not line:
+        tail = (err.strip().splitlines() or [f'exit code {code}'])[-1][:160]
+        return {**rec, 'status': 'failed', 'note': tail, 'wall_s': wall, 'peak_mb': peak}
+    return {**rec, 'status': 'ok', **json.loads(line[-1][7:]), 'wall_s': wall, 'peak_mb': peak}
+
+
+# ----------------------------------------------------------------------------- bandwidth
+def measure_bandwidth(mb=256, repeats=5):
+    """STREAM-like copy and add (``a = b + c``) over arrays of ``mb`` MB each, float64.
+
+    Best-of-``repeats`` GB/s (STREAM counting: copy moves 2, add 3 arrays), on one
+    thread (NumPy) and on all cores (one thread per contiguous slice; NumPy releases
+    the GIL in these loops).
+    """
+    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor
+    n = mb * 2**20 // 8
+    a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
+    cores = os.cpu_count() or 1
+    slices = [slice(i * n // cores, (i + 1) * n // cores) for i in range(cores)]
+    kernels = {'copy': (2, lambda s: np.copyto(a[s], b[s])), 'add': (3, lambda s: np.add(b[s], c[s], out=a[s]))}
+    result = {'array_mb': mb}
+    with ThreadPoolExecutor(cores) as pool:
+        for name, (arrays, kernel) in kernels.items():
+            for label, run in (('1thread', lambda: kernel(slice(None))),
+                               (f'{cores}threads', lambda: list(pool.map(kernel, slices)))):
+                best = float('inf')
+                for _ in range(repeats):
+                    tic = time.perf_counter()
+                    run()
+                    best = min(best, time.perf_counter() - tic)
+                result[f'{name}_{label}_gbs'] = arrays * n * 8 / best / 1e9
+    return result
+
+
+def bandwidth_in_subprocess():
+    """:func:`measure_bandwidth` in its own process (this one stays small, see :func:`run_process`)."""
+    code = (f'import sys, json; sys.path.insert(0, {str(HERE)!r}); import network_bench as nb; '
+            'print(json.dumps(nb.measure_bandwidth()))')
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    return json.loads(done.stdout) if done.returncode == 0 else None
+
+
+# ----------------------------------------------------------------------------- session
+def machine_info():
+    from importlib import metadata
+    cpu = next((line.split(':', 1)[1].strip() for line in pathlib.Path('/proc/cpuinfo').read_text().splitlines()
+                if line.startswith('model name')), platform.processor() or platform.machine())
+    mem = next(int(line.split()[1]) for line in pathlib.Path('/proc/meminfo').read_text().splitlines()
+               if line.startswith('MemTotal:'))
+    versions = {'python': platform.python_version()}
+    for dist in ('numpy', 'jax', 'brainpy', 'brainevent', 'nest-simulator'):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return dict(cpu=cpu, cores=os.cpu_count(), mem_gb=round(mem / 2**20, 1), versions=versions)
+
+
+def load_results(path=RESULTS_JSON):
+    if path.exists():
+        return json.loads(path.read_text())
+    return {'sessions': [], 'runs': []}
+
+
+def save_results(data, path=RESULTS_JSON):
+    path.write_text(json.dumps(data, indent=1) + '\n')
+
+
+def parse_sizes(text):
+    sizes = []
+    for item in text.split(','):
+        conn, _, n = item.partition(':')
+        if conn not in ('dense', 'sparse') or not n.isdigit():
+            raise ValueError(f'--sizes item {item!r}: expected dense:N or sparse:N')
+        sizes.append((conn, int(n)))
+    return sizes
+
+
+def parse_impls(text):
+    impls = text.split(',')
+    unknown = [i for i in impls if i not in IMPLS]
+    if unknown:
+        raise ValueError(f'--impls {unknown}: expected a subset of {IMPLS}')
+    return impls
+
+
+def wanted(impl, conn, n, args):
+    """Whether ``impl`` runs at this size (izhi_dyn_rec is only needed for the sparse bound)."""
+    if impl == 'izhi_dyn_rec':
+        return conn == 'sparse'
+    if impl == 'numpy_ref' and n > args.numpy_max_n:
+        return False
+    return True
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--repeats', type=int, default=3)
-    ap.add_argument('--sizes', default='dense:1000,dense:4000,dense:10000,sparse:10000,sparse:100000,sparse:1000000')
-    ap.add_argument('--impls', default='izhi_dyn,brainpy,numpy_ref,nest,brian2_runtime,brian2_cpp_standalone')
-    ap.add_argument('--timeout', type=float, default=900)
-    ap.add_argument('--out', default=str(HERE / 'RESULTS.md'))
-    args = ap.parse_args()
-    sizes = [(c, int(n)) for c, n in (s.split(':') for s in args.sizes.split(','))]
-    impls = args.impls.split(',')
-    brian_py = ensure_brian2() if any(i in BRIAN for i in impls) else None
-    results = {}
+    ap.add_argument('--sizes', default=SIZES, help=f'comma-separated dense:N / sparse:N (default {SIZES})')
+    ap.add_argument('--impls', default=','.join(IMPLS))
+    ap.add_argument('--timeout', type=float, default=900.0, help='per run (s); a killed run is recorded')
+    ap.add_argument('--threads', type=int, default=1,
+                    help='threads of NEST and Brian2 standalone (> 1 is listed as e.g. nest@2t)')
+    ap.add_argument('--numpy-max-n', type=int, default=100_000, help='largest N for the (slow) NumPy loop')
+    ap.add_argument('--fresh', action='store_true', help='discard earlier runs in the JSON')
+    ap.add_argument('--render', action='store_true', help='only rebuild RESULTS.md from the JSON')
+    args = ap.parse_args(argv)
+    if args.render:
+        render()
+        return
+    sizes, impls = parse_sizes(args.sizes), parse_impls(args.impls)
+    if args.repeats < 1:
+        raise ValueError(f'--repeats={args.repeats}: expected >= 1')
+    data = {'sessions': [], 'runs': []} if args.fresh else load_results()
+    brian_py = ensure_brian2() if any(i in BRIAN for i in impls) else (None, 'not requested')
+    skip = {impl: peer_available(impl, brian_py) for impl in impls}
+    session = dict(id=len(data['sessions']), started=time.strftime('%Y-%m-%d %H:%M:%S'),
+                   command='python benchmarks/network_bench.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
+                   load_before=os.getloadavg(), machine=machine_info(), threads=args.threads, bandwidth=None)
+    data['sessions'].append(session)
     for rep in range(args.repeats):
         for conn, n in sizes:
             for impl in impls:
-                if impl == 'numpy_ref' and (conn != 'dense'):
+                if not wanted(impl, conn, n, args):
                     continue
-                if impl != 'izhi_dyn' and n >= 1_000_000:
-                    continue  # only izhi_dyn is run at 10^6 (memory/time on 2 cores)
-                if impl in ('nest', 'brainpy', *BRIAN) and conn == 'dense' and n > 4000 and impl == 'nest':
-                    continue  # NEST stores ~10^8 dense synapses at > 4 GB
-                r = run_one(impl, n, conn, brian_py, args.timeout)
-                results.setdefault((conn, n, impl), []).append(r)
-                print(rep, conn, n, impl, {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()},
-                      flush=True)
-                write(results, args, sizes, impls)
+                rec = ({'impl': impl, 'conn': conn, 'n': n, 'status': 'skipped', 'note': skip[impl]} if skip[impl]
+                       else run_one(impl, n, conn, brian_py, args))
+                if impl in THREADED and args.threads > 1:
+                    rec['impl'] = f'{impl}@{args.threads}t'
+                rec.update(session=session['id'], repeat=rep)
+                data['runs'].append(rec)
+                print(rep, conn, n, impl, {k: round(v, 3) if isinstance(v, float) else v for k, v in rec.items()
+                                           if k not in ('impl', 'conn', 'n')}, flush=True)
+                save_results(data)
+    session['bandwidth'] = bandwidth_in_subprocess()
+    session['load_after'] = os.getloadavg()
+    session['finished'] = time.strftime('%Y-%m-%d %H:%M:%S')
+    save_results(data)
+    render()
 
 
-def med(runs, key):
-    vals = [r[key] for r in runs if key in r and 'skipped' not in r]
-    return statistics.median(vals) if vals else None
+# ----------------------------------------------------------------------------- report
+def _median(values):
+    import statistics
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
-def write(results, args, sizes, impls):
-    import platform
-    lines = ['# Network benchmark: Izhikevich (2003) network, 1000 ms simulated', '',
-             f'Generated by `benchmarks/network_bench.py` on {platform.processor() or platform.machine()}, '
-             f'{os.cpu_count()} cores (shared), {time.strftime("%Y-%m-%d %H:%M")}. '
-             f'Medians of up to {args.repeats} interleaved repeats (n = runs that completed). '
-             'sim = simulation wall time of 1 s simulated (compile/build excluded); compile = trace + compile '
-             '(izhi_dyn, brainpy), network build + first step (NEST `Prepare`), or code generation + compilation '
-             '(Brian2 standalone); total = wall time of the whole process; RTF = sim / 1 s; peak = max RSS.', '',
-             '| connectivity | N | synapses | implementation | n | sim (s) | RTF | import (s) | build (s) | compile (s) | total (s) | peak (MB) | rate E (Hz) | rate I (Hz) |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
-    for conn, n in sizes:
-        for impl in impls:
-            runs = results.get((conn, n, impl))
-            if not runs:
-                continue
-            ok = [r for r in runs if 'skipped' not in r]
-            if not ok:
-                lines.append(f'| {conn} | {n} | | {impl} | 0 | skipped: {runs[-1]["skipped"]} | | | | | | | | |')
-                continue
-            sim = med(ok, 'sim_s')
-            lines.append(f'| {conn} | {n} | {int(med(ok, "n_syn") or 0):.2e} | {impl} | {len(ok)} | {fmt(sim, 3)} | '
-                         f'{fmt(sim / (T_MS / 1e3), 3)} | {fmt(med(ok, "import_s"))} | {fmt(med(ok, "build_s"))} | '
-                         f'{fmt(med(ok, "compile_s"))} | {fmt(med(ok, "wall_s"))} | {fmt(med(ok, "peak_mb"), 0)} | '
-                         f'{fmt(med(ok, "rate_e"), 1)} | {fmt(med(ok, "rate_i"), 1)} |')
-    extra = pathlib.Path(args.out).with_suffix('.notes.md')
-    if extra.exists():
-        lines += ['', extra.read_text()]
-    pathlib.Path(args.out).write_text('\n'.join(lines) + '\n')
+def _fmt(x, nd=2):
+    return '—' if x is None or x != x else f'{x:.{nd}f}'
+
+
+def summarize(runs):
+    """Medians per (conn, n, impl) over the runs that completed: {key: dict}."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r['conn'], r['n'], r['impl']), []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        ok = [r for r in rs if r['status'] == 'ok']
+        row = {'n_ok': len(ok), 'n_runs': len(rs), 'sessions': sorted({r['session'] for r in rs}),
+               'notes': sorted({f"{r['status']}: {r['note']}" for r in rs if r['status'] != 'ok'})}
+        for field in ('sim_s', 'import_s', 'build_s', 'compile_s', 'wall_s', 'peak_mb', 'rate_e', 'rate_i',
+                      'n_syn', 'n_spikes', 'n_steps', 'synapse_bytes', 'state_bytes'):
+            row[field] = _median([r.get(field) for r in ok])
+        out[key] = row
+    return out
+
+
+def _sizes_in(summary):
+    order = {'dense': 0, 'sparse': 1}
+    return sorted({(c, n) for c, n, _ in summary}, key=lambda cn: (order[cn[0]], cn[1]))
+
+
+def _main_table(summary):
+    lines = ['| connectivity | N | synapses | implementation | runs ok | sim (s) | RTF | import (s) | build (s) '
+             '| compile (s) | total (s) | peak (MB) | rate E (Hz) | rate I (Hz) | notes |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for conn, n in _sizes_in(summary):
+        for impl in sorted((i for c, m, i in summary if (c, m) == (conn, n)),
+                           key=lambda i: (IMPLS.index(i.split('@')[0]), i)):
+            row = summary[conn, n, impl]
+            syn = f"{row['n_syn']:.2e}" if row['n_syn'] else ''
+            sim = row['sim_s']
+            lines.append(f"| {conn} | {n} | {syn} | {impl} | {row['n_ok']}/{row['n_runs']} | {_fmt(sim, 3)} | "
+                         f"{_fmt(None if sim is None else sim / (T_MS / 1e3), 3)} | {_fmt(row['import_s'])} | "
+                         f"{_fmt(row['build_s'])} | {_fmt(row['compile_s'])} | {_fmt(row['wall_s'])} | "
+                         f"{_fmt(row['peak_mb'], 0)} | {_fmt(row['rate_e'], 1)} | {_fmt(row['rate_i'], 1)} | "
+                         f"{'; '.join(row['notes'])} |")
+    return lines
+
+
+def _ratio_table(summary):
+    lines = ['| connectivity | N | izhi_dyn sim (s) | brainpy sim (s) | izhi_dyn / brainpy | fastest peer | '
+             'its sim (s) | izhi_dyn / fastest peer | izhi_dyn total / brainpy total | sessions |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for conn, n in _sizes_in(summary):
+        mine = summary.get((conn, n, 'izhi_dyn'))
+        if mine is None or mine['sim_s'] is None:
+            continue
+        peers = {impl: row for (c, m, impl), row in summary.items()
+                 if (c, m) == (conn, n) and not impl.startswith('izhi_dyn') and row['sim_s'] is not None}
+        bp_row = peers.get('brainpy')
+        fastest = min(peers, key=lambda i: peers[i]['sim_s']) if peers else None
+        ratio = lambda a, b: None if a is None or b is None or b == 0 else a / b  # noqa: E731
+        sessions = sorted(set(mine['sessions']).union(*(r['sessions'] for r in peers.values())))
+        lines.append(f"| {conn} | {n} | {_fmt(mine['sim_s'], 3)} | {_fmt(bp_row and bp_row['sim_s'], 3)} | "
+                     f"{_fmt(ratio(mine['sim_s'], bp_row and bp_row['sim_s']))} | {fastest or '—'} | "
+                     f"{_fmt(fastest and peers[fastest]['sim_s'], 3)} | "
+                     f"{_fmt(ratio(mine['sim_s'], fastest and peers[fastest]['sim_s']))} | "
+                     f"{_fmt(ratio(mine['wall_s'], bp_row and bp_row['wall_s']))} | {sessions} |")
+    return lines
+
+
+def best_bandwidth(sessions):
+    """Highest measured bandwidth (GB/s) over the sessions' STREAM-like kernels, and its kernel."""
+    best = (None, None)
+    for s in sessions:
+        for key, value in (s.get('bandwidth') or {}).items():
+            if key.endswith('_gbs') and (best[0] is None or value > best[0]):
+                best = (value, key[:-4])
+    return best
+
+
+def _bound_table(summary, sessions):
+    bw, kernel = best_bandwidth(sessions)
+    if bw is None:
+        return ['No bandwidth measured yet.']
+    lines = [f'Bandwidth: {bw:.1f} GB/s (best STREAM-like kernel over the sessions: `{kernel}`). '
+             f'Bytes per step = Σ over the spikes of the step of out-degree × {SYNAPSE_BYTES} B (weight + index) '
+             f'+ {STATE_BYTES_PER_NEURON} B × N of neuron state, the least any layout moves (V, u read+written; 2 '
+             'parameter arrays read; one synaptic and the thalamic current written+read; spike written+read). Spikes counted exactly from the '
+             '`izhi_dyn_rec` run (same seed, same spikes as `izhi_dyn`: checked by the spike counts).', '',
+             '| N | synapses | spikes / step | synapse MB / step | state MB / step | bound (ms / step) | '
+             'izhi_dyn (ms / step) | achieved / bound | izhi_dyn_rec (ms / step) | rec / bound | same spikes |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    for conn, n in _sizes_in(summary):
+        rec, plain = summary.get((conn, n, 'izhi_dyn_rec')), summary.get((conn, n, 'izhi_dyn'))
+        if conn != 'sparse' or rec is None or rec['synapse_bytes'] is None:
+            continue
+        steps = rec['n_steps']
+        syn_b, state_b = rec['synapse_bytes'] / steps, rec['state_bytes'] / steps
+        bound_ms = (syn_b + state_b) / (bw * 1e9) * 1e3
+        plain_ms = plain['sim_s'] / plain['n_steps'] * 1e3 if plain and plain['sim_s'] is not None else None
+        rec_ms = rec['sim_s'] / steps * 1e3
+        same = '—' if plain_ms is None else ('yes' if plain['n_spikes'] == rec['n_spikes'] else
+                                            f"no ({plain['n_spikes']:.0f} vs {rec['n_spikes']:.0f})")
+        lines.append(f"| {n} | {rec['n_syn']:.2e} | {rec['n_spikes'] / steps:.0f} | {syn_b / 1e6:.2f} | "
+                     f"{state_b / 1e6:.2f} | {bound_ms:.3f} | {_fmt(plain_ms, 3)} | "
+                     f"{_fmt(plain_ms and plain_ms / bound_ms, 1)} | {rec_ms:.3f} | {rec_ms / bound_ms:.1f} | {same} |")
+    return lines
+
+
+def _session_lines(sessions):
+    lines = []
+    for s in sessions:
+        m = s['machine']
+        bw = s.get('bandwidth') or {}
+        bw_text = ', '.join(f'{k[:-4]} {v:.1f}' for k, v in bw.items() if k.endswith('_gbs'))
+        lines.append(f"- session {s['id']} ({s['started']} → {s.get('finished', 'unfinished')}): "
+                     f"`{s['command']}`; {m['cpu']}, {m['cores']} cores, {m['mem_gb']} GB; "
+                     f"load average before {tuple(round(x, 2) for x in s['load_before'])}, after "
+                     f"{tuple(round(x, 2) for x in s.get('load_after', ()))}; NEST/Brian2-standalone threads "
+                     f"{s['threads']}; bandwidth GB/s: {bw_text or 'not measured'}; versions {m['versions']}")
+    return lines
+
+
+def render_markdown(data, memory=None):
+    """RESULTS.md text from the network results and (optional) memory-benchmark results."""
+    summary = summarize(data['runs'])
+    lines = ['# Benchmarks', '',
+             '## Network benchmark: Izhikevich (2003) network, 1000 ms simulated (issue 4)', '',
+             'Generated by `benchmarks/network_bench.py` from `benchmarks/network_results.json`. Each run is a fresh '
+             'process; medians over the runs that completed (`runs ok` = completed / attempted, repeats interleaved). '
+             '**sim** = wall time of the 1000 simulated steps (1 ms), compilation excluded; **compile** = first call '
+             f'of the {CHUNK}-step compiled loop minus a steady call of it (izhi_dyn, brainpy), `nest.Prepare()` '
+             '(NEST), code generation + C++ compilation + binary start (Brian2 standalone), first 1 ms run '
+             '(Brian2 runtime, Cython cache warm); **build** = constructing the network; **total** = wall time of '
+             'the whole process (import + build + compile + 1 s simulated + exit); **RTF** = sim / 1 s; '
+             '**peak** = max RSS of the process tree. izhi_dyn uses the published `izhikevich2003` scheme, brainpy '
+             'and Brian2 forward Euler (1 ms), NEST its `izhikevich` model (`consistent_integration=False`, the '
+             'published scheme), the NumPy loop the paper\'s MATLAB program: rates are listed so runs can be '
+             'compared. izhi_dyn and brainpy count spikes per step; `izhi_dyn_rec` also records every spike as a '
+             '(step, index) event; NEST records events (spike_recorder), Brian2 counts (SpikeMonitor, '
+             'record=False). Sparse = fixed in-degree 100 (Brian2: connection probability 100 / N), weights × '
+             '1000 / in-degree. JAX (izhi_dyn, brainpy) uses all cores; NEST and Brian2 standalone one '
+             'thread unless the name says `@Nt` (OpenMP threads spin-wait: on a loaded machine they collapse); '
+             'the NumPy loop and Brian2 runtime one thread. brainpy: weights are constants '
+             'of its compiled program (`bp.dnn` layers hold plain arrays); sparse connectivity by '
+             '`bp.conn.FixedPreNum` below N = 10⁶, a NumPy draw of the same rule via `bp.conn.CSRConn` at 10⁶.', '']
+    few = sorted({f'{c}:{n}' for (c, n, _), row in summary.items() if row['n_ok'] < 3})
+    if few:
+        lines += [f"**Preliminary**: sizes with a row of fewer than 3 completed runs ({', '.join(few)}); "
+                  'check the load averages under Sessions before quoting a number.', '']
+    lines += _main_table(summary)
+    lines += ['', '### Ratios (same medians)', '']
+    lines += _ratio_table(summary)
+    lines += ['', '### Sparse step vs the memory-traffic bound', '']
+    lines += _bound_table(summary, data['sessions'])
+    lines += ['', '### Sessions (machine, command, load)', '']
+    lines += _session_lines(data['sessions'])
+    if memory is not None:
+        from memory_bench import markdown_section  # noqa: PLC0415 -- benchmarks/ is not a package
+        lines += [''] + markdown_section(memory)
+    return '\n'.join(lines) + '\n'
+
+
+def render(md_path=RESULTS_MD):
+    """Write RESULTS.md from network_results.json and, if present, memory_results.json."""
+    memory_json = HERE / 'memory_results.json'
+    memory = json.loads(memory_json.read_text()) if memory_json.exists() else None
+    md_path.write_text(render_markdown(load_results(), memory))
 
 
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == '--worker':
-        worker_main(*sys.argv[2:5])
+        worker_main(*sys.argv[2:6])
     else:
+        sys.path.insert(0, str(HERE))
         main()
