@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-x64 bench docs clean
+.PHONY: demo test test-slow test-x64 bench docs figures clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,11 @@ clean:
 # runs every example with its fast arguments (IZHI_DYN_DOCS_FULL=1 for full runs).
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# The figures of README.md and the docs, committed under docs/_static: regenerate them
+# here, at full settings, from the package's CLI and examples (about 2 minutes).
+figures: $(STAMP)
+	$(BIN)/izhi-dyn features --out docs/_static
+	$(BIN)/izhi-dyn network --plot docs/_static/network_2003.png --no-progress
+	$(BIN)/python examples/phase_plane_rs_fs_rz.py --out docs/_static
+	$(BIN)/python examples/integrator_accuracy.py --out docs/_static

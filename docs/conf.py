@@ -1,5 +1,6 @@
 """Sphinx configuration of the izhi_dyn documentation (``make docs``)."""
 
+import argparse
 import ast
 import os
 import pathlib
@@ -117,5 +118,22 @@ def _drop_builtin_docstrings(app, what, name, obj, options, lines):
         lines.clear()
 
 
+def _write_cli_help(app):
+    """``izhi-dyn <command> --help`` of every subcommand into gen_modules/cli/, for docs/cli.rst."""
+    from izhi_dyn.cli import build_parser
+
+    os.environ['COLUMNS'] = '88'  # argparse wraps to the terminal width
+    out = HERE / 'gen_modules' / 'cli'
+    out.mkdir(parents=True, exist_ok=True)
+    main = build_parser()
+    subparsers = next(a for a in main._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in {'izhi-dyn': main, **subparsers.choices}.items():
+        text = parser.format_help()
+        path = out / f'{name}.txt'
+        if not path.is_file() or path.read_text() != text:  # unchanged files keep the build incremental
+            path.write_text(text)
+
+
 def setup(app):
     app.connect('autodoc-process-docstring', _drop_builtin_docstrings)
+    app.connect('builder-inited', _write_cli_help)

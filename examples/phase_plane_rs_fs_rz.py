@@ -61,7 +61,7 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / 'phase_plane_rs_fs_rz.png'
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=80)  # the direction field compresses poorly: keep the PNG small
     print(f'wrote {path}')
 
 
