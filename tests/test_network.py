@@ -122,7 +122,7 @@ def test_event_csr_equals_dense_product():
 
 
 def test_fixed_in_degree_is_exact():
-    net = nw.CorticalNetwork2003(500, connectivity='sparse', k=20, seed=0)
+    net = nw.CorticalNetwork2003(500, connectivity='sparse', k=20, seed=0, layout='pairwise')
     indeg = np.zeros(500, int)
     for key, post_off in (('E2E', 0), ('I2E', 0), ('E2I', 400), ('I2I', 400)):
         comm = getattr(net, key).comm
@@ -131,6 +131,43 @@ def test_fixed_in_degree_is_exact():
     assert np.all(indeg == 20)
     assert net.num_synapses == 500 * 20
     assert net.weight_scale == pytest.approx(1000 / 20)
+
+
+def test_fused_layout_is_one_exact_csr_with_signed_rows():
+    net = nw.CorticalNetwork2003(500, connectivity='sparse', k=20, seed=0)
+    comm = net.recurrent.comm
+    assert comm.shape == (500, 500) and comm.indices.dtype == jnp.int32 and comm.weight.dtype == bm.float_
+    np.testing.assert_array_equal(np.bincount(np.asarray(comm.indices.value), minlength=500), 20)
+    w, split = np.asarray(comm.weight.value), int(comm.indptr[400])
+    assert np.all(w[:split] >= 0) and np.all(w[split:] <= 0)  # rows of excitatory, then inhibitory neurons
+    assert w[:split].max() <= 0.5 * 1000 / 20 and w[split:].min() >= -1000 / 20
+
+
+def test_fixed_in_degree_out_degrees_are_binomial():
+    # k uniform partners per postsynaptic neuron: out-degrees ~ Binomial(n_post * k, 1 / n_pre)
+    n_pre, n_post, k = 2000, 3000, 50
+    indptr, indices = nw.fixed_in_degree_csr(np.random.default_rng(3), n_pre, n_post, k)
+    out = np.diff(indptr)
+    mean, var = n_post * k / n_pre, n_post * k * (1 / n_pre) * (1 - 1 / n_pre)
+    assert out.sum() == n_post * k and abs(out.mean() - mean) < 1e-9
+    assert abs(out.var() / var - 1) < 0.1  # sd of the variance ratio ~ sqrt(2 / n_pre) = 0.03
+    # the partners of one neuron are not clustered in the presynaptic range
+    rows = np.repeat(np.arange(n_pre), out)
+    first_half = np.bincount(indices, weights=rows < n_pre // 2, minlength=n_post)
+    assert abs(first_half.mean() / k - 0.5) < 0.01
+
+
+def test_fused_projection_splits_the_current_by_population():
+    net = nw.CorticalNetwork2003(200, seed=6)
+    W = np.asarray(net.recurrent.comm.weight.value)
+    s = np.random.default_rng(0).random(200) < 0.2
+    net.E.spike.value, net.I.spike.value = jnp.asarray(s[:160]), jnp.asarray(s[160:])
+    net.recurrent.update()
+    V = net.E.V.value
+    np.testing.assert_allclose(np.asarray(net.E.sum_current_inputs(V)) - np.asarray(net.noise.current.value[:160]),
+                               s @ W[:, :160], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(net.I.sum_current_inputs(net.I.V.value))
+                               - np.asarray(net.noise.current.value[160:]), s @ W[:, 160:], rtol=1e-5, atol=1e-4)
 
 
 @pytest.mark.slow

@@ -120,9 +120,14 @@ class CurrentProj(bp.Projection):
     ``bp.dnn.EventCSRLinear``, a plastic layer...); ``delay`` (ms) uses brainpy's
     delay machinery on the presynaptic spikes.
 
+    ``pre`` and ``post`` may each be a sequence of groups: the spikes of the ``pre``
+    groups are concatenated in order into one vector, and the current is split into
+    consecutive slices, one per ``post`` group. One ``comm`` call then serves every
+    pair of populations (one event kernel per step instead of one per pair).
+
     Parameters
     ----------
-    pre, post : brainpy neuron groups
+    pre, post : brainpy neuron group or sequence of groups
     comm : brainpy.DynamicalSystem
     delay : float, optional
         Transmission delay (ms); None means the next step.
@@ -130,23 +135,34 @@ class CurrentProj(bp.Projection):
 
     def __init__(self, pre, comm, post, *, delay: Optional[float] = None, name: Optional[str] = None):
         super().__init__(name=name)
+        self.pres = tuple(pre) if isinstance(pre, (list, tuple)) else (pre,)
+        posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
         self.pre = pre
         self.comm = comm
         self.delay = delay
+        self._delays = None
         if delay is not None and delay > 0:
-            self._delay = bp.delay.register_delay_by_return(pre)
-            self._delay.register_entry(self.name, delay)
-        else:
-            self._delay = None
-        self.current = bm.Variable(jnp.zeros(post.varshape, dtype=bm.float_))
-        post.add_inp_fun(self.name, self._read)
+            self._delays = [bp.delay.register_delay_by_return(p) for p in self.pres]
+            for d in self._delays:
+                d.register_entry(self.name, delay)
+        sizes = [int(np.prod(p.varshape)) for p in posts]
+        self._bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        self.current = bm.Variable(jnp.zeros(self._bounds[-1], dtype=bm.float_))
+        for k, p in enumerate(posts):
+            p.add_inp_fun(self.name, self._reader(k, p.varshape))
 
-    def _read(self, *args, **kwargs):
-        return self.current.value
+    def _reader(self, k, shape):
+        lo, hi = self._bounds[k], self._bounds[k + 1]
+        whole = len(self._bounds) == 2
+        return lambda *args, **kwargs: (self.current.value if whole else self.current.value[lo:hi]).reshape(shape)
 
     def reset_state(self, *args, **kwargs):
         self.current.value = jnp.zeros_like(self.current.value)
 
     def update(self):
-        spikes = self.pre.spike.value if self._delay is None else self._delay.at(self.name)
-        self.current.value = bm.as_jax(self.comm(spikes))
+        if self._delays is None:
+            spikes = [bm.as_jax(p.spike.value) for p in self.pres]
+        else:
+            spikes = [bm.as_jax(d.at(self.name)) for d in self._delays]
+        spikes = spikes[0] if len(spikes) == 1 else jnp.concatenate([s.reshape(-1) for s in spikes])
+        self.current.value = bm.as_jax(self.comm(spikes)).reshape(-1)

@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn.networks._args import check_network_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 from izhi_dyn.neuron import Izhikevich
 
@@ -44,6 +45,7 @@ __all__ = ['CorticalNetwork2003', 'ThalamicNoise', 'PAPER_IN_DEGREE', 'fixed_in_
 #: In-degree of a neuron in the paper's network (N = 1000, all-to-all).
 PAPER_IN_DEGREE = 1000
 CONNECTIVITIES = ('dense', 'sparse')
+LAYOUTS = ('fused', 'pairwise')
 
 
 class ThalamicNoise(bp.Projection):
@@ -52,25 +54,41 @@ class ThalamicNoise(bp.Projection):
     A projection (updated before the neurons) that registers a current input on
     ``post``. At a step ``dt`` other than 1 ms the draw is scaled by
     :math:`1/\sqrt{dt}` so the 1 ms integral keeps variance :math:`\sigma^2`.
+    ``post`` may be a sequence of groups with one ``sigma`` each: a single draw
+    of their total size is split among them (one random-number call per step).
+    The generator is JAX's default (threefry): counter-based, so a run is
+    reproducible for a seed on any device count.
     """
 
-    def __init__(self, post, sigma: float, *, seed: int = 0, sharding=None, name: Optional[str] = None):
+    def __init__(self, post, sigma, *, seed: int = 0, sharding=None, name: Optional[str] = None):
         super().__init__(name=name)
-        self.sigma = float(sigma)
+        posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
+        sigmas = tuple(sigma) if isinstance(sigma, (list, tuple)) else (sigma,)
+        if len(sigmas) != len(posts):
+            raise ValueError(f'sigma={sigma!r}: expected one standard deviation per post group ({len(posts)})')
+        self.sigma = tuple(float(x) for x in sigmas) if len(posts) > 1 else float(sigmas[0])
         self.key = bm.Variable(jax.random.key_data(jax.random.PRNGKey(int(seed))))
-        self.num = int(np.prod(post.varshape))
+        sizes = [int(np.prod(p.varshape)) for p in posts]
+        self.num = sum(sizes)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        # per-neuron standard deviation: a constant of num floats, folded into the draw's fusion
+        self._scale = np.repeat(np.asarray(sigmas, dtype=np.float32), sizes)
         self._sharding = sharding
-        self.current = bm.Variable(jnp.zeros(post.varshape, dtype=bm.float_))
-        post.add_inp_fun(self.name, lambda *a, **k: self.current.value)
+        self.current = bm.Variable(jnp.zeros(self.num, dtype=bm.float_))
+        for p, lo, hi in zip(posts, bounds[:-1], bounds[1:]):
+            p.add_inp_fun(self.name, self._reader(int(lo), int(hi), p.varshape, len(posts) == 1))
+
+    def _reader(self, lo, hi, shape, whole):
+        return lambda *a, **k: (self.current.value if whole else self.current.value[lo:hi]).reshape(shape)
 
     def update(self):
         dt = bp.share.load('dt')
         key, sub = jax.random.split(self.key.value)
         self.key.value = key
         x = jax.random.normal(sub, (self.num,), dtype=bm.float_)
-        if self._sharding is not None:
+        if self._sharding is not None and self.num % self._sharding.mesh.devices.size == 0:
             x = jax.lax.with_sharding_constraint(x, self._sharding)
-        self.current.value = (self.sigma / jnp.sqrt(dt)) * x
+        self.current.value = (jnp.asarray(self._scale, dtype=bm.float_) / jnp.sqrt(dt)) * x
 
 
 def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
@@ -82,20 +100,35 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
     cuts the presynaptic range into populations; one ``(indptr, indices)`` pair
     (targets of each presynaptic neuron, local indices) is returned per
     population, or a single pair when ``splits`` is None.
+
+    Notes
+    -----
+    Built pre-major directly, without sorting: the out-degrees are one
+    multinomial draw (``n_post * k`` synapses over ``n_pre`` neurons, uniform),
+    and the targets are the ``n_post * k`` postsynaptic slots (each neuron ``k``
+    times) in a uniformly random order, cut into rows of those lengths. This is
+    the distribution of ``k`` independent uniform partners per neuron. Memory:
+    the int32 ``indices`` (shuffled in place) and ``n_pre + 1`` row pointers.
+    Targets within a row are in random order.
     """
-    pre = rng.integers(0, n_pre, size=(n_post, k), dtype=np.int32).ravel()
-    post = np.repeat(np.arange(n_post, dtype=np.int32), k)
-    order = np.argsort(pre, kind='stable')
-    pre, post = pre[order], post[order]
-    counts = np.bincount(pre, minlength=n_pre)
-    bounds = [0, n_pre] if splits is None else list(splits)
+    n_pre, n_post, k = int(n_pre), int(n_post), int(k)
+    if n_pre < 1 or n_post < 1 or k < 1:
+        raise ValueError(f'n_pre={n_pre}, n_post={n_post}, k={k}: all must be >= 1')
+    nnz = n_post * k
+    if nnz > np.iinfo(np.int32).max:
+        raise ValueError(f'n_post * k = {nnz} synapses exceed the int32 index range of one CSR matrix')
+    counts = rng.multinomial(nnz, np.full(n_pre, 1.0 / n_pre))
+    indptr = np.zeros(n_pre + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.repeat(np.arange(n_post, dtype=np.int32), k)
+    rng.shuffle(indices)
+    if splits is None:
+        return indptr, indices
     out = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        c = counts[lo:hi]
-        start = int(counts[:lo].sum())
-        indptr = np.concatenate([[0], np.cumsum(c)]).astype(np.int32)
-        out.append((indptr, post[start:start + int(indptr[-1])]))
-    return out[0] if splits is None else out
+    for lo, hi in zip(splits[:-1], splits[1:]):
+        ptr = indptr[lo:hi + 1]
+        out.append((ptr - ptr[0], indices[ptr[0]:ptr[-1]]))
+    return out
 
 
 def probability_csr(rng, n_pre, n_post, p):
@@ -109,7 +142,21 @@ def probability_csr(rng, n_pre, n_post, p):
 
 
 class CorticalNetwork2003(bp.DynSysGroup):
-    r"""The 2003 cortical network as a ``bp.DynSysGroup`` of two populations and four projections.
+    r"""The 2003 cortical network as a ``bp.DynSysGroup`` of two populations and brainpy projections.
+
+    Structure (each part a brainpy node that can be replaced or extended):
+
+    * ``E``, ``I``: :class:`izhi_dyn.Izhikevich` populations (excitatory first
+      in every concatenated vector);
+    * ``layout='fused'`` (default): one :class:`CurrentProj` ``recurrent`` from
+      ``[E, I]`` to ``[E, I]`` whose ``comm`` holds the whole ``n x n`` weight
+      matrix (rows: presynaptic neurons, excitatory rows positive, inhibitory
+      rows negative), so a step runs one event-driven kernel;
+    * ``layout='pairwise'``: four projections ``E2E, E2I, I2E, I2I``, one
+      ``comm`` per pair (to give each pair its own synapse model, delay or
+      plasticity), at the price of four kernels per step;
+    * ``noise``: one :class:`ThalamicNoise` drawing the input of both
+      populations at once.
 
     Parameters
     ----------
@@ -135,12 +182,17 @@ class CorticalNetwork2003(bp.DynSysGroup):
         Shard the neurons across these devices (``jax.sharding``); dense only.
     delay : float, optional
         Synaptic delay (ms) of all projections; None = the paper's next step.
+    layout : {'fused', 'pairwise'}, default 'fused'
+        One projection for the whole recurrent matrix, or one per population pair.
 
     Attributes
     ----------
     E, I : izhi_dyn.Izhikevich
+    recurrent : CurrentProj
+        ``layout='fused'`` only.
     E2E, E2I, I2E, I2I : CurrentProj
-    noise_E, noise_I : ThalamicNoise
+        ``layout='pairwise'`` only.
+    noise : ThalamicNoise
 
     Examples
     --------
@@ -154,17 +206,23 @@ class CorticalNetwork2003(bp.DynSysGroup):
     def __init__(self, n: int = 1000, *, exc_fraction: float = 0.8, connectivity: str = 'dense',
                  k: Optional[int] = None, p: Optional[float] = None, weight_scale='auto',
                  method: str = 'izhikevich2003', noise_exc: float = 5.0, noise_inh: float = 2.0,
-                 seed: int = 0, devices=None, delay: Optional[float] = None, name: Optional[str] = None):
+                 seed: int = 0, devices=None, delay: Optional[float] = None, layout: str = 'fused',
+                 name: Optional[str] = None):
+        check_network_args(n=n, exc_fraction=exc_fraction, connectivity=connectivity, k=k, p=p,
+                           weight_scale=weight_scale, method=method, noise_exc=noise_exc,
+                           noise_inh=noise_inh, seed=seed, devices=devices, delay=delay)
         super().__init__(name=name)
         if connectivity not in CONNECTIVITIES:
             raise ValueError(f'connectivity={connectivity!r}: expected one of {CONNECTIVITIES}')
+        if layout not in LAYOUTS:
+            raise ValueError(f'layout={layout!r}: expected one of {LAYOUTS}')
         n = int(n)
         ne = int(round(exc_fraction * n))
         ni = n - ne
         if ne < 1 or ni < 1:
             raise ValueError(f'n={n}, exc_fraction={exc_fraction}: both populations need >= 1 neuron')
         self.n, self.n_exc, self.n_inh, self.seed = n, ne, ni, int(seed)
-        self.connectivity = connectivity
+        self.connectivity, self.layout = connectivity, layout
         if connectivity == 'dense':
             if k is not None or p is not None:
                 raise ValueError("k and p apply to connectivity='sparse' only")
@@ -189,7 +247,6 @@ class CorticalNetwork2003(bp.DynSysGroup):
             raise NotImplementedError('devices > 1 is implemented for connectivity="dense"')
         rng = np.random.default_rng(seed)
         re, ri = rng.random(ne), rng.random(ni)
-        ftype = np.float32 if bm.float_ == jnp.float32 else np.float64
         neu = dict(method=method, V_initializer=bp.init.OneInit(-65.0))
         # Per-neuron parameters as Variables: arguments of the compiled step, not constants.
         var = lambda x: bm.Variable(jnp.asarray(x, dtype=bm.float_))  # noqa: E731
@@ -199,45 +256,97 @@ class CorticalNetwork2003(bp.DynSysGroup):
             for pop in (self.E, self.I):
                 _shard_vars(pop, sh)
 
-        s = self.weight_scale
-        pops = {'E': (self.E, ne, 0.5 * s), 'I': (self.I, ni, -1.0 * s)}
-        in_csr = {}
-        if connectivity == 'sparse' and p is None:
-            for post_key, n_post in (('E', ne), ('I', ni)):
-                for pre_key, csr in zip('EI', fixed_in_degree_csr(rng, n, n_post, k, [0, ne, n])):
-                    in_csr[pre_key, post_key] = csr
-        for pre_key in ('E', 'I'):
-            for post_key in ('E', 'I'):
-                pre, n_pre, gain = pops[pre_key]
-                post, n_post, _ = pops[post_key]
-                if connectivity == 'dense':
-                    W = (gain * rng.random((n_pre, n_post))).astype(ftype)
-                    wsh = None if sh is None else jax.sharding.NamedSharding(self.mesh, jax.sharding.PartitionSpec(None, 'neuron'))
-                    comm = EventDense(W, sharding=wsh if n_post % len(self.mesh.devices.flat) == 0 else None) if sh is not None else EventDense(W)
-                elif p is None:
-                    indptr, indices = in_csr[pre_key, post_key]
-                    w = (gain * rng.random(indices.shape[0])).astype(ftype)
-                    comm = EventCSR(indptr, indices, w, (n_pre, n_post))
-                else:
-                    indptr, indices = probability_csr(rng, n_pre, n_post, p)
-                    w = (gain * rng.random(indices.shape[0])).astype(ftype)
-                    comm = EventCSR(indptr, indices, w, (n_pre, n_post))
-                setattr(self, f'{pre_key}2{post_key}', CurrentProj(pre, comm, post, delay=delay))
-        self.noise_E = ThalamicNoise(self.E, noise_exc, seed=int(rng.integers(2**31)), sharding=sh)
-        self.noise_I = ThalamicNoise(self.I, noise_inh, seed=int(rng.integers(2**31)), sharding=sh)
+        wiring = _Wiring(rng, connectivity, k, p, self.weight_scale, self.mesh)
+        if layout == 'fused':
+            comm = wiring.comm([(0, ne, 0.5), (ne, n, -1.0)], n)
+            self.recurrent = CurrentProj([self.E, self.I], comm, [self.E, self.I], delay=delay)
+        else:
+            pops = {'E': (self.E, 0, ne, 0.5), 'I': (self.I, ne, n, -1.0)}
+            for post_key in 'EI':
+                post, lo, hi, _ = pops[post_key]
+                # one draw per postsynaptic population: its rows are split by presynaptic population
+                blocks = wiring.split([(pops[q][1], pops[q][2], pops[q][3]) for q in 'EI'], hi - lo)
+                for pre_key, comm in zip('EI', blocks):
+                    setattr(self, f'{pre_key}2{post_key}', CurrentProj(pops[pre_key][0], comm, post, delay=delay))
+        self.noise = ThalamicNoise([self.E, self.I], [noise_exc, noise_inh], seed=int(rng.integers(2**31)),
+                                   sharding=sh)
+
+    @property
+    def projections(self) -> dict:
+        """The recurrent projections by name (``recurrent``, or ``E2E`` ... ``I2I``)."""
+        names = ('recurrent',) if self.layout == 'fused' else ('E2E', 'E2I', 'I2E', 'I2I')
+        return {key: getattr(self, key) for key in names}
 
     @property
     def num_synapses(self) -> int:
         """Number of synapses (n^2 when dense)."""
         total = 0
-        for key in ('E2E', 'E2I', 'I2E', 'I2I'):
-            comm = getattr(self, key).comm
+        for proj in self.projections.values():
+            comm = proj.comm
             total += comm.num_synapses if isinstance(comm, EventCSR) else int(np.prod(comm.weight.shape))
         return total
 
     def spikes(self):
         """Spikes of the whole network of the last step (excitatory first)."""
         return jnp.concatenate([self.E.spike.value, self.I.spike.value])
+
+
+class _Wiring:
+    """Draws the weights (and the CSR structure) of one ``comm`` from presynaptic row blocks.
+
+    ``rows`` is a list of ``(lo, hi, gain)``: presynaptic neurons ``lo:hi`` with
+    weights ``gain * weight_scale * U(0, 1)``. Arrays are drawn in the final
+    dtype and scaled in place (no float64 or int64 temporaries of the synapse count).
+    """
+
+    def __init__(self, rng, connectivity, k, p, scale, mesh):
+        self.rng, self.connectivity, self.k, self.p, self.scale, self.mesh = rng, connectivity, k, p, scale, mesh
+        self.ftype = np.float32 if bm.float_ == jnp.float32 else np.float64
+
+    def comm(self, rows, n_post):
+        return self.split(rows, n_post)[0] if len(rows) == 1 else self._one(rows, n_post)
+
+    def split(self, rows, n_post):
+        """One ``comm`` per row block, all drawn together (fixed in-degree counts every block)."""
+        n_pre = rows[-1][1]
+        if self.connectivity == 'dense':
+            return [self._dense(hi - lo, n_post, gain) for lo, hi, gain in rows]
+        if self.p is None:
+            csrs = fixed_in_degree_csr(self.rng, n_pre, n_post, self.k, [r[0] for r in rows] + [n_pre])
+        else:
+            csrs = [probability_csr(self.rng, hi - lo, n_post, self.p) for lo, hi, _ in rows]
+        return [self._csr(ptr, idx, [(0, hi - lo, gain)], (hi - lo, n_post))
+                for (ptr, idx), (lo, hi, gain) in zip(csrs, rows)]
+
+    def _one(self, rows, n_post):
+        n_pre = rows[-1][1]
+        if self.connectivity == 'dense':
+            W = self.rng.random((n_pre, n_post), dtype=self.ftype)
+            for lo, hi, gain in rows:
+                W[lo:hi] *= gain * self.scale
+            return self._event_dense(W)
+        if self.p is None:
+            indptr, indices = fixed_in_degree_csr(self.rng, n_pre, n_post, self.k)
+        else:
+            indptr, indices = probability_csr(self.rng, n_pre, n_post, self.p)
+        return self._csr(indptr, indices, rows, (n_pre, n_post))
+
+    def _dense(self, n_pre, n_post, gain):
+        W = self.rng.random((n_pre, n_post), dtype=self.ftype)
+        W *= gain * self.scale
+        return self._event_dense(W)
+
+    def _event_dense(self, W):
+        if self.mesh is None or W.shape[1] % self.mesh.devices.size:
+            return EventDense(W)
+        P = jax.sharding.PartitionSpec
+        return EventDense(W, sharding=jax.sharding.NamedSharding(self.mesh, P(None, 'neuron')))
+
+    def _csr(self, indptr, indices, rows, shape):
+        w = self.rng.random(indices.shape[0], dtype=self.ftype)
+        for lo, hi, gain in rows:
+            w[indptr[lo]:indptr[hi]] *= gain * self.scale
+        return EventCSR(indptr, indices, w, shape)
 
 
 def _mesh(devices):
