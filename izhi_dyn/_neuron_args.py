@@ -1,19 +1,35 @@
-"""Checks of the neuron's constructor arguments that involve several of them."""
+"""Argument handling of the neuron: checks involving several arguments, parameter shapes."""
 
 from __future__ import annotations
 
 import brainpy.math as bm
+import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn._equations import Params
 from izhi_dyn.integrators import INTEGRATORS, Integrator
 
-__all__ = ['check_mode', 'check_name', 'check_reset_below_threshold',
-           'check_method_fits', 'value_of']
+__all__ = ['check_mode', 'check_name', 'check_reset_below_threshold', 'check_method_fits', 'value_of',
+           'to_state_shape', 'params_to_state_shape']
 
 
 def value_of(x):
     """The array behind a :class:`brainpy.math.Variable`, else ``x`` itself."""
     return x.value if isinstance(x, bm.Variable) else x
+
+
+def to_state_shape(x, shape):
+    """Broadcast a per-neuron array explicitly to the state ``shape``; scalars unchanged.
+
+    Parameters of shape ``(N,)`` meet batched states ``(B, N)``; broadcasting
+    them explicitly keeps ``jax_numpy_rank_promotion='raise'`` satisfied.
+    """
+    return x if jnp.ndim(x) == 0 else jnp.broadcast_to(x, shape)
+
+
+def params_to_state_shape(p: Params, shape) -> Params:
+    """``p`` with every array field broadcast to the state ``shape``."""
+    return p._replace(**{f: to_state_shape(getattr(p, f), shape) for f in Params._fields if f != 'recovery'})
 
 
 def check_mode(mode):

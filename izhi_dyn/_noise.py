@@ -30,6 +30,7 @@ def _increment(amplitude, shape, t, dt):
         sigma = amplitude(t)
     else:
         sigma = amplitude.value if isinstance(amplitude, bm.Variable) else amplitude
+    sigma = sigma if jnp.ndim(sigma) == 0 else jnp.broadcast_to(sigma, shape)  # per-neuron, batched state
     return sigma * jnp.sqrt(dt) * bm.as_jax(bm.random.randn(*shape))
 
 

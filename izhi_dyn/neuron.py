@@ -206,8 +206,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.tau_ref = check.init_parameter('tau_ref', tau_ref, shape, lower=0.0)
         args.check_reset_below_threshold(self.c, self.V_th, c, V_th)
 
-        self._V_initializer = check.initializer('V_initializer', V_initializer)
-        self._u_initializer = None if u_initializer is None else check.initializer('u_initializer', u_initializer)
+        self._V_initializer = check.initializer('V_initializer', V_initializer, self.varshape)
+        self._u_initializer = None if u_initializer is None else check.initializer('u_initializer', u_initializer, self.varshape)
         self.noise = noise_amplitude('noise', noise, shape)
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
         args.check_method_fits(self.integrator, self.noise is not None or self.noise_u is not None, self.mode)
@@ -239,7 +239,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.V = self.init_variable(self._V_initializer, batch_size)
         if self._u_initializer is None:
             V0 = self.V.value
-            self.u = self.init_variable(lambda shape: self._value(self.b) * V0, batch_size)
+            self.u = self.init_variable(lambda shape: args.to_state_shape(self._value(self.b), V0.shape) * V0,
+                                        batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
@@ -256,13 +257,14 @@ class Izhikevich(bp.dyn.NeuDyn):
         """Advance one step of ``bp.share['dt']`` from ``bp.share['t']``; return spikes."""
         t = bp.share.load('t')
         dt = check.check_dt(bp.share.load('dt'))
-        p = self.params
         V, u = self.V.value, self.u.value
+        p = args.params_to_state_shape(self.params, V.shape)
+        tau_ref = args.to_state_shape(self._value(self.tau_ref), V.shape)
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)
         step = self.integrator.step(V, u, I, dt, p, noise_increments(self.noise, self.noise_u, V.shape, t, dt))
         V_new = step.V + self.sum_delta_inputs()
 
-        refractory = (t - self.t_last_spike.value) < self._value(self.tau_ref) - 0.5 * dt
+        refractory = (t - self.t_last_spike.value) < tau_ref - 0.5 * dt
         V_new = jnp.where(refractory, V, V_new)
         u_new = jnp.where(refractory, recovery_flow(V, u, dt, p), step.u)
 
@@ -277,7 +279,7 @@ class Izhikevich(bp.dyn.NeuDyn):
 
         if self.integrator.exact_events:
             V_next, u_next = resume_after_crossing(self.integrator, V_next, u_next, I, dt, step.t_cross,
-                                                   fired, self._value(self.tau_ref), p)
+                                                   fired, tau_ref, p)
         if self.check_finite:
             raise_if_not_finite(self.name, V_next, u_next)
 

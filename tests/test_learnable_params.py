@@ -10,16 +10,6 @@ import pytest
 import izhi_dyn
 
 
-@pytest.fixture
-def allow_rank_promotion():
-    # izhi_dyn.Izhikevich multiplies per-neuron parameters of shape (N,) with
-    # batched states (B, N) by implicit broadcasting, which the suite's
-    # jax_numpy_rank_promotion='raise' rejects (reported to the core owner).
-    jax.config.update('jax_numpy_rank_promotion', 'allow')
-    yield
-    jax.config.update('jax_numpy_rank_promotion', 'raise')
-
-
 def _run(neuron, I, steps, dt):
     def body(i):
         bp.share.save(t=i * dt, dt=dt, i=i)
@@ -43,7 +33,7 @@ def test_trainable_shapes_and_errors():
         izhi_dyn.make_trainable(neu, ['tau'])
 
 
-def test_make_trainable_keeps_the_dynamics_and_exposes_train_vars(allow_rank_promotion):
+def test_make_trainable_keeps_the_dynamics_and_exposes_train_vars():
     kw = dict(mode=bm.TrainingMode(2), method='euler', a=np.array([0.02, 0.1, 0.02]), d=np.array([8.0, 2.0, 6.0]))
     plain = izhi_dyn.Izhikevich(3, **kw)
     learn = izhi_dyn.Izhikevich(3, **kw)
@@ -56,7 +46,7 @@ def test_make_trainable_keeps_the_dynamics_and_exposes_train_vars(allow_rank_pro
     np.testing.assert_array_equal(s_plain, s_learn)
 
 
-def test_per_neuron_parameters_get_independent_gradients(allow_rank_promotion):
+def test_per_neuron_parameters_get_independent_gradients():
     neu = izhi_dyn.Izhikevich(3, mode=bm.TrainingMode(1), method='exp_auto', detach_spk=True)
     params = izhi_dyn.make_trainable(neu, ['a', 'd'])
 
