@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 
 import brainpy as bp
 import brainpy.math as bm
@@ -11,7 +12,7 @@ import jax
 import numpy as np
 
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
-           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_names', 'UnknownNameError',
+           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_names', 'check_checkpoint_args', 'UnknownNameError',
            'init_parameter', 'initializer']
 
 
@@ -31,9 +32,9 @@ def check_real(name, value, *, lower=None, upper=None, strict=False, allow_none=
 
     ``lower``/``upper`` are inclusive bounds, exclusive when ``strict``.
     """
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (np.ndarray, jax.Array)) and value.shape == () and not isinstance(value, jax.core.Tracer):
+    if (value is None and allow_none) or isinstance(value, jax.core.Tracer):
+        return value
+    if isinstance(value, (np.ndarray, jax.Array)) and value.shape == ():
         value = value.item()
     if not _is_real(value):
         raise TypeError(f'{name}={value!r}: expected a real number{" or None" if allow_none else ""}')
@@ -73,7 +74,8 @@ def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_si
         arr = np.asarray(bm.as_numpy(value) if isinstance(value, bm.Variable) else value)
     except (ValueError, TypeError) as err:
         raise TypeError(f'{name}={value!r}: expected an array of numbers') from err
-    numeric = (arr.dtype == np.bool_ and np.dtype(dtype) == np.bool_) or (np.issubdtype(arr.dtype, np.number)
+    # a bool array is a valid mask or raster; a single bool is not a number
+    numeric = (arr.dtype == np.bool_ and (arr.ndim > 0 or np.dtype(dtype) == np.bool_)) or (np.issubdtype(arr.dtype, np.number)
                                         and not np.issubdtype(arr.dtype, np.complexfloating))
     if not numeric:
         raise TypeError(f'{name}={value!r}: expected an array of real numbers, got dtype {arr.dtype}')
@@ -143,7 +145,7 @@ def check_dtype(name, value):
         return None
     try:
         dtype = np.dtype(value)
-    except TypeError as err:
+    except Exception as err:  # noqa: BLE001 - NumPy's parser raises TypeError, ValueError or SyntaxError
         raise TypeError(f'{name}={value!r}: expected a bool, integer or float dtype') from err
     if not (dtype == np.bool_ or np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
         raise TypeError(f'{name}={value!r}: expected a bool, integer or float dtype')
@@ -183,6 +185,28 @@ def _check_values(name, value, lower, strict):
         if np.any(bad):
             relation = '>' if strict else '>='
             raise ValueError(f'{name}={value!r}: expected values {relation} {lower}')
+
+
+def check_checkpoint_args(path, model, *, t=0.0, extra=None, saving=False):
+    """Check the arguments of ``save_checkpoint`` (``saving=True``) or ``load_checkpoint``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f'path={path!r}: expected a str or path-like file name')
+    if os.path.isdir(path):
+        raise ValueError(f'path={path!r}: expected a file name, got a directory')
+    if not saving and not os.path.isfile(path):
+        raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
+    if not isinstance(model, bp.DynamicalSystem):
+        raise TypeError(f'model={model!r}: expected a brainpy DynamicalSystem')
+    check_real('t', t)
+    if extra is None:
+        return
+    if not isinstance(extra, Mapping):
+        raise TypeError(f'extra={extra!r}: expected None or a dict of arrays')
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise TypeError(f'extra: key {key!r}: expected a str')
+        if np.asarray(value).dtype.kind not in 'biufc':
+            raise TypeError(f'extra[{key!r}]={value!r}: expected an array of numbers or bools')
 
 
 def init_parameter(name, value, shape, *, lower=None, strict=False):
@@ -227,14 +251,22 @@ def init_parameter(name, value, shape, *, lower=None, strict=False):
     return bm.as_jax(value).astype(bm.float_)
 
 
-def initializer(name, value):
-    """Return ``value`` as a brainpy initializer (arrays and scalars are wrapped)."""
+def initializer(name, value, shape=None):
+    """Return ``value`` as a brainpy initializer (arrays and scalars are wrapped).
+
+    An array must have shape ``()``, ``(1,)`` or ``shape`` (when given).
+    """
     if isinstance(value, bp.init.Initializer) or callable(value):
         return value
     if isinstance(value, bool) or value is None:
         raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except Exception as err:  # noqa: BLE001 - re-raised with the argument's name
+        raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer') from err
     if not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
+    if shape is not None and arr.shape not in ((), (1,), tuple(shape)):
+        raise ValueError(f'{name}: expected a scalar or shape {tuple(shape)}, got shape {arr.shape}')
     _check_values(name, arr, None, False)
     return value

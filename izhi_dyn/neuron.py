@@ -207,7 +207,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         args.check_reset_below_threshold(self.c, self.V_th, c, V_th)
 
         self._V_initializer = check.initializer('V_initializer', V_initializer, self.varshape)
-        self._u_initializer = None if u_initializer is None else check.initializer('u_initializer', u_initializer, self.varshape)
+        self._u_initializer = (None if u_initializer is None
+                               else check.initializer('u_initializer', u_initializer, self.varshape))
         self.noise = noise_amplitude('noise', noise, shape)
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
         args.check_method_fits(self.integrator, self.noise is not None or self.noise_u is not None, self.mode)

@@ -1,0 +1,46 @@
+"""Argument checks of the network constructor and runner (named errors, before any work is done)."""
+
+from __future__ import annotations
+
+import numbers
+
+import brainpy as bp
+import jax
+
+from izhi_dyn import _validation as check
+from izhi_dyn.integrators import get_integrator
+
+
+def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, method, noise_exc, noise_inh,
+                       seed, devices, delay) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`CorticalNetwork2003`."""
+    check.check_int('n', n, lower=2)
+    check.check_real('exc_fraction', exc_fraction, lower=0.0, upper=1.0, strict=True)
+    check.check_choice('connectivity', connectivity, ('dense', 'sparse'))
+    check.check_int('k', k, lower=1, allow_none=True)
+    if check.check_real('p', p, lower=0.0, strict=True, allow_none=True) is not None and p > 1:
+        raise ValueError(f'p={p!r}: expected a connection probability in (0, 1]')
+    if not (isinstance(weight_scale, str) and weight_scale == 'auto'):
+        check.check_real('weight_scale', weight_scale, lower=0.0, strict=True)
+    get_integrator(method)
+    check.check_real('noise_exc', noise_exc, lower=0.0)
+    check.check_real('noise_inh', noise_inh, lower=0.0)
+    check.check_int('seed', seed, lower=0)
+    check.check_real('delay', delay, lower=0.0, allow_none=True)
+    if devices is None:
+        return
+    if isinstance(devices, numbers.Integral) and not isinstance(devices, bool):
+        available = len(jax.devices())
+        if not 1 <= devices <= available:
+            raise ValueError(f'devices={devices!r}: expected an int from 1 to the {available} JAX device(s)')
+    elif not (isinstance(devices, (list, tuple)) and devices and all(isinstance(d, jax.Device) for d in devices)):
+        raise TypeError(f'devices={devices!r}: expected None, an int or a non-empty sequence of JAX devices')
+
+
+def check_runner_args(*, net, dt, chunk, record) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`NetworkRunner`."""
+    if not isinstance(net, bp.DynamicalSystem) or not all(hasattr(net, a) for a in ('E', 'I', 'n_exc', 'n_inh')):
+        raise TypeError(f'net={net!r}: expected a network with populations E and I, such as CorticalNetwork2003')
+    check.check_dt(dt)
+    check.check_int('chunk', chunk, lower=1)
+    check.check_bool('record', record)
