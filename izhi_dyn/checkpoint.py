@@ -26,6 +26,8 @@ import brainpy.math as bm
 import jax
 import numpy as np
 
+from izhi_dyn import _validation as check
+
 __all__ = ['Checkpoint', 'save_checkpoint', 'load_checkpoint']
 
 _RNG = '__rng_key__'
@@ -70,6 +72,7 @@ def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None, 
         rebuilding the model reproduces: only a SHA-256 digest of their value is
         stored, and :func:`load_checkpoint` checks it.
     """
+    check.check_checkpoint_args(path, model, t=t, extra=extra, saving=True)
     path = pathlib.Path(path)
     variables = _variables(model)
     unknown = sorted(set(fingerprint) - set(variables))
@@ -126,6 +129,7 @@ def load_checkpoint(path, model) -> Checkpoint:
         If the file's variables do not match the model's (names, shapes,
         dtypes, or the fingerprints of variables saved as a digest).
     """
+    check.check_checkpoint_args(path, model)
     with np.load(path) as data:
         stored = {k: data[k] for k in data.files}
     variables = _variables(model)

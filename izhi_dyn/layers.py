@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _validation as check
 from izhi_dyn.neuron import Izhikevich
 from izhi_dyn.training import TRAINABLE_PARAMS, trainable
 
@@ -41,12 +42,17 @@ def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_
     given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
     ``N..N+K-1`` the inputs.
     """
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+    in_size = check.check_int('in_size', in_size, lower=0)
+    wmean, bmean = check.check_real('wmean', wmean), check.check_real('bmean', bmean)
+    wlim = check.check_real('wlim', wlim, lower=0.0, allow_none=True)
+    blim = check.check_real('blim', blim, lower=0.0, allow_none=True)
     rows = n_neurons + in_size
     kw, kb = jax.random.split(key)
-    if fan_in_mode is not None and fan_in_mode not in FAN_IN_MODES:
-        raise ValueError(f'fan_in_mode={fan_in_mode!r}: expected None or one of {list(FAN_IN_MODES)}')
+    if fan_in_mode is not None:
+        check.check_choice('fan_in_mode', fan_in_mode, FAN_IN_MODES)
     if init_weights is not None:
-        W = jnp.asarray(bm.as_jax(init_weights), dtype=bm.float_)
+        W = jnp.asarray(check.check_array('init_weights', init_weights, ndim=2), dtype=bm.float_)
         if W.shape != (rows, n_neurons):
             raise ValueError(f'init_weights: expected shape {(rows, n_neurons)}, got {W.shape}')
     else:
@@ -58,7 +64,10 @@ def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_
             fan_in = jnp.maximum(fan_in, 1).astype(bm.float_)
             W = W / (jnp.sqrt(fan_in) if fan_in_mode == 'sqrt' else fan_in)[None, :]
     if init_bias is not None:
-        bias = jnp.broadcast_to(jnp.asarray(bm.as_jax(init_bias), dtype=bm.float_), (n_neurons,))
+        init_bias = check.check_array('init_bias', init_bias)
+        if init_bias.shape not in ((), (1,), (n_neurons,)):
+            raise ValueError(f'init_bias: expected a scalar or shape {(n_neurons,)}, got shape {init_bias.shape}')
+        bias = jnp.broadcast_to(jnp.asarray(init_bias, dtype=bm.float_), (n_neurons,))
     else:
         bias = jnp.full((n_neurons,), bmean, dtype=bm.float_)
         if blim is not None:
@@ -147,28 +156,27 @@ class IzhikevichLayer(bp.DynamicalSystem):
                  bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
                  shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
                  V_initializer: Any = None, u_initializer: Any = None, **neuron_kwargs):
-        for arg, val in (('n_neurons', n_neurons), ('in_size', in_size)):
-            if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < (1 if arg == 'n_neurons' else 0):
-                raise ValueError(f'{arg}={val!r}: expected a positive int')
+        n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+        in_size = check.check_int('in_size', in_size, lower=0)
+        train_params = check.check_names('train_params', train_params, TRAINABLE_PARAMS)
+        shared_params = check.check_bool('shared_params', shared_params)
+        train_bias = check.check_bool('train_bias', train_bias)
+        seed = check.check_int('seed', seed, lower=0, allow_none=True)
         super().__init__(name=name, mode=mode)
-        self.n_neurons, self.in_size = int(n_neurons), int(in_size)
+        self.n_neurons, self.in_size = n_neurons, in_size
         N, K = self.n_neurons, self.in_size
 
-        train_params = tuple(train_params)
-        bad = [p for p in train_params if p not in TRAINABLE_PARAMS]
-        if bad:
-            raise ValueError(f'train_params={bad!r}: expected names among {list(TRAINABLE_PARAMS)}')
         params = dict(a=a, b=b, c=c, d=d, V_th=V_th)
         for p in train_params:
             params[p] = trainable(params[p], N, shared=shared_params)
 
-        tau = np.asarray(bm.as_numpy(tau_syn), dtype=float)
-        if np.any(tau <= 0) or not np.all(np.isfinite(tau)):
-            raise ValueError(f'tau_syn={tau_syn!r}: expected positive finite time constants (ms)')
+        tau = check.check_array('tau_syn', tau_syn)
+        if np.any(tau <= 0) or tau.shape not in ((), (1,), (N,)):
+            raise ValueError(f'tau_syn={tau_syn!r}: expected positive time constants (ms), a scalar or shape {(N,)}')
         self.tau_syn = jnp.broadcast_to(jnp.asarray(tau, dtype=bm.float_), (N,))
 
         if wmask is not None:
-            wmask = np.asarray(bm.as_numpy(wmask))
+            wmask = check.check_array('wmask', wmask, ndim=2)
             if wmask.shape != (N + K, N) or not np.all((wmask == 0) | (wmask == 1)):
                 raise ValueError(f'wmask: expected a binary array of shape {(N + K, N)}')
             self.wmask = jnp.asarray(wmask, dtype=bm.float_)

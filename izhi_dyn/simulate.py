@@ -61,10 +61,7 @@ def _precision(dtype):
     if dtype is None:
         yield
         return
-    try:
-        want = np.dtype(dtype)
-    except TypeError as err:
-        raise TypeError(f"dtype={dtype!r}: expected 'float32' or 'float64'") from err
+    want = np.dtype(check.check_dtype('dtype', dtype))
     if want not in (np.float32, np.float64):
         raise ValueError(f"dtype={dtype!r}: expected 'float32' or 'float64'")
     was = bool(jax.config.jax_enable_x64)

@@ -18,8 +18,11 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
 
 import brainpy as bp
 import brainpy.math as bm
+import jax
 import jax.numpy as jnp
 import numpy as np
+
+from izhi_dyn import _validation as check
 
 __all__ = ['TRAINABLE_PARAMS', 'trainable', 'make_trainable', 'clip_parameters', 'run_sequence']
 
@@ -51,16 +54,18 @@ def trainable(value, size: Union[int, Sequence[int], None] = None, *, shared: bo
     >>> neu.a.shape, neu.d.shape
     ((3,), ())
     """
-    if shared:
-        arr = np.asarray(bm.as_numpy(value(()) if callable(value) else value), dtype=float)
+    if check.check_bool('shared', shared):
+        arr = check.check_array('value', value(()) if callable(value) else value)
         if arr.size != 1:
             raise ValueError(f'shared=True needs a single value, got shape {arr.shape}')
         return bm.TrainVar(jnp.asarray(arr.reshape(()), dtype=bm.float_))
     if size is None:
         raise ValueError('size is required for a per-neuron parameter (or pass shared=True)')
-    shape = (size,) if isinstance(size, int) else tuple(size)
-    data = value(shape) if callable(value) else value
-    data = jnp.broadcast_to(jnp.asarray(bm.as_jax(data), dtype=bm.float_), shape)
+    shape = check.check_size(size)
+    data = check.check_array('value', value(shape) if callable(value) else value)
+    if data.shape not in ((), (1,), shape):
+        raise ValueError(f'value: expected a scalar or shape {shape}, got shape {data.shape}')
+    data = jnp.broadcast_to(jnp.asarray(data, dtype=bm.float_), shape)
     return bm.TrainVar(data)
 
 
@@ -83,10 +88,12 @@ def make_trainable(neuron, names: Iterable[str] = ('a', 'b', 'c', 'd'), *,
     dict
         ``{name: TrainVar}``, the new variables (also ``neuron.<name>``).
     """
-    names = tuple(names)
-    bad = [n for n in names if n not in TRAINABLE_PARAMS]
-    if bad:
-        raise ValueError(f'names={bad!r}: expected names among {list(TRAINABLE_PARAMS)}')
+    from izhi_dyn.neuron import Izhikevich
+
+    check.check_type('neuron', neuron, Izhikevich, 'an izhi_dyn.Izhikevich population')
+    names = check.check_names('names', names, TRAINABLE_PARAMS)
+    if not isinstance(shared, (bool, np.bool_)):
+        check.check_names('shared', shared, names)
     shared_names = set(names if shared is True else (() if shared is False else shared))
     out = {}
     for name in names:
@@ -111,6 +118,16 @@ def clip_parameters(bounds: Dict[bm.Variable, Tuple[Optional[float], Optional[fl
     Call it after each optimizer step to impose constraints such as ``a > 0``,
     which :mod:`izhi_dyn` never imposes by itself.
     """
+    if not isinstance(bounds, dict):
+        raise TypeError(f'bounds={bounds!r}: expected a dict {{variable: (lower, upper)}}')
+    for var, limits in bounds.items():
+        check.check_type('bounds', var, bm.Variable, 'brainpy Variables as keys')
+        if not isinstance(limits, (tuple, list)) or len(limits) != 2:
+            raise TypeError(f'bounds[{var!r}]={limits!r}: expected a pair (lower, upper)')
+        lower = check.check_real('bounds', limits[0], allow_none=True, allow_inf=True)
+        upper = check.check_real('bounds', limits[1], allow_none=True, allow_inf=True)
+        if lower is not None and upper is not None and lower > upper:
+            raise ValueError(f'bounds={limits!r}: expected lower <= upper')
     for var, (lower, upper) in bounds.items():
         var.value = jnp.clip(var.value, lower, upper)
 
@@ -131,6 +148,11 @@ def run_sequence(model, inputs, *, dt: float, t0: float = 0.0):
     t0 : float, default 0
         Time (ms) of the first step.
     """
+    check.check_type('model', model, bp.DynamicalSystem, 'a brainpy DynamicalSystem')
+    if not isinstance(inputs, (np.ndarray, jax.Array)) or inputs.ndim < 1 or inputs.dtype.kind not in 'biuf':
+        raise TypeError(f'inputs={inputs!r}: expected a real array of shape (T, ...)')
+    check.check_dt(dt)
+    check.check_real('t0', t0)
     steps = jnp.arange(inputs.shape[0])
 
     def body(i, x):

@@ -88,7 +88,7 @@ def bad_array(ndim=1, length=None):
 
 
 PARAM = st.one_of(NONFINITE, NOT_A_NUMBER.filter(lambda v: v is not None and not isinstance(v, list)),
-                  st.sampled_from([np.zeros(3), np.zeros((2, 2)), np.array([0.0, np.nan]), np.array(['a', 'b'])]))
+                  st.sampled_from([np.zeros(5), np.zeros((2, 2)), np.array([0.0, np.nan]), np.array(['a', 'b'])]))
 
 
 # -- the property ---------------------------------------------------------------
@@ -274,7 +274,8 @@ ANALYSIS = {
     'fixed_points.I': (lambda v: ana.fixed_points(v), bad_real()),
     'fixed_points.p1': (lambda v: ana.fixed_points(0.0, p1=v), bad_real(lower=0.0, strict=True)),
     'fixed_points.recovery': (lambda v: ana.fixed_points(0.0, recovery=v), bad_name(('standard', 'accommodation'))),
-    'nullclines.V': (lambda v: ana.nullclines(v), bad_array()),
+    'nullclines.V': (lambda v: ana.nullclines(v), bad_array().filter(
+        lambda v: not (isinstance(v, np.ndarray) and v.dtype == float and np.isfinite(v).all()))),
     'nullclines.recovery': (lambda v: ana.nullclines(TIMES, recovery=v), bad_name(('standard', 'accommodation'))),
     'phase_plane.I': (lambda v: ana.phase_plane(v), bad_real()),
     'phase_plane.V_range': (lambda v: ana.phase_plane(V_range=v),
@@ -327,3 +328,215 @@ def test_analysis_rejects_bad_arguments(data):
     call, strategy = ANALYSIS[key]
     value = data.draw(strategy, label=key)
     assert_rejected(lambda: call(value), key.split('.')[1], value)
+
+
+# -- plotting (argument checks only: plots consume results) ----------------------------------
+NOT_A_RESULT = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(st.floats(), max_size=3),
+                         st.just(ana.FixedPoint(0.0, 0.0, np.eye(2), np.ones(2), 'x', True)))
+PLANE = ana.phase_plane(resolution=3)
+SWEEP = ana.Sweep('c', np.zeros(2), 'd', np.zeros(2), *(np.zeros((2, 2)),) * 4)
+SIM = izhi_dyn.Simulation(izhi_dyn.PRESETS['tonic_spiking'], TS, TS, TS, TS, TS[:1], 'euler', 0.5, 'float64')
+CURVE = ana.FICurve(np.arange(3.0), np.array([0.0, 5.0, 9.0]), np.array([0.0, 6.0, 11.0]))
+PLOTTING = {
+    'plot_fi_curve.curve': (lambda v: izp.plot_fi_curve(v), NOT_A_RESULT),
+    'plot_fi_curve.first_isi': (lambda v: izp.plot_fi_curve(CURVE, first_isi=v), BAD_BOOL),
+    'plot_fi_curve.rheobase': (lambda v: izp.plot_fi_curve(CURVE, rheobase=v),
+                               bad_real().filter(lambda v: v is not None)),
+    'plot_gallery.sims': (lambda v: izp.plot_gallery(v),
+                          st.one_of(NOT_A_RESULT, st.just({}), st.dictionaries(st.text(max_size=2), st.integers(),
+                                                                               min_size=1, max_size=2))),
+    'plot_gallery.ncols': (lambda v: izp.plot_gallery({'x': SIM}, ncols=v), bad_int(1)),
+    'plot_phase_plane.plane': (lambda v: izp.plot_phase_plane(v), NOT_A_RESULT),
+    'plot_phase_plane.trajectory': (lambda v: izp.plot_phase_plane(PLANE, v),
+                                    NOT_A_RESULT.filter(lambda v: v is not None)),
+    'plot_sweep.sweep': (lambda v: izp.plot_sweep(v), NOT_A_RESULT),
+    'plot_sweep.quantity': (lambda v: izp.plot_sweep(SWEEP, v), bad_name(('rate', 'n_spikes', 'adaptation',
+                                                                          'burst_fraction'))),
+    'plot_raster.times': (lambda v: izp.plot_raster(v, [0, 1, 2, 3]), bad_array(length=4)),
+    'plot_raster.indices': (lambda v: izp.plot_raster(TIMES, v), bad_array(length=4)),
+    'plot_raster.n_exc': (lambda v: izp.plot_raster(TIMES, [0, 1, 2, 3], n_exc=v),
+                          bad_int(0).filter(lambda v: v is not None)),
+    'plot_raster.duration': (lambda v: izp.plot_raster(TIMES, [0, 1, 2, 3], duration=v),
+                             bad_real(lower=0.0, strict=True).filter(lambda v: v is not None)),
+    'plot_raster.n_neurons': (lambda v: izp.plot_raster(TIMES, [0, 1, 2, 3], n_neurons=v),
+                              bad_int(1).filter(lambda v: v is not None)),
+    'plot_raster.bin_ms': (lambda v: izp.plot_raster(TIMES, [0, 1, 2, 3], bin_ms=v), bad_real(lower=0.0, strict=True)),
+    'plot_raster.max_points': (lambda v: izp.plot_raster(TIMES, [0, 1, 2, 3], max_points=v), bad_int(1)),
+    'plot_voltage_over_input.sim': (lambda v: izp.plot_voltage_over_input(v), NOT_A_RESULT),
+}
+
+
+@_cases(len(PLOTTING))
+@given(st.data())
+def test_plotting_rejects_bad_arguments(data):
+    key = data.draw(st.sampled_from(sorted(PLOTTING)), label='function.argument')
+    call, strategy = PLOTTING[key]
+    value = data.draw(strategy, label=key)
+    assert_rejected(lambda: call(value), key.split('.')[1], value)
+
+
+# -- networks, layers, training, checkpoints -------------------------------------------------
+def _net(**kw):
+    return izhi_dyn.CorticalNetwork2003(20, **kw)
+
+
+_SMALL_NET = []
+
+
+def small_net():
+    """One 20-neuron network shared by the runner cases (built on first use)."""
+    if not _SMALL_NET:
+        _SMALL_NET.append(_net(seed=0))
+    return _SMALL_NET[0]
+
+
+NOT_A_NETWORK = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.just(object()))
+NETWORKS = {
+    'n': (lambda v: izhi_dyn.CorticalNetwork2003(v), bad_int(3)),
+    'exc_fraction': (lambda v: _net(exc_fraction=v), bad_real(lower=0.0, upper=1.0, strict=True)),
+    'connectivity': (lambda v: _net(connectivity=v), bad_name(('dense', 'sparse'))),
+    'k': (lambda v: _net(connectivity='sparse', k=v), bad_int(1).filter(lambda v: v is not None)),
+    'p': (lambda v: _net(connectivity='sparse', p=v),
+          st.one_of(bad_real(lower=0.0, strict=True), st.floats(1.0, 1e3, exclude_min=True)).filter(
+              lambda v: v is not None)),
+    'weight_scale': (lambda v: _net(weight_scale=v),
+                     bad_real(lower=0.0, strict=True).filter(lambda v: v != 'auto')),
+    'method': (lambda v: _net(method=v), bad_name(izhi_dyn.INTEGRATORS)),
+    'noise_exc': (lambda v: _net(noise_exc=v), bad_real(lower=0.0)),
+    'noise_inh': (lambda v: _net(noise_inh=v), bad_real(lower=0.0)),
+    'seed': (lambda v: _net(seed=v), bad_int(0)),
+    'devices': (lambda v: _net(devices=v), st.one_of(bad_int(1), st.integers(2**20, 2**30)).filter(
+        lambda v: v is not None)),
+    'delay': (lambda v: _net(delay=v), bad_real(lower=0.0).filter(lambda v: v is not None)),
+    'net': (lambda v: NetworkRunner(v), NOT_A_NETWORK),
+    'dt': (lambda v: NetworkRunner(small_net(), dt=v), bad_real(lower=0.0, strict=True)),
+    'chunk': (lambda v: NetworkRunner(small_net(), chunk=v), bad_int(1)),
+    'record': (lambda v: NetworkRunner(small_net(), record=v), BAD_BOOL),
+    'duration': (lambda v: izhi_dyn.run_network(small_net(), v), bad_real(lower=0.0)),
+}
+
+LAYER_SHAPE = (5, 3)  # (N + K, N) for N = 3, K = 2
+LAYERS = {
+    'n_neurons': (lambda v: izhi_dyn.IzhikevichLayer(v, 2), bad_int(1)),
+    'in_size': (lambda v: izhi_dyn.IzhikevichLayer(3, v), bad_int(0)),
+    'tau_syn': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, tau_syn=v), st.one_of(PARAM, st.floats(-1e3, 0.0))),
+    'wmask': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, wmask=v),
+              st.one_of(bad_array(ndim=2).filter(lambda v: v is not None), st.just(np.full(LAYER_SHAPE, 0.5)), st.just(np.ones((3, 5))))),
+    'init_weights': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, init_weights=v),
+                     st.one_of(bad_array(ndim=2).filter(lambda v: v is not None), st.just(np.full(LAYER_SHAPE, np.nan)), st.just(np.ones((3, 5))))),
+    'init_bias': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, init_bias=v),
+                  st.one_of(bad_array(length=3).filter(lambda v: v is not None), st.just(np.ones(4)))),
+    'wmean': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, wmean=v), bad_real()),
+    'bmean': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, bmean=v), bad_real()),
+    'wlim': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, wlim=v), bad_real(lower=0.0).filter(lambda v: v is not None)),
+    'blim': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, blim=v), bad_real(lower=0.0).filter(lambda v: v is not None)),
+    'fan_in_mode': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, fan_in_mode=v), bad_name(('sqrt', 'linear'), True)),
+    'train_params': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, train_params=v),
+                     st.one_of(st.sampled_from(['ab', 'a', 'cd']), st.integers(), st.lists(st.text(max_size=2).filter(
+                         lambda s: s not in ('a', 'b', 'c', 'd', 'V_th')), min_size=1, max_size=2))),
+    'shared_params': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, shared_params=v), BAD_BOOL),
+    'train_bias': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, train_bias=v), BAD_BOOL),
+    'seed': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, seed=v), bad_int(0).filter(lambda v: v is not None)),
+    'c': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, c=v), st.one_of(PARAM, st.floats(30.0, 1e3))),
+}
+
+_NEURON3 = izhi_dyn.Izhikevich(3)
+TRAINING = {
+    'value': (lambda v: izhi_dyn.trainable(v, 3), st.one_of(PARAM, st.none())),
+    'size': (lambda v: izhi_dyn.trainable(0.5, v), st.one_of(bad_int(1).filter(lambda v: v is not None),
+                                                             st.tuples(st.integers(1, 3), bad_int(1)))),
+    'shared': (lambda v: izhi_dyn.trainable(0.5, 3, shared=v), BAD_BOOL),
+    'neuron': (lambda v: izhi_dyn.make_trainable(v), NOT_A_NETWORK),
+    'names': (lambda v: izhi_dyn.make_trainable(izhi_dyn.Izhikevich(3), v),
+              st.one_of(st.sampled_from(['ab', 'a', 'V_th']), st.integers(), st.none(),
+                        st.lists(st.text(max_size=2).filter(lambda s: s not in ('a', 'b', 'c', 'd', 'V_th')),
+                                 min_size=1, max_size=2))),
+    'bounds': (lambda v: izhi_dyn.clip_parameters(v),
+               st.one_of(NOT_A_NETWORK, st.lists(st.floats(), max_size=2),
+                         st.just({0.5: (0.0, 1.0)}),
+                         st.sampled_from([(math.nan, 1.0), (2.0, 1.0), ('x', None), (None,), 3.0]).map(
+                             lambda b: {bm.Variable(np.zeros(2)): b}))),
+    'model': (lambda v: izhi_dyn.run_sequence(v, np.zeros((3, 3)), dt=0.1), NOT_A_NETWORK),
+    'inputs': (lambda v: izhi_dyn.run_sequence(_NEURON3, v, dt=0.1),
+               st.one_of(st.text(max_size=2), st.none(), st.just(3.0), st.just(np.zeros((2, 2), complex)))),
+    'dt': (lambda v: izhi_dyn.run_sequence(_NEURON3, np.zeros((3, 3)), dt=v), bad_real(lower=0.0, strict=True)),
+    't0': (lambda v: izhi_dyn.run_sequence(_NEURON3, np.zeros((3, 3)), dt=0.1, t0=v), bad_real()),
+}
+
+_TMP = tempfile.mkdtemp(prefix='izhi_props_')
+CHECKPOINTS = {
+    'path': (lambda v: izhi_dyn.save_checkpoint(v, _NEURON3, 0.0),
+             st.one_of(st.integers(), st.none(), st.floats(), st.just(_TMP))),
+    'model': (lambda v: izhi_dyn.save_checkpoint(os.path.join(_TMP, 'c.npz'), v, 0.0), NOT_A_NETWORK),
+    't': (lambda v: izhi_dyn.save_checkpoint(os.path.join(_TMP, 'c.npz'), _NEURON3, v), bad_real()),
+    'extra': (lambda v: izhi_dyn.save_checkpoint(os.path.join(_TMP, 'c.npz'), _NEURON3, 0.0, extra=v),
+              st.one_of(st.integers(), st.text(max_size=2), st.lists(st.integers(), min_size=1, max_size=2),
+                        st.just({1: np.zeros(2)}), st.just({'x': object()}))),
+}
+LOADS = {
+    'path': (lambda v: izhi_dyn.load_checkpoint(v, _NEURON3),
+             st.one_of(st.integers(), st.none(), st.floats(), st.just(_TMP))),
+    'model': (lambda v: izhi_dyn.load_checkpoint(_saved(), v), NOT_A_NETWORK),
+}
+
+
+def test_load_of_a_missing_file_names_the_path():
+    with pytest.raises(FileNotFoundError, match='path=.*missing'):
+        izhi_dyn.load_checkpoint(os.path.join(_TMP, 'missing.npz'), _NEURON3)
+
+
+def _saved():
+    path = os.path.join(_TMP, 'saved.npz')
+    if not os.path.exists(path):
+        izhi_dyn.save_checkpoint(path, _NEURON3, 0.0)
+    return path
+
+
+@pytest.mark.parametrize('table', ['NETWORKS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS'])
+def test_constructors_and_helpers_reject_bad_arguments(table):
+    table = globals()[table]
+
+    @_cases(len(table))
+    @given(st.data())
+    def run(data):
+        check_table(table, data)
+
+    run()
+
+
+# -- command line ----------------------------------------------------------------------------
+BAD_COUNT = st.sampled_from(['0', '-1', '-7', 'x', '2.5', 'nan', '', '1e3'])
+BAD_TIME = st.sampled_from(['0', '-1', '-0.5', 'nan', 'inf', '-inf', 'x', ''])
+CLI = {
+    ('network', '--n'): BAD_COUNT.filter(lambda s: s != '1e3'),
+    ('network', '--duration'): st.sampled_from(['-1', 'nan', 'inf', 'x', '0.5']),
+    ('network', '--dt'): BAD_TIME,
+    ('network', '--k'): BAD_COUNT.filter(lambda s: s != '1e3'),
+    ('network', '--seed'): st.sampled_from(['-1', 'x', '1.5', '']),
+    ('network', '--devices'): BAD_COUNT.filter(lambda s: s != '1e3'),
+    ('network', '--chunk'): BAD_COUNT.filter(lambda s: s != '1e3'),
+    ('network', '--method'): st.sampled_from(['rk5', 'RK4', '', 'none']),
+    ('network', '--connectivity'): st.sampled_from(['full', '', 'Dense']),
+    ('features', '--dt'): BAD_TIME,
+    ('features', '--method'): st.sampled_from(['rk5', '', 'Euler']),
+    ('types', '--dt'): BAD_TIME,
+    ('types', '--method'): st.sampled_from(['rk5', '', 'Euler']),
+    ('train', '--epochs'): BAD_COUNT.filter(lambda s: s != '1e3'),
+    ('train', '--seed'): st.sampled_from(['-1', 'x', '1.5', '']),
+}
+CLI_BASE = {'network': ['--n', '20', '--duration', '2', '--no-progress'], 'features': ['--out', _TMP],
+            'types': ['--out', _TMP], 'train': ['--epochs', '1', '--out', _TMP]}
+
+
+@_cases(len(CLI))
+@given(st.data())
+def test_cli_rejects_bad_flags_with_a_message(data):
+    command, flag = data.draw(st.sampled_from(sorted(CLI)), label='flag')
+    value = data.draw(CLI[command, flag], label=flag)
+    argv = [command, *CLI_BASE[command], flag, value]
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    message = stderr.getvalue() + str(exit_info.value.code)
+    assert exit_info.value.code not in (0, None), argv
+    assert flag in message, f'{argv}: {message}'

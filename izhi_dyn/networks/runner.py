@@ -19,6 +19,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _validation as check
+from izhi_dyn.networks._args import check_runner_args
+
 __all__ = ['NetworkResult', 'NetworkRunner', 'run_network', 'unpack_events']
 
 
@@ -101,6 +104,7 @@ class NetworkRunner:
     """
 
     def __init__(self, net, *, dt: float = 1.0, chunk: int = 100, record: bool = True):
+        check_runner_args(net=net, dt=dt, chunk=chunk, record=record)
         self.net, self.dt, self.chunk, self.record = net, float(dt), int(chunk), bool(record)
         if self.chunk < 1:
             raise ValueError(f'chunk={chunk} must be >= 1')
@@ -163,6 +167,7 @@ class NetworkRunner:
 
     def run(self, duration: float, *, progress: bool = False) -> NetworkResult:
         """Advance the network by ``duration`` ms from where it stands; return its events."""
+        check.check_real('duration', duration, lower=0.0)
         n_steps = int(round(duration / self.dt))
         if n_steps < 0 or abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, duration):
             raise ValueError(f'duration={duration} must be a non-negative multiple of dt={self.dt}')

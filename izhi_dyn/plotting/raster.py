@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from izhi_dyn import _validation as check
+
 __all__ = ['plot_raster']
 
 
@@ -32,12 +34,22 @@ def plot_raster(times, indices, *, n_exc=None, duration=None, n_neurons=None, bi
 
     from izhi_dyn.analysis.population import population_rate
 
-    times, indices = np.asarray(times, dtype=float), np.asarray(indices)
+    times = check.check_array('times', times, ndim=1)
+    indices = check.check_array('indices', indices, ndim=1, dtype=np.int64)
+    if indices.shape != times.shape:
+        raise ValueError(f'indices: expected the shape of times {times.shape}, got shape {indices.shape}')
+    n_exc = check.check_int('n_exc', n_exc, lower=0, allow_none=True)
+    duration = check.check_real('duration', duration, lower=0.0, strict=True, allow_none=True)
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1, allow_none=True)
+    bin_ms = check.check_real('bin_ms', bin_ms, lower=0.0, strict=True)
+    max_points = check.check_int('max_points', max_points, lower=1)
     if axes is None:
         fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={'height_ratios': [3, 1]})
     ax_r, ax_p = axes
-    duration = float(times.max() + bin_ms) if duration is None else float(duration)
-    n_neurons = int(indices.max() + 1) if n_neurons is None else int(n_neurons)
+    if duration is None:
+        duration = float(times.max() + bin_ms) if times.size else bin_ms
+    if n_neurons is None:
+        n_neurons = int(indices.max() + 1) if indices.size else 1
     step = max(1, int(np.ceil(times.size / max_points)))
     t, i = times[::step], indices[::step]
     if n_exc is None:
