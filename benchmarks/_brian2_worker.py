@@ -30,6 +30,7 @@ else:
         b2.prefs.codegen.target = 'cython'
     except ImportError:
         b2.prefs.codegen.target = 'numpy'
+b2.seed(0)  # connectivity, weights and the thalamic noise
 b2.defaultclock.dt = 1 * b2.ms
 ne, ni = int(0.8 * n), n - int(0.8 * n)
 rng = np.random.default_rng(0)
