@@ -103,6 +103,8 @@ sphinx_gallery_conf = {
     # IZHI_DYN_DOCS_EXAMPLES: a regex of the examples to execute (default all);
     # the others are still listed, with their code and without output
     'filename_pattern': os.environ.get('IZHI_DYN_DOCS_EXAMPLES', r'\.py$'),
+    # IZHI_DYN_DOCS_RERUN=1: execute them even when unchanged since the last build
+    'run_stale_examples': os.environ.get('IZHI_DYN_DOCS_RERUN') == '1',
     'ignore_pattern': r'examples_args\.py$|__init__\.py$',
     'reset_argv': _reset_argv,
     'download_all_examples': False,

@@ -19,8 +19,23 @@ Run ``python examples/train_spike_timing.py [--epochs N] [--out DIR]``
 """
 
 import argparse
+import pathlib
 
-from izhi_dyn.spike_timing import run
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+from izhi_dyn.spike_timing import run  # noqa: E402
+
+
+def show(png):
+    """Open a written figure again: the docs gallery collects the figures left open."""
+    image = plt.imread(png)
+    ax = plt.figure(figsize=(image.shape[1] / 120, image.shape[0] / 120)).add_axes((0, 0, 1, 1))
+    ax.imshow(image)
+    ax.set_axis_off()
+
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -30,3 +45,5 @@ if __name__ == '__main__':
     args = parser.parse_args()
     accuracy = run(epochs=args.epochs, out=args.out, seed=args.seed)
     print(f'accuracy: {accuracy:.2f}')
+    for name in ('training_curve.png', 'raster.png'):
+        show(pathlib.Path(args.out) / name)

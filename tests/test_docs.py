@@ -89,10 +89,10 @@ def test_docstring_and_guide_examples_run(target):
 
 
 def _sphinx_html(out, examples):
-    """Build the site into ``out`` with -W; ``examples`` is the regex of gallery scripts to execute."""
+    """Build the site into ``out`` with -W; ``examples`` is the regex of gallery scripts to (re)execute."""
     pytest.importorskip('sphinx_gallery', reason='the test extra installs the docs tools: pip install -e .[test]')
     pytest.importorskip('pydata_sphinx_theme', reason='the test extra installs the docs tools: pip install -e .[test]')
-    env = {**os.environ, 'IZHI_DYN_DOCS_EXAMPLES': examples}
+    env = {**os.environ, 'IZHI_DYN_DOCS_EXAMPLES': examples, 'IZHI_DYN_DOCS_RERUN': '1'}
     return subprocess.run([sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-b', 'html', str(DOCS), str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
 
@@ -132,8 +132,15 @@ def test_equations_are_rendered_as_math(html):
 @pytest.mark.slow
 def test_sphinx_builds_with_warnings_as_errors(tmp_path):
     """The full site: every gallery example executed (fast arguments)."""
-    result = _sphinx_html(tmp_path / 'html', r'\.py$')
+    html = tmp_path / 'html'
+    result = _sphinx_html(html, r'\.py$')
     assert result.returncode == 0, result.stderr[-5000:]
+    sys.path.insert(0, str(ROOT / 'examples'))
+    from examples_args import EXAMPLES
+
+    pages = {p.stem: (html / 'auto_examples' / f'{p.stem}.html').read_text() for p in EXAMPLES}
+    no_figure = [stem for stem, page in pages.items() if f'sphx_glr_{stem}_001.png' not in page]
+    assert not no_figure, f'gallery pages without a figure (closed before the end of the script?): {no_figure}'
 
 
 def _subcommands():
