@@ -159,6 +159,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
         n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
         in_size = check.check_int('in_size', in_size, lower=0)
         train_params = check.check_names('train_params', train_params, TRAINABLE_PARAMS)
+        if len(set(train_params)) < len(train_params):
+            raise ValueError(f'train_params={train_params!r}: expected each name at most once')
         shared_params = check.check_bool('shared_params', shared_params)
         train_bias = check.check_bool('train_bias', train_bias)
         seed = check.check_int('seed', seed, lower=0, allow_none=True)

@@ -191,3 +191,52 @@ def test_layer_subthreshold_gradients_match_finite_differences(x64):
             fd = (up - down) / (2 * h)
             g = float(np.asarray(grads[name])[idx])
             assert abs(g - fd) <= 1e-5 * abs(fd), (name, idx, g, fd)
+
+
+# -- learnable neuron parameters: train_params, shared_params ------------------------
+def _learnable_layer(name, shared):
+    return izhi_dyn.IzhikevichLayer(4, 2, mode=bm.TrainingMode(2), seed=3, wmean=10.0, wlim=5.0, bmean=4.0,
+                                    train_params=(name,), shared_params=shared, method='euler')
+
+
+@pytest.mark.parametrize('name', izhi_dyn.training.TRAINABLE_PARAMS)
+def test_train_params_learns_that_parameter_per_neuron_or_shared(name, x64):
+    """Per neuron: a TrainVar of shape (N,); shared: one of shape (), and the
+    same run, so its gradient is the sum of the per-neuron gradients (chain
+    rule through the broadcast). In float64 the two reductions differ only in
+    summation order: a relative error of about (steps + B N) eps = 6e-14 of
+    the summed magnitudes, asserted with margin as 1e-10.
+    """
+    x = _inputs(40, 2, 2, rate=0.3, seed=4).astype(jnp.float64)
+    grads, spike_counts = {}, {}
+    for shared in (False, True):
+        layer = _learnable_layer(name, shared)
+        var = getattr(layer.neuron, name)
+        assert isinstance(var, bm.TrainVar) and var.shape == (() if shared else (4,))
+        assert any(v is var for v in layer.train_vars().unique().values())
+        others = set(izhi_dyn.training.TRAINABLE_PARAMS) - {name}
+        assert not any(isinstance(getattr(layer.neuron, p), bm.Variable) for p in others)
+
+        def loss():
+            layer.reset_state(2)
+            spikes = izhi_dyn.run_sequence(layer, x, dt=DT)
+            return spikes.sum() + 0.01 * layer.neuron.V.value.sum(), spikes.sum()
+
+        grad, spike_counts[shared] = bm.grad(loss, grad_vars={name: var}, has_aux=True)()
+        grads[shared] = np.asarray(grad[name])
+    assert spike_counts[False] == spike_counts[True] > 0  # same dynamics either way
+    per_neuron, shared = grads[False], grads[True]
+    assert np.count_nonzero(per_neuron) > 1 and np.ptp(per_neuron) > 0  # one gradient per neuron
+    assert abs(shared - per_neuron.sum()) <= 1e-10 * np.abs(per_neuron).sum()
+
+
+@pytest.mark.parametrize('kwargs, error, arg', [
+    (dict(train_params='a'), TypeError, 'train_params'),
+    (dict(train_params=['a', 'tau']), ValueError, 'train_params'),
+    (dict(train_params=['a', 'a']), ValueError, 'train_params'),
+    (dict(train_params=['a'], shared_params='yes'), TypeError, 'shared_params'),
+    (dict(train_bias=1), TypeError, 'train_bias'),
+])
+def test_bad_learnable_options_raise_naming_the_argument(kwargs, error, arg):
+    with pytest.raises(error, match=arg):
+        izhi_dyn.IzhikevichLayer(3, 1, mode=bm.TrainingMode(1), **kwargs)

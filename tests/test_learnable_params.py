@@ -158,3 +158,38 @@ def test_gradient_descent_fits_a_b_c_d_to_a_target_spike_count():
     # The fitted parameters reproduce the target count in the exact (non-surrogate) mode.
     check = izhi_dyn.Izhikevich(1, mode=bm.BatchingMode(1), method='euler', **fitted)
     assert float(np.asarray(_run(check, I, steps, dt)).sum()) == target
+
+
+def test_clip_parameters_clips_each_variable_in_place_to_its_bounds():
+    a = izhi_dyn.trainable(np.array([-0.1, 0.01, 0.5]), 3)
+    d = izhi_dyn.trainable(9.0, shared=True)
+    c = izhi_dyn.trainable(np.array([-80.0, -60.0, -40.0]), 3)
+    V_th = izhi_dyn.trainable(np.array([20.0, 35.0, 50.0]), 3)
+    neuron = izhi_dyn.Izhikevich(3, a=a, c=c, d=d, V_th=V_th)
+    before = {name: np.asarray(v.value) for name, v in dict(a=a, c=c, d=d, V_th=V_th).items()}
+    izhi_dyn.clip_parameters({a: (0.0, 0.2), d: (None, 8.0), c: (None, None), V_th: (30.0, None)})
+    np.testing.assert_array_equal(a.value, np.clip(before['a'], 0.0, 0.2))
+    np.testing.assert_array_equal(d.value, 8.0)
+    np.testing.assert_array_equal(c.value, before['c'])  # unbounded on both sides
+    np.testing.assert_array_equal(V_th.value, np.maximum(before['V_th'], 30.0))
+    assert neuron.a is a and neuron.params.a[0] == 0.0  # the neuron sees the clipped values
+    assert a.dtype == d.dtype == bm.float_
+
+
+BAD_BOUNDS = {  # case -> (bounds built around a variable, expected error)
+    'not a dict': (lambda var: [(var, (0.0, 1.0))], TypeError),
+    'key not a Variable': (lambda var: {'a': (0.0, 1.0)}, TypeError),
+    'not a pair': (lambda var: {var: 0.5}, TypeError),
+    'NaN bound': (lambda var: {var: (np.nan, 1.0)}, ValueError),
+    'lower above upper': (lambda var: {var: (1.0, 0.0)}, ValueError),
+}
+
+
+@pytest.mark.parametrize('case', BAD_BOUNDS)
+def test_clip_parameters_bad_bounds_raise_naming_bounds(case):
+    build, error = BAD_BOUNDS[case]
+    var = izhi_dyn.trainable(0.02, 3)
+    before = np.asarray(var.value)
+    with pytest.raises(error, match='bounds'):
+        izhi_dyn.clip_parameters(build(var))
+    np.testing.assert_array_equal(var.value, before)  # nothing clipped on error
