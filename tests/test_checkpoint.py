@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import brainpy as bp
+import brainpy.math as bm
 import numpy as np
 import pytest
 
@@ -45,3 +46,30 @@ def test_restores_time_and_extra(tmp_path):
     np.testing.assert_array_equal(state.extra['count'], [3, 4])
     np.testing.assert_array_equal(np.asarray(neuron.V.value), -70.0)
     assert isinstance(neuron, bp.dyn.NeuDyn)
+
+
+def test_fingerprinted_variables_are_checked_not_stored(tmp_path):
+    a = np.linspace(0.02, 0.1, 4, dtype=np.float32)
+    path = izhi_dyn.save_checkpoint(tmp_path / 's.npz', izhi_dyn.Izhikevich(4, a=bm.Variable(a)), t=0.0,
+                                    fingerprint=['a'])
+    with np.load(path) as f:
+        assert 'a' not in f.files and '__sha256__/a' in f.files
+    izhi_dyn.load_checkpoint(path, izhi_dyn.Izhikevich(4, a=bm.Variable(a)))  # same values: accepted
+    other = izhi_dyn.Izhikevich(4, a=bm.Variable(a + np.float32(1e-3)))
+    other.V.value = other.V.value + 5.0
+    before = np.asarray(other.V.value)
+    with pytest.raises(ValueError, match="'a' of the model differs"):
+        izhi_dyn.load_checkpoint(path, other)
+    np.testing.assert_array_equal(np.asarray(other.V.value), before)  # a refused file changes nothing
+    with pytest.raises(ValueError, match=r"fingerprint=\['W'\]: not variables"):
+        izhi_dyn.save_checkpoint(tmp_path / 't.npz', other, t=0.0, fingerprint=['W'])
+
+
+def test_load_rejects_another_dtype(tmp_path, x64):
+    path = tmp_path / 's.npz'
+    with np.load(izhi_dyn.save_checkpoint(path, izhi_dyn.Izhikevich(3), t=0.0)) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays['V'] = arrays['V'].astype(np.float32)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="'V' has shape .* dtype float32 in the checkpoint, .* dtype float64"):
+        izhi_dyn.load_checkpoint(path, izhi_dyn.Izhikevich(3))

@@ -2,16 +2,29 @@
 
 With no flags it reproduces the paper: 1000 neurons split 4:1, all-to-all, the
 published scheme ``izhikevich2003`` at 1 ms, 1000 ms.
+
+Long runs survive being killed: ``--checkpoint PATH --checkpoint-every MS``
+writes the whole state (network variables, noise keys, step, recorded spikes)
+every MS of simulated time, atomically, and ``--resume PATH`` with the same
+arguments continues from it to ``--duration``, with the statistics and spikes
+of the uninterrupted run, bit for bit.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pathlib
 import time
+
+import numpy as np
 
 NAME = 'network'
 HELP = 'simulate the 2003 cortical network (raster over population rate, JSON statistics)'
+
+#: Arguments that define the network and its numerics: a checkpoint only resumes a run with the same ones.
+IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype')
+_CONFIG = 'config_json'  # the IDENTITY values as JSON text, stored as bytes (checkpoint extras are numeric)
 
 
 def add_arguments(parser):
@@ -23,30 +36,164 @@ def add_arguments(parser):
     parser.add_argument('--k', type=int, default=100, help='in-degree for --connectivity sparse (default 100)')
     parser.add_argument('--method', default='izhikevich2003', help='integrator (default izhikevich2003)')
     parser.add_argument('--dt', type=float, default=1.0, help='time step in ms (default 1)')
+    parser.add_argument('--x64', action='store_true', help='simulate in float64 (default float32)')
     parser.add_argument('--devices', type=int, default=1, help='shard neurons across this many JAX devices')
     parser.add_argument('--chunk', type=int, default=100, help='steps per compiled call (default 100)')
     parser.add_argument('--plot', default=None, help='write the raster over population rate to this PNG')
     parser.add_argument('--json', default=None, help='write the statistics to this JSON file')
+    parser.add_argument('--spikes', default=None,
+                        help='write the spike events to this .npz (times in ms, indices, steps)')
+    parser.add_argument('--checkpoint', default=None, metavar='PATH',
+                        help='write the full state to this .npz every --checkpoint-every ms and at the end')
+    parser.add_argument('--checkpoint-every', type=float, default=None, metavar='MS',
+                        help='simulated time between checkpoints (ms, a multiple of --dt)')
+    parser.add_argument('--resume', default=None, metavar='PATH',
+                        help='continue the run saved in this checkpoint (same network arguments) to --duration')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
 
 
 def run(args):
+    from izhi_dyn.simulate import _precision
+
+    try:
+        n_steps, every = _validate(args)
+        with _precision('float64' if args.x64 else 'float32'):
+            config = _identity(args)
+            if args.resume:
+                _check_identity(args.resume, config)
+            return _simulate(args, config, n_steps, every)
+    except ValueError as err:
+        raise SystemExit(f'izhi-dyn network: error: {err}') from err
+
+
+def _steps(value, dt, name, *, positive):
+    n = int(round(value / dt)) if np.isfinite(value) else -1
+    if (n < 1 if positive else n < 0) or abs(n * dt - value) > 1e-6 * max(1.0, value):
+        kind = 'positive' if positive else 'non-negative'
+        raise ValueError(f'{name} {value}: expected a {kind} multiple of --dt {dt}')
+    return n
+
+
+def _validate(args):
+    """Steps to simulate and between checkpoints (None: no checkpoints), or ValueError."""
+    if not (np.isfinite(args.dt) and args.dt > 0):
+        raise ValueError(f'--dt {args.dt}: expected a positive number of ms')
+    n_steps = _steps(args.duration, args.dt, '--duration', positive=False)
+    if (args.checkpoint is None) != (args.checkpoint_every is None):
+        raise ValueError(f'--checkpoint {args.checkpoint} --checkpoint-every {args.checkpoint_every}: '
+                         f'give both or neither')
+    every = None
+    if args.checkpoint_every is not None:
+        every = _steps(args.checkpoint_every, args.dt, '--checkpoint-every', positive=True)
+    if args.resume is not None and not os.path.isfile(args.resume):
+        raise ValueError(f'--resume {args.resume}: no such checkpoint file')
+    return n_steps, every
+
+
+def _identity(args) -> dict:
+    import brainpy.math as bm
+
+    return {'n': args.n, 'seed': args.seed, 'connectivity': args.connectivity,
+            'k': args.k if args.connectivity == 'sparse' else 0, 'method': args.method,
+            'dt': float(args.dt), 'dtype': np.dtype(bm.float_).name}
+
+
+def _check_identity(path, config) -> None:
+    with np.load(path) as data:
+        key = '__extra__/' + _CONFIG
+        if key not in data.files:
+            raise ValueError(f'--resume {path}: not a checkpoint of izhi-dyn network')
+        saved = json.loads(data[key].tobytes().decode())
+    flags = {'dtype': '--x64', 'k': '--k'}
+    wrong = [f"{flags.get(key, '--' + key)}: checkpoint {saved.get(key)!r}, this run {config[key]!r}"
+             for key in IDENTITY if saved.get(key) != config[key]]
+    if wrong:
+        raise ValueError(f'--resume {path} was written by a run with other arguments ({"; ".join(wrong)})')
+
+
+def _build(args):
     if args.devices > 1 and 'xla_force_host_platform_device_count' not in os.environ.get('XLA_FLAGS', ''):
         import jax
         if jax.default_backend() == 'cpu' and len(jax.devices()) < args.devices:
             raise SystemExit(f'--devices {args.devices}: only {len(jax.devices())} JAX device(s); on CPU set '
                              f'XLA_FLAGS=--xla_force_host_platform_device_count={args.devices}')
-    from izhi_dyn.analysis.population import network_stats
-    from izhi_dyn.networks import CorticalNetwork2003, NetworkRunner
+    from izhi_dyn.networks import CorticalNetwork2003
+
+    return CorticalNetwork2003(args.n, connectivity=args.connectivity,
+                               k=args.k if args.connectivity == 'sparse' else None,
+                               method=args.method, seed=args.seed,
+                               devices=args.devices if args.devices > 1 else None)
+
+
+class _Record:
+    """Spike events (absolute steps) and per-step counts, appended segment by segment."""
+
+    def __init__(self, steps=(), indices=(), counts_exc=(), counts_inh=()):
+        self.parts = {'steps': [np.asarray(steps, np.int32)], 'indices': [np.asarray(indices, np.int32)],
+                      'counts_exc': [np.asarray(counts_exc, np.int32)],
+                      'counts_inh': [np.asarray(counts_inh, np.int32)]}
+
+    def append(self, res, first_step):
+        for key, value in (('steps', res.steps + first_step), ('indices', res.indices),
+                           ('counts_exc', res.counts_exc), ('counts_inh', res.counts_inh)):
+            self.parts[key].append(value.astype(np.int32))
+
+    def arrays(self) -> dict:
+        self.parts = {k: [np.concatenate(v)] for k, v in self.parts.items()}
+        return {k: v[0] for k, v in self.parts.items()}
+
+
+def _simulate(args, config, n_steps, every):
+    from izhi_dyn.checkpoint import load_checkpoint, save_checkpoint
+    from izhi_dyn.networks import NetworkResult, NetworkRunner
 
     tic = time.perf_counter()
-    net = CorticalNetwork2003(args.n, connectivity=args.connectivity,
-                              k=args.k if args.connectivity == 'sparse' else None,
-                              method=args.method, seed=args.seed,
-                              devices=args.devices if args.devices > 1 else None)
+    net = _build(args)
     build_s = time.perf_counter() - tic
     runner = NetworkRunner(net, dt=args.dt, chunk=args.chunk)
-    res = runner.run(args.duration, progress=not args.no_progress)
+    record = _Record()
+    if args.resume:
+        saved = load_checkpoint(args.resume, net).extra
+        runner.step_index = int(saved['step_index'])
+        if runner.step_index > n_steps:
+            raise ValueError(f'--duration {args.duration}: the checkpoint {args.resume} is at '
+                             f'{runner.step_index * args.dt} ms, past it')
+        record = _Record(*(saved[k] for k in ('steps', 'indices', 'counts_exc', 'counts_inh')))
+    fingerprint = [k for k in net.vars(method='relative').unique() if k.endswith(('.comm.weight', '.comm.indices'))]
+
+    def checkpoint():
+        extra = {_CONFIG: np.frombuffer(json.dumps(config).encode(), np.uint8)}
+        extra.update(record.arrays(), step_index=runner.step_index)
+        save_checkpoint(args.checkpoint, net, runner.step_index * args.dt, extra, fingerprint=fingerprint)
+
+    stops = list(range(every, n_steps, every)) if every else []
+    stops = [s for s in stops if s > runner.step_index] + [n_steps]
+    bar = None
+    if not args.no_progress and len(stops) > 1:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=n_steps, initial=runner.step_index, unit='step', desc='network')
+    sim_wall_s = 0.0
+    for stop in stops:
+        first = runner.step_index
+        res = runner.run((stop - first) * args.dt, progress=not args.no_progress and bar is None)
+        sim_wall_s += res.sim_wall_s
+        record.append(res, first)
+        if args.checkpoint:
+            checkpoint()
+        if bar is not None:
+            bar.update(stop - first)
+    if bar is not None:
+        bar.close()
+    rec = record.arrays()
+    res = NetworkResult(rec['steps'], rec['indices'], rec['counts_exc'], rec['counts_inh'], runner.dt, 0.0,
+                        net.n_exc, net.n_inh, sim_wall_s, runner.compile_s)
+    _report(args, net, res, build_s)
+    return 0
+
+
+def _report(args, net, res, build_s):
+    from izhi_dyn.analysis.population import network_stats
+
     stats = network_stats(res.times, res.indices, res.n_exc, res.n_inh, res.duration)
     sim_ms = res.duration
     stats.update({
@@ -61,6 +208,9 @@ def run(args):
     if args.json:
         with open(args.json, 'w') as fh:
             json.dump(stats, fh, indent=2)
+    if args.spikes:
+        np.savez(pathlib.Path(args.spikes), times=res.times, indices=res.indices, steps=res.steps,
+                 dt=res.dt, n_exc=res.n_exc, n_inh=res.n_inh)
     if args.plot:
         import matplotlib
         matplotlib.use('Agg')
@@ -72,4 +222,3 @@ def run(args):
         ax_r.figure.tight_layout()
         ax_r.figure.savefig(args.plot, dpi=120)
         plt.close(ax_r.figure)
-    return 0
