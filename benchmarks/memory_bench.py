@@ -88,18 +88,19 @@ def bound_mb(result):
             + SLACK_MB)
 
 
-def run_case(mode, n, steps, segment_steps, timeout):
+def run_case(mode, n, steps, segment_steps, timeout, max_rss_gb):
     from network_bench import run_process
     time_bin = shutil.which('time') or ('/usr/bin/time' if os.path.exists('/usr/bin/time') else None)
     cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), '--worker', mode, str(n), str(steps),
            str(segment_steps)]
     rec = dict(mode=mode, n=n, steps=steps, segment_steps=segment_steps if mode == 'stream' else None,
                peak_source='/usr/bin/time -v' if time_bin else 'os.wait4 ru_maxrss (/usr/bin/time missing)')
-    code, out, err, wall, wait4_mb = run_process(([time_bin, '-v'] if time_bin else []) + cmd, timeout)
+    code, out, err, wall, wait4_mb = run_process(([time_bin, '-v'] if time_bin else []) + cmd, timeout,
+                                                 max_rss_bytes=max_rss_gb * 1e9)
     line = [x for x in out.splitlines() if x.startswith('RESULT ')]
-    if code is None or code != 0 or not line:
+    if code != 0 or not line:
         own = err.split('\tCommand being timed')[0].strip().splitlines()  # drop time -v's report
-        note = f'killed after {timeout:.0f} s' if code is None else (own or ['failed'])[-1]
+        note = f'killed: {code}' if code in ('timeout', 'memory') else (own or ['failed'])[-1]
         return {**rec, 'status': 'failed', 'note': note[:160], 'wall_s': wall}
     res = json.loads(line[-1][7:])
     peak = peak_from_time_v(err) if time_bin else wait4_mb
@@ -147,6 +148,7 @@ def main(argv=None):
     ap.add_argument('--modes', default=','.join(MODES))
     ap.add_argument('--segment-steps', type=int, default=10_000, help='steps per segment in stream mode')
     ap.add_argument('--timeout', type=float, default=3600.0)
+    ap.add_argument('--max-rss-gb', type=float, default=16.0, help='kill a run above this resident memory')
     ap.add_argument('--fresh', action='store_true', help='discard earlier runs in the JSON')
     args = ap.parse_args(argv)
     steps = [int(s) for s in args.steps.split(',')]
@@ -162,7 +164,7 @@ def main(argv=None):
                                      sys.argv[1:] if argv is None else argv)))
     for s in steps:
         for mode in modes:
-            rec = run_case(mode, args.n, s, args.segment_steps, args.timeout)
+            rec = run_case(mode, args.n, s, args.segment_steps, args.timeout, args.max_rss_gb)
             rec['session'] = len(data['sessions']) - 1
             data['runs'] = [r for r in data['runs'] if (r['mode'], r['n'], r['steps']) != (mode, args.n, s)] + [rec]
             print({k: round(v, 2) if isinstance(v, float) else v for k, v in rec.items()}, flush=True)

@@ -44,8 +44,10 @@ SIZES = 'dense:1000,dense:4000,dense:10000,sparse:10000,sparse:100000,sparse:100
 IMPLS = ('izhi_dyn', 'izhi_dyn_rec', 'brainpy', 'numpy_ref', 'nest', 'brian2_runtime', 'brian2_cpp_standalone')
 BRIAN = ('brian2_runtime', 'brian2_cpp_standalone')
 THREADED = ('nest', 'brian2_cpp_standalone')  # --threads applies to these
-# Rough resident bytes per synapse while building (skip a run that cannot fit).
-BYTES_PER_SYNAPSE = {'izhi_dyn': 12, 'izhi_dyn_rec': 12, 'brainpy': 40, 'numpy_ref': 16, 'nest': 60,
+# Peak resident bytes per synapse, from the smoke runs at 10^4-10^5 (NEST: 4.3 GB at 10^7
+# synapses): a run whose estimate exceeds 80 % of the available memory is skipped, and a
+# watchdog kills a run whose process tree outgrows --max-rss-gb.
+BYTES_PER_SYNAPSE = {'izhi_dyn': 12, 'izhi_dyn_rec': 12, 'brainpy': 60, 'numpy_ref': 40, 'nest': 450,
                      'brian2_runtime': 60, 'brian2_cpp_standalone': 40}
 # Least neuron-state traffic per neuron per step (float32, bool spikes), whatever the code's
 # layout: V and u read + written (16), two per-neuron parameter arrays read (8), one synaptic
@@ -324,10 +326,26 @@ def worker_main(impl, n, conn, threads):
 
 
 # ----------------------------------------------------------------------------- processes
-def run_process(cmd, timeout, env=None):
+def group_rss_bytes(pgid):
+    """Resident bytes of the processes of process group ``pgid`` (from /proc)."""
+    total = 0
+    for stat in pathlib.Path('/proc').glob('[0-9]*/stat'):
+        try:
+            fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[21]) * os.sysconf('SC_PAGE_SIZE')
+    return total
+
+
+def run_process(cmd, timeout, env=None, max_rss_bytes=None):
     """Run ``cmd`` in a fresh process in an empty temporary directory.
 
-    Returns ``(returncode or None on timeout, stdout, stderr, wall_s, peak_rss_mb)``;
+    The process group is killed after ``timeout`` s, or once its resident memory
+    exceeds ``max_rss_bytes`` (polled every 0.5 s), so one run cannot exhaust a shared
+    machine. Returns ``(returncode, or 'timeout' / 'memory' if killed, stdout, stderr,
+    wall_s, peak_rss_mb)``;
     the peak RSS is that of the process tree (``os.wait4``). Linux starts a child's peak
     at the RSS of its parent at spawn, so this parent imports nothing large (~15 MB).
     """
@@ -335,24 +353,30 @@ def run_process(cmd, timeout, env=None):
             tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
         tic = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True)
-        killed = threading.Event()
+        killed, done = [], threading.Event()
 
-        def kill():
-            killed.set()
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:  # it ended meanwhile
-                pass
+        def watchdog():
+            while not done.wait(0.5):
+                why = ('timeout' if time.perf_counter() - tic > timeout else
+                       'memory' if max_rss_bytes and group_rss_bytes(proc.pid) > max_rss_bytes else None)
+                if why:
+                    killed.append(why)
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:  # it ended meanwhile
+                        pass
+                    return
 
-        timer = threading.Timer(timeout, kill)
-        timer.start()
+        guard = threading.Thread(target=watchdog, daemon=True)
+        guard.start()
         _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
+        done.set()
+        guard.join()
         wall = time.perf_counter() - tic
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
         out.seek(0)
         err.seek(0)
-        return (None if killed.is_set() else proc.returncode), out.read(), err.read(), wall, usage.ru_maxrss / 1024
+        return (killed[0] if killed else proc.returncode), out.read(), err.read(), wall, usage.ru_maxrss / 1024
 
 
 def ensure_brian2():
@@ -400,10 +424,10 @@ def run_one(impl, n, conn, brian_py, args):
     else:
         cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), '--worker', impl, str(n), conn,
                str(args.threads)]
-    code, out, err, wall, peak = run_process(cmd, args.timeout)
-    if code is None:
-        return {**rec, 'status': 'timeout', 'note': f'killed after {args.timeout:.0f} s', 'wall_s': wall,
-                'peak_mb': peak}
+    code, out, err, wall, peak = run_process(cmd, args.timeout, max_rss_bytes=args.max_rss_gb * 1e9)
+    if code in ('timeout', 'memory'):
+        note = f'killed after {args.timeout:.0f} s' if code == 'timeout' else f'killed above {args.max_rss_gb} GB RSS'
+        return {**rec, 'status': code, 'note': note, 'wall_s': wall, 'peak_mb': peak}
     line = [x for x in out.splitlines() if x.startswith('RESULT ')]
     if code != 0 or not line:
         tail = (err.strip().splitlines() or [f'exit code {code}'])[-1][:160]
@@ -507,6 +531,8 @@ def main(argv=None):
     ap.add_argument('--sizes', default=SIZES, help=f'comma-separated dense:N / sparse:N (default {SIZES})')
     ap.add_argument('--impls', default=','.join(IMPLS))
     ap.add_argument('--timeout', type=float, default=900.0, help='per run (s); a killed run is recorded')
+    ap.add_argument('--max-rss-gb', type=float, default=round(0.7 * mem_available_bytes() / 1e9, 1),
+                    help='kill a run whose process tree exceeds this resident memory (default 70 %% of available)')
     ap.add_argument('--threads', type=int, default=1,
                     help='threads of NEST and Brian2 standalone (> 1 is listed as e.g. nest@2t)')
     ap.add_argument('--numpy-max-n', type=int, default=100_000, help='largest N for the (slow) NumPy loop')
