@@ -97,36 +97,45 @@ def _sphinx_html(out, examples):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
 
 
-@pytest.fixture(scope='module')
-def html(tmp_path_factory):
-    """The site built with warnings as errors, gallery examples listed but not executed."""
-    out = tmp_path_factory.mktemp('docs') / 'html'
-    result = _sphinx_html(out, '^$')
-    assert result.returncode == 0, result.stderr[-5000:]
-    return out
+def _subcommands():
+    """{name: argparse parser} of every ``izhi-dyn`` subcommand."""
+    from izhi_dyn.cli import build_parser
+
+    main = build_parser()
+    return next(a for a in main._actions if isinstance(a, argparse._SubParsersAction)).choices
 
 
-def test_sphinx_builds_with_warnings_as_errors_without_running_examples(html):
-    assert (html / 'index.html').is_file()
-    assert (html / 'auto_examples' / 'index.html').is_file()
-
-
-def test_every_documented_symbol_has_a_rendered_api_page(html):
-    missing = sorted(n for n in _documented() if not (html / 'gen_modules' / f'{n}.html').is_file())
-    assert not missing, f'no API page rendered for {missing}'
-
-
-def test_every_example_has_a_gallery_page(html):
+def _rendered_site_problems(html):
+    """What the built site lacks: API pages, gallery pages, rendered math, CLI sections with every flag."""
+    problems = [f'no API page rendered for {n}' for n in sorted(_documented())
+                if not (html / 'gen_modules' / f'{n}.html').is_file()]
     sys.path.insert(0, str(ROOT / 'examples'))
     from examples_args import EXAMPLES
 
-    missing = [p.stem for p in EXAMPLES if not (html / 'auto_examples' / f'{p.stem}.html').is_file()]
-    assert not missing, f'examples missing from the gallery: {missing}'
+    problems += [f'example {p.stem} missing from the gallery' for p in EXAMPLES
+                 if not (html / 'auto_examples' / f'{p.stem}.html').is_file()]
+    model = (html / 'model.html').read_text()
+    if 'class="math' not in model or r'\frac{dV}{dt}' not in model:
+        problems.append('the equations of model.rst are not rendered as math')
+    sections = re.split(r'<section id="', (html / 'cli.html').read_text())
+    for command, parser in _subcommands().items():
+        section = next((s for s in sections if s.startswith(f'izhi-dyn-{command}"')), None)
+        if section is None:
+            problems.append(f'docs/cli.rst has no section "izhi-dyn {command}"')
+            continue
+        flags = set(re.findall(r'(?<![\w-])--[a-z][\w-]*', parser.format_help()))
+        problems += [f'izhi-dyn {command} {flag} not on the CLI page' for flag in sorted(flags) if flag not in section]
+    return problems
 
 
-def test_equations_are_rendered_as_math(html):
-    page = (html / 'model.html').read_text()
-    assert 'class="math' in page and r'\frac{dV}{dt}' in page
+def test_sphinx_builds_with_warnings_as_errors_without_running_examples(tmp_path):
+    """One build (parallel test workers would race on docs/gen_modules): -W, then the rendered pages."""
+    html = tmp_path / 'html'
+    result = _sphinx_html(html, '^$')
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert (html / 'index.html').is_file()
+    problems = _rendered_site_problems(html)
+    assert not problems, '\n'.join(problems)
 
 
 @pytest.mark.slow
@@ -141,23 +150,6 @@ def test_sphinx_builds_with_warnings_as_errors(tmp_path):
     pages = {p.stem: (html / 'auto_examples' / f'{p.stem}.html').read_text() for p in EXAMPLES}
     no_figure = [stem for stem, page in pages.items() if f'sphx_glr_{stem}_001.png' not in page]
     assert not no_figure, f'gallery pages without a figure (closed before the end of the script?): {no_figure}'
-
-
-def _subcommands():
-    from izhi_dyn.cli import build_parser
-
-    main = build_parser()
-    return next(a for a in main._actions if isinstance(a, argparse._SubParsersAction)).choices
-
-
-@pytest.mark.parametrize('command', sorted(_subcommands()))
-def test_cli_page_has_a_section_with_every_flag_of_each_subcommand(command, html):
-    sections = re.split(r'<section id="', (html / 'cli.html').read_text())
-    section = next((s for s in sections if s.startswith(f'izhi-dyn-{command}"')), None)
-    assert section is not None, f'docs/cli.rst has no section "izhi-dyn {command}"'
-    flags = set(re.findall(r'(?<![\w-])--[a-z][\w-]*', _subcommands()[command].format_help()))
-    missing = sorted(f for f in flags if f not in section)
-    assert not missing, f'izhi-dyn {command} --help has flags the CLI page does not show: {missing}'
 
 
 README = (ROOT / 'README.md').read_text()
