@@ -61,7 +61,7 @@ def classify_pattern(
     """
     times = check.check_spike_times('times', times)
     t_on = check.check_real('t_on', t_on)
-    t_off = check.check_real('t_off', t_off, lower=t_on, allow_none=True)
+    t_off = check.check_real('t_off', t_off, lower=t_on, strict=True, allow_none=True)
     max_isi = check.check_real('max_isi', max_isi, lower=0.0, strict=True)
     adaptation = check.check_real('adaptation', adaptation, lower=0.0, strict=True)
     t_off = float(times.max()) if t_off is None and times.size else (t_on if t_off is None else t_off)
