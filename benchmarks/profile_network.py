@@ -48,7 +48,9 @@ def _disable(net, kind):
 
 def build(variant, n, connectivity, k, seed):
     kw = dict(connectivity=connectivity, k=k if connectivity == 'sparse' else None, seed=seed)
-    net = nw.CorticalNetwork2003(n, layout='pairwise' if variant == 'pairwise' else 'fused', **kw)
+    if variant == 'pairwise':
+        kw['layout'] = 'pairwise'
+    net = nw.CorticalNetwork2003(n, **kw)
     if variant in ('-noise', 'neurons'):
         _disable(net, nw.ThalamicNoise)
     if variant in ('-recurrent', 'neurons'):

@@ -98,6 +98,18 @@ def test_second_run_does_not_recompile():
     assert programs._cached_fun._cache_size() == 1 if hasattr(programs, '_cached_fun') else True
 
 
+def test_compile_ahead_of_time_leaves_the_state_and_counts_the_kernel_warm_up():
+    net = nw.CorticalNetwork2003(100, seed=3)
+    before = {k: np.asarray(v.value).copy() for k, v in net.vars().unique().items()}
+    runner = nw.NetworkRunner(net, chunk=20)
+    runner.compile()
+    for k, v in net.vars().unique().items():
+        np.testing.assert_array_equal(np.asarray(v.value), before[k], err_msg=k)
+    assert runner.compile_s > 0 and runner.step_index == 0
+    res = runner.run(40.0)
+    assert res.n_steps == 40 and runner.compile_s == res.compile_s  # nothing compiled during the run
+
+
 def test_unpack_events_matches_nonzero():
     rng = np.random.default_rng(0)
     dense = rng.random((13, 37)) < 0.1

@@ -21,6 +21,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.networks._args import check_runner_args
+from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 
 __all__ = ['NetworkResult', 'NetworkRunner', 'run_network', 'unpack_events']
 
@@ -147,21 +148,19 @@ class NetworkRunner:
         self.step_index = 0
 
     def compile(self, length: Optional[int] = None):
-        """Trace and compile the program of ``length`` steps (default ``chunk``) without
-        advancing the network: one chunk is run on the current state, which is then
-        restored. The time it takes is added to :attr:`compile_s`."""
+        """Trace and compile the program of ``length`` steps (default ``chunk``) ahead of
+        time, without running it; the network's event kernels (Numba functions that
+        brainevent compiles on their first call) are called once on silent input.
+        The time it takes is added to :attr:`compile_s`."""
         length = self.chunk if length is None else int(length)
         program = self._program(length)
         if length in self._compiled:
             return program
-        variables = self.net.vars().unique()
-        saved = {k: v.value for k, v in variables.items()}
         tic = time.perf_counter()
         with bm.environment(dt=self.dt):
-            jax.block_until_ready(program(jnp.int32(self.step_index)))
+            program.compile(jnp.int32(self.step_index))
+        _warm_event_kernels(self.net)
         self.compile_s += time.perf_counter() - tic
-        for k, v in variables.items():
-            v.value = saved[k]
         self._compiled.add(length)
         return program
 
@@ -206,6 +205,15 @@ class NetworkRunner:
         cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
         return NetworkResult(cat(steps, np.int32), cat(idxs, np.int32), cat(ce, np.int32), cat(ci, np.int32),
                              self.dt, t0, n_exc, n_inh, sim, self.compile_s)
+
+
+def _warm_event_kernels(net):
+    # brainevent registers a kernel under a digest of its code, so this eager call and the
+    # compiled program share one Numba function, compiled here for the same argument types.
+    for node in net.nodes().unique().values():
+        if isinstance(node, CurrentProj) and isinstance(node.comm, (EventDense, EventCSR)):
+            silent = jnp.zeros(node.comm.shape[0] if isinstance(node.comm, EventCSR) else node.comm.num_pre, bool)
+            jax.block_until_ready(node.comm(silent))
 
 
 def _strong_types(net):
