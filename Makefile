@@ -33,7 +33,9 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 # The figures of README.md and the docs, committed under docs/_static: regenerate them
-# here, at full settings, from the package's CLI and examples (about 2 minutes).
+# here, at full settings, from the package's CLI and examples (about 2 minutes). The
+# accuracy plot reads benchmarks/ACCURACY.md: rerun benchmarks/accuracy.py first when
+# the integrators change.
 figures: $(STAMP)
 	$(BIN)/izhi-dyn features --out docs/_static
 	$(BIN)/izhi-dyn network --plot docs/_static/network_2003.png --no-progress
