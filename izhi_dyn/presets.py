@@ -50,7 +50,9 @@ from typing import Optional, Union
 
 import numpy as np
 
-from izhi_dyn._validation import UnknownNameError
+from izhi_dyn._equations import RECOVERY_LAWS
+from izhi_dyn._validation import UnknownNameError, check_choice, check_dt, check_real
+from izhi_dyn.integrators import get_integrator
 
 __all__ = [
     'Step',
@@ -76,6 +78,10 @@ class Step:
     level: float
     closed: str = 'open'
 
+    def __post_init__(self):
+        _check_window(self)
+        check_real('level', self.level)
+
     def value(self, t: np.ndarray) -> np.ndarray:
         return np.full_like(t, self.level)
 
@@ -91,11 +97,25 @@ class Ramp:
     offset: float = 0.0
     closed: str = 'open'
 
+    def __post_init__(self):
+        _check_window(self)
+        check_real('rise', self.rise)
+        check_real('offset', self.offset)
+        if check_real('over', self.over) == 0:
+            raise ValueError(f'over={self.over!r}: expected a non-zero time (ms)')
+
     def value(self, t: np.ndarray) -> np.ndarray:
         return self.offset + (t - self.start) / self.over * self.rise
 
 
 Segment = Union[Step, Ramp]
+
+
+def _check_window(seg: Segment) -> None:
+    start, stop = check_real('start', seg.start, allow_inf=True), check_real('stop', seg.stop, allow_inf=True)
+    if stop <= start:
+        raise ValueError(f'stop={seg.stop!r}: expected a time after start={seg.start!r}')
+    check_choice('closed', seg.closed, ('open', 'left'))
 
 
 def _inside(seg: Segment, t: np.ndarray) -> np.ndarray:
@@ -109,6 +129,11 @@ class Protocol:
 
     segments: tuple = ()
     baseline: float = 0.0
+
+    def __post_init__(self):
+        if not isinstance(self.segments, tuple) or not all(isinstance(s, (Step, Ramp)) for s in self.segments):
+            raise TypeError(f'segments={self.segments!r}: expected a tuple of Step and Ramp segments')
+        check_real('baseline', self.baseline)
 
     def __call__(self, t) -> np.ndarray:
         """Input at times ``t`` (ms), float64."""
@@ -185,6 +210,15 @@ class Preset:
     float32_drift: Optional[str] = None
 
     def __post_init__(self):
+        for field in ('a', 'b', 'c', 'd', 'V0', 'p2', 'p3'):
+            check_real(field, getattr(self, field))
+        check_real('u0', self.u0, allow_none=True)
+        check_real('duration', self.duration, lower=0.0, strict=True)
+        check_dt(self.dt)
+        get_integrator(self.method)
+        check_choice('recovery', self.recovery, RECOVERY_LAWS)
+        if not isinstance(self.protocol, Protocol):
+            raise TypeError(f'protocol={self.protocol!r}: expected a Protocol')
         if self.u0 is None:  # derived, as the author's u = b*V
             object.__setattr__(self, 'u0', self.b * self.V0)
 

@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _validation as check
 from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
 from izhi_dyn.training import run_sequence
 
@@ -53,6 +54,9 @@ def make_dataset(n: int, seed: int, config: TaskConfig = TaskConfig()):
     on one input line per entry of ``config.delays``, delayed by that amount
     (a delay-line code: every line still fires exactly once per trial).
     """
+    n = check.check_int('n', n, lower=1)
+    seed = check.check_int('seed', seed, lower=0)
+    check.check_type('config', config, TaskConfig, 'a TaskConfig')
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, N_CLASSES, n)
     b_first, long = labels // 2, labels % 2
@@ -80,6 +84,11 @@ class SpikeTimingNet(bp.DynSysGroup):
 
     def __init__(self, n_hidden: int = 32, n_in: int = 12, n_out: int = N_CLASSES, *, tau_out: float = 10.0,
                  gain: float = 5.0, rec_scale: float = 0.2, seed: int = 0, mode: Optional[bm.Mode] = None, **layer_kwargs):
+        for arg, value, lower in (('n_hidden', n_hidden, 1), ('n_in', n_in, 1), ('n_out', n_out, 1), ('seed', seed, 0)):
+            check.check_int(arg, value, lower=lower)
+        check.check_real('tau_out', tau_out, lower=0.0, strict=True)
+        check.check_real('gain', gain)
+        check.check_real('rec_scale', rec_scale)
         super().__init__(mode=mode)
         kw = dict(spk_fun=bm.surrogate.InvSquareGrad(alpha=1.0), method='euler')
         kw.update(layer_kwargs)
@@ -129,7 +138,16 @@ def _cross_entropy(scores, labels):
 def train(net: SpikeTimingNet, data, *, epochs: int = 30, batch_size: int = 128, lr: float = 1e-2,
           clip_norm: float = 1.0, config: TaskConfig = TaskConfig(), test=None, seed: int = 0, log=print) -> History:
     """Train ``net`` (built in ``bm.TrainingMode``) by BPTT; returns the per-epoch :class:`History`."""
-    x, y = data
+    check.check_type('net', net, SpikeTimingNet, 'a SpikeTimingNet')
+    x, y = _check_data('data', data)
+    epochs = check.check_int('epochs', epochs, lower=1)
+    batch_size = check.check_int('batch_size', batch_size, lower=1)
+    if batch_size > x.shape[1]:
+        raise ValueError(f'batch_size={batch_size!r}: expected at most the {x.shape[1]} trials of data')
+    check.check_real('lr', lr, lower=0.0, strict=True)
+    check.check_real('clip_norm', clip_norm, lower=0.0, strict=True)
+    if test is not None:
+        _check_data('test', test)
     train_vars = net.train_vars().unique()
     n_batches = x.shape[1] // batch_size
     # The learning rate decays to 5 % of ``lr`` over the run, whatever ``epochs`` is.
@@ -174,12 +192,24 @@ def train(net: SpikeTimingNet, data, *, epochs: int = 30, batch_size: int = 128,
 
 def evaluate(net: SpikeTimingNet, data, config: TaskConfig = TaskConfig(), batch_size: int = 512) -> float:
     """Held-out accuracy of ``net`` on ``data = (inputs, labels)``."""
-    x, y = data
+    check.check_type('net', net, SpikeTimingNet, 'a SpikeTimingNet')
+    x, y = _check_data('data', data)
+    batch_size = check.check_int('batch_size', batch_size, lower=1)
     correct = 0
     for k in range(0, x.shape[1], batch_size):
         scores = _jit_scores(net, jnp.asarray(x[:, k:k + batch_size]), config.dt)
         correct += int(np.sum(np.argmax(np.asarray(scores), -1) == y[k:k + batch_size]))
     return correct / x.shape[1]
+
+
+def _check_data(name, data):
+    """``data = (inputs (T, n, K), labels (n,))`` as from :func:`make_dataset`, or raise naming ``name``."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f'{name}={data!r}: expected a pair (inputs, labels) from make_dataset')
+    x, y = check.check_array(name, data[0], ndim=3), check.check_array(name, data[1], ndim=1, dtype=np.int64)
+    if x.shape[1] != y.size or x.shape[1] == 0:
+        raise ValueError(f'{name}: expected inputs (T, n, K) and n labels, got shapes {x.shape} and {y.shape}')
+    return x, y
 
 
 def _jit_scores(net, xb, dt):
@@ -261,10 +291,15 @@ def run(epochs: int = 40, out: str = 'out', seed: int = 0, n_train: int = 2048, 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
+    epochs = check.check_int('epochs', epochs, lower=1)
+    check.check_type('out', out, (str, pathlib.PurePath), 'a folder name')
+    seed = check.check_int('seed', seed, lower=0)
+    batch_size = 128
+    n_train = check.check_int('n_train', n_train, lower=batch_size)
+    n_test = check.check_int('n_test', n_test, lower=1)
     config = TaskConfig()
     train_data = make_dataset(n_train, seed + 1, config)
     test_data = make_dataset(n_test, seed + 2, config)
-    batch_size = 128
     log(f'spike-timing task: {N_CLASSES} classes (chance {1 / N_CLASSES:.2f}), '
         f'{n_train} training / {n_test} held-out trials, {epochs} epochs')
     net = SpikeTimingNet(mode=bm.TrainingMode(batch_size), seed=seed)

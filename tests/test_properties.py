@@ -33,7 +33,9 @@ import izhi_dyn
 import izhi_dyn.analysis as ana
 import izhi_dyn.plotting as izp
 from izhi_dyn import cli
+from izhi_dyn import spike_timing as st_task
 from izhi_dyn.networks import NetworkRunner
+from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
 
 settings.register_profile('izhi-small', max_examples=8, deadline=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -201,6 +203,10 @@ def test_neuron_update_rejects_bad_dt(dt):
     assert_rejected(lambda: neuron.update(10.0), 'dt', dt)
 
 
+NOT_A_RESULT = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(st.floats(), max_size=3),
+                         st.just(ana.FixedPoint(0.0, 0.0, np.eye(2), np.ones(2), 'x', True)))
+
+
 # -- presets, integrators, simulate -----------------------------------------------------
 PRESET_NAMES = set(izhi_dyn.PRESETS) | {p.code for p in izhi_dyn.PRESETS.values()}
 LOOKUP = {
@@ -219,6 +225,30 @@ SIMULATE = {
               st.one_of(st.sampled_from(['float16', 'int32', 'banana', 'complex64', 3, np.int64]),
                         st.text(max_size=3).filter(lambda s: not _is_dtype(s)))),
 }
+
+TONIC = izhi_dyn.PRESETS['tonic_spiking']
+RECORDS = {
+    'start': (lambda v: Step(v, 10.0, 1.0), st.one_of(NOT_A_NUMBER, st.just(math.nan), st.floats(10.0, 1e3))),
+    'stop': (lambda v: Step(0.0, v, 1.0), st.one_of(NOT_A_NUMBER, st.just(math.nan), st.floats(-1e3, 0.0))),
+    'level': (lambda v: Step(0.0, 1.0, v), bad_real()),
+    'closed': (lambda v: Step(0.0, 1.0, 1.0, closed=v), bad_name(('open', 'left'))),
+    'over': (lambda v: Ramp(0.0, 1.0, 1.0, over=v), st.one_of(bad_real(), st.just(0.0))),
+    'segments': (lambda v: izhi_dyn.Protocol(v), st.one_of(st.lists(st.integers(), max_size=2), st.integers(),
+                                                           st.just((1.0,)), st.just([Step(0.0, 1.0, 1.0)]))),
+    'baseline': (lambda v: izhi_dyn.Protocol((), v), bad_real()),
+    'a': (lambda v: TONIC.replace(a=v), bad_real()),
+    'duration': (lambda v: TONIC.replace(duration=v), bad_real(lower=0.0, strict=True)),
+    'dt': (lambda v: TONIC.replace(dt=v), bad_real(lower=0.0, strict=True)),
+    'method': (lambda v: TONIC.replace(method=v), bad_name(izhi_dyn.INTEGRATORS)),
+    'recovery': (lambda v: TONIC.replace(recovery=v), bad_name(('standard', 'accommodation'))),
+    'protocol': (lambda v: TONIC.replace(protocol=v), NOT_A_RESULT),
+}
+
+
+@_cases(len(RECORDS))
+@given(st.data())
+def test_preset_records_reject_bad_fields(data):
+    check_table(RECORDS, data)
 
 
 @_cases(len(LOOKUP))
@@ -351,8 +381,6 @@ def test_analysis_rejects_bad_arguments(data):
 
 
 # -- plotting (argument checks only: plots consume results) ----------------------------------
-NOT_A_RESULT = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(st.floats(), max_size=3),
-                         st.just(ana.FixedPoint(0.0, 0.0, np.eye(2), np.ones(2), 'x', True)))
 PLANE = ana.phase_plane(resolution=3)
 SWEEP = ana.Sweep('c', np.zeros(2), 'd', np.zeros(2), *(np.zeros((2, 2)),) * 4)
 SIM = izhi_dyn.Simulation(izhi_dyn.PRESETS['tonic_spiking'], TS, TS, TS, TS, TS[:1], 'euler', 0.5, 'float64')
@@ -513,7 +541,32 @@ def _saved():
     return path
 
 
-@pytest.mark.parametrize('table', ['NETWORKS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS'])
+_TASK = []
+
+
+def task():
+    """A 4-neuron spike-timing network and 4 trials (built on first use)."""
+    if not _TASK:
+        _TASK.extend([st_task.SpikeTimingNet(4, mode=bm.TrainingMode(2)), st_task.make_dataset(4, 0)])
+    return _TASK
+
+
+SPIKE_TIMING = {
+    'n': (lambda v: st_task.make_dataset(v, 0), bad_int(1)),
+    'seed': (lambda v: st_task.make_dataset(4, v), bad_int(0)),
+    'n_hidden': (lambda v: st_task.SpikeTimingNet(v), bad_int(1)),
+    'tau_out': (lambda v: st_task.SpikeTimingNet(4, tau_out=v), bad_real(lower=0.0, strict=True)),
+    'net': (lambda v: st_task.train(v, task()[1]), NOT_A_NETWORK),
+    'data': (lambda v: st_task.train(task()[0], v),
+             st.one_of(NOT_A_NETWORK, st.just((np.zeros((3, 2, 12)), np.zeros(3))), st.just((np.zeros(4),) * 2))),
+    'epochs': (lambda v: st_task.train(*task(), epochs=v), bad_int(1)),
+    'batch_size': (lambda v: st_task.train(*task(), batch_size=v), st.one_of(bad_int(1), st.integers(5, 1000))),
+    'lr': (lambda v: st_task.train(*task(), batch_size=2, lr=v), bad_real(lower=0.0, strict=True)),
+    'n_train': (lambda v: st_task.run(n_train=v), bad_int(128)),
+}
+
+
+@pytest.mark.parametrize('table', ['NETWORKS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS', 'SPIKE_TIMING'])
 def test_constructors_and_helpers_reject_bad_arguments(table):
     table = globals()[table]
 
