@@ -169,24 +169,25 @@ def test_readme_figures_exist_are_small_and_are_shown_in_the_docs_too():
     assert 'make figures' in README and 'figures:' in (ROOT / 'Makefile').read_text()
 
 
-def _readme_commands():
-    """``izhi-dyn ...`` lines of the README's bash blocks and inline code."""
+def _documented_commands():
+    """``izhi-dyn ...`` lines of the README's bash blocks and inline code, and ``$ izhi-dyn`` lines of the CLI page."""
     blocks = re.findall(r'```bash\n(.*?)```', README, re.S)
     lines = [line.split('#')[0].strip() for block in blocks for line in block.splitlines()]
     inline = re.findall(r'`(izhi-dyn [^`]+)`', README)
-    return [c for c in lines + inline if c.startswith('izhi-dyn ')]
+    console = re.findall(r'^\s*\$ (izhi-dyn .*)$', (DOCS / 'cli.rst').read_text(), re.M)
+    return [c for c in lines + inline if c.startswith('izhi-dyn ')] + console
 
 
-def test_readme_commands_parse():
+def test_documented_commands_parse():
     from izhi_dyn.cli import build_parser
 
-    commands = _readme_commands()
-    assert len(commands) >= 4, commands
+    commands = _documented_commands()
+    assert len(commands) >= 10, commands
     for command in commands:
         try:
             build_parser().parse_args(shlex.split(command)[1:])
         except SystemExit as exit_:
-            pytest.fail(f'README command does not parse: {command!r} (exit {exit_.code})')
+            pytest.fail(f'documented command does not parse: {command!r} (exit {exit_.code})')
 
 
 @pytest.mark.slow
