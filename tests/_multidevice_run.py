@@ -1,11 +1,16 @@
 """Run the 2003 network on ``argv[1]`` devices; print a digest of its spike events (helper of test_multidevice)."""
 
 import hashlib
+import os
 import sys
 
+import brainpy.math as bm
 import numpy as np
 
 import izhi_dyn.networks as nw
+
+if os.environ.get('IZHI_DYN_X64') == '1':  # float64, as tests/conftest.py
+    bm.enable_x64()
 
 devices = int(sys.argv[1])
 net = nw.CorticalNetwork2003(400, seed=3, devices=devices if devices > 1 else None)
