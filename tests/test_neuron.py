@@ -5,6 +5,7 @@ output, and an invalid value raises an error that names the argument.
 """
 
 import inspect
+import os
 
 import brainpy as bp
 import brainpy.math as bm
@@ -337,3 +338,20 @@ def test_batched_per_neuron_parameters_match_separate_unbatched_runs(mode):
         one = run(izhi_dyn.Izhikevich(N, mode=mode(1), **kw), inputs[:, row:row + 1], DT, data_first_axis='T')
         for var in ('V', 'u'):
             np.testing.assert_array_equal(batched[var][:, row], one[var][:, 0])
+
+
+@pytest.mark.parametrize('mode', [bm.NonBatchingMode(), bm.BatchingMode(2), bm.TrainingMode(2)],
+                         ids=['nonbatching', 'batching', 'training'])
+def test_state_keeps_the_suite_precision_through_a_run(mode):
+    """float32 by default, float64 under IZHI_DYN_X64=1 (``make test-x64``): no silent up- or downcast."""
+    expected = np.dtype(np.float64 if os.environ.get('IZHI_DYN_X64') == '1' else np.float32)
+    assert np.dtype(bm.float_) == expected
+    neuron = izhi_dyn.Izhikevich(4, mode=mode, method='euler', spike_time_var=True, input_var=True, **PER_NEURON)
+    shape = neuron.V.shape
+    for i in range(200):
+        bp.share.save(t=i * DT, dt=DT, i=i)
+        neuron.update(jnp.full(shape, 20.0, dtype=expected))
+    assert np.any(np.asarray(neuron.t_last_spike.value) >= 0)  # spikes and resets took place
+    for var in ('V', 'u', 't_last_spike', 'spike_time', 'input'):
+        assert getattr(neuron, var).dtype == expected, var
+    assert neuron.spike.dtype == (expected if isinstance(mode, bm.TrainingMode) else np.bool_)
