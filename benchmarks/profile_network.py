@@ -60,8 +60,8 @@ def build(variant, n, connectivity, k, seed):
 
 def memory_bound(net, spikes_per_step, bandwidth):
     """Seconds per step to read the synapses of the spiking neurons and the neuron state once."""
-    syn_bytes = sum(p.comm.weight.value.itemsize + p.comm.indices.value.itemsize for p in net.projections.values())
-    per_syn = syn_bytes / len(net.projections)
+    comms = [node.comm for node in net.nodes().unique().values() if isinstance(node, nw.CurrentProj)]
+    per_syn = statistics.mean(c.weight.value.itemsize + c.indices.value.itemsize for c in comms)
     state = sum(v.value.nbytes for v in net.vars().unique().values() if v.value.ndim == 1
                 and v.value.shape[0] in (net.n_exc, net.n_inh, net.n))
     return (spikes_per_step * net.in_degree * per_syn + 2 * state) / bandwidth
