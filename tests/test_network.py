@@ -169,6 +169,17 @@ def test_fixed_in_degree_out_degrees_are_binomial():
     assert abs(first_half.mean() / k - 0.5) < 0.01
 
 
+def test_layout_and_csr_arguments_are_checked():
+    with pytest.raises(ValueError, match="layout='ring'"):
+        nw.CorticalNetwork2003(100, layout='ring')
+    with pytest.raises(ValueError, match='k=0'):
+        nw.fixed_in_degree_csr(np.random.default_rng(0), 10, 10, 0)
+    with pytest.raises(ValueError, match='int32'):
+        nw.fixed_in_degree_csr(np.random.default_rng(0), 10, 2**16, 2**15)
+    with pytest.raises(ValueError, match='one standard deviation per post group'):
+        nw.ThalamicNoise([nw.CorticalNetwork2003(100).E], [5.0, 2.0])
+
+
 def test_fused_projection_splits_the_current_by_population():
     net = nw.CorticalNetwork2003(200, seed=6)
     W = np.asarray(net.recurrent.comm.weight.value)
