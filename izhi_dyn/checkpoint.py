@@ -136,7 +136,11 @@ def load_checkpoint(path, model) -> Checkpoint:
     _check(path, stored, variables)
     for name, var in variables.items():
         if name in stored:
-            var.value = jax.device_put(stored[name], var.value.sharding)
+            sharding = var.value.sharding
+            # Only a multi-device placement is kept: committing an unsharded value to one
+            # device would clash with sharded arguments in a jitted step.
+            sharded = len(sharding.device_set) > 1
+            var.value = jax.device_put(stored[name], sharding) if sharded else jax.numpy.asarray(stored[name])
     bm.random.DEFAULT.value = jax.random.wrap_key_data(stored[_RNG])
     extra = {k[len(_EXTRA):]: v for k, v in stored.items() if k.startswith(_EXTRA)}
     return Checkpoint(float(stored[_TIME]), extra)

@@ -2,11 +2,13 @@
 process gives the statistics and spikes of the uninterrupted run, bit for bit."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 
+import jax
 import numpy as np
 import pytest
 
@@ -44,25 +46,26 @@ def _kill_after_first_checkpoint(proc, ckpt):
     return proc.wait(timeout=60)
 
 
-def test_killed_and_resumed_run_equals_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize('precision', [[], pytest.param(['--x64'], marks=pytest.mark.slow)], ids=['f32', 'f64'])
+def test_killed_and_resumed_run_equals_uninterrupted_run(tmp_path, precision):
     ckpt = tmp_path / 'state.npz'
     full, resumed = _outputs(tmp_path, 'full'), _outputs(tmp_path, 'resumed')
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    reference = subprocess.Popen(_cli('--json', full[0], '--spikes', full[1]), **quiet)
-    killed = subprocess.Popen(_cli('--checkpoint', ckpt, '--checkpoint-every', EVERY), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    reference = subprocess.Popen(_cli(*precision, '--json', full[0], '--spikes', full[1]), **quiet)
+    killed = subprocess.Popen(_cli(*precision, '--checkpoint', ckpt, '--checkpoint-every', EVERY),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert _kill_after_first_checkpoint(killed, ckpt) == -signal.SIGKILL  # killed, not finished
     killed.stderr.close()
     with np.load(ckpt) as f:
         killed_at = int(f['__extra__/step_index'])
     assert 0 < killed_at < STEPS and killed_at % EVERY == 0  # a mid-run checkpoint boundary
-    done = subprocess.run(_cli('--resume', ckpt, '--json', resumed[0], '--spikes', resumed[1]),
+    done = subprocess.run(_cli(*precision, '--resume', ckpt, '--json', resumed[0], '--spikes', resumed[1]),
                           timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert done.returncode == 0, done.stderr
     assert reference.wait(timeout=300) == 0
 
     (stats_full, spikes_full), (stats_res, spikes_res) = _load(*full), _load(*resumed)
-    assert stats_full['n_spikes'] > 5000  # an active network: equality is not vacuous
+    assert stats_full['n_spikes'] > 3000  # an active network: equality is not vacuous
     assert stats_res == stats_full
     assert set(spikes_res) == set(spikes_full) >= {'times', 'indices', 'steps'}
     for key in spikes_full:
@@ -75,7 +78,8 @@ def test_checkpoints_do_not_change_the_run_and_extend_it(tmp_path):
     import izhi_dyn.networks as nw
 
     ckpt, out = tmp_path / 's.npz', tmp_path / 'a.npz'
-    base = ['network', '--n', '100', '--seed', '2', '--chunk', '10', '--no-progress']
+    base = ['network', '--n', '100', '--seed', '2', '--chunk', '10', '--no-progress',
+            *(['--x64'] if jax.config.jax_enable_x64 else [])]  # the suite's precision, as the reference
     main([*base, '--duration', '35', '--checkpoint', str(ckpt), '--checkpoint-every', '7'])
     main([*base, '--duration', '60', '--resume', str(ckpt), '--spikes', str(out)])
     ref = nw.run_network(nw.CorticalNetwork2003(100, seed=2), 60.0, chunk=60)
@@ -83,6 +87,22 @@ def test_checkpoints_do_not_change_the_run_and_extend_it(tmp_path):
         assert f['steps'].size > 50
         np.testing.assert_array_equal(f['steps'], ref.steps)
         np.testing.assert_array_equal(f['indices'], ref.indices)
+
+
+@pytest.mark.slow
+def test_resume_on_four_devices_equals_one_device_run(tmp_path):
+    """A checkpoint of a 1-device run resumed sharded over 4 (forced host) devices."""
+    env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=4', JAX_PLATFORMS='cpu')
+    base = [sys.executable, '-m', 'izhi_dyn.cli', 'network', '--n', '400', '--seed', '3', '--no-progress']
+    ckpt, full, resumed = tmp_path / 's.npz', tmp_path / 'full.npz', tmp_path / 'resumed.npz'
+    for args in (['--duration', '300', '--spikes', full],
+                 ['--duration', '100', '--checkpoint', ckpt, '--checkpoint-every', '50'],
+                 ['--duration', '300', '--devices', '4', '--resume', ckpt, '--spikes', resumed]):
+        subprocess.run([*base, *map(str, args)], env=env, check=True, timeout=300, stdout=subprocess.DEVNULL)
+    with np.load(full) as a, np.load(resumed) as b:
+        assert a['steps'].size > 500
+        np.testing.assert_array_equal(b['steps'], a['steps'])
+        np.testing.assert_array_equal(b['indices'], a['indices'])
 
 
 @pytest.fixture(scope='module')

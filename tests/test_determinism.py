@@ -26,10 +26,12 @@ HELPER = pathlib.Path(__file__).with_name('_multidevice_run.py')  # CorticalNetw
 
 @pytest.fixture(params=['float32', 'float64'])
 def dtype(request):
-    if request.param == 'float64':
-        request.getfixturevalue('x64')
+    """Run the test in this precision, whatever the suite's (IZHI_DYN_X64), then restore it."""
+    was = jax.config.jax_enable_x64
+    (bm.enable_x64 if request.param == 'float64' else bm.disable_x64)()
     assert np.dtype(bm.float_).name == request.param
-    return request.param
+    yield request.param
+    (bm.enable_x64 if was else bm.disable_x64)()
 
 
 def _digest(res):
