@@ -40,7 +40,9 @@ def plot_gallery(sims: Mapping, fig=None, ncols: int = 4, title: Optional[str] =
     nrows = -(-n // ncols)
     if fig is None:
         fig = plt.figure(figsize=(3.4 * ncols, 2.3 * nrows))
-    outer = fig.add_gridspec(nrows, ncols, hspace=0.55, wspace=0.3)
+    height = fig.get_figheight()  # fixed margins in inches: room for the title and the time labels
+    outer = fig.add_gridspec(nrows, ncols, hspace=0.55, wspace=0.3, left=0.06, right=0.98,
+                             top=1 - (0.75 if title else 0.35) / height, bottom=0.5 / height)
     fig.panels = {}
     for i, (name, sim) in enumerate(sims.items()):
         cell = outer[i // ncols, i % ncols].subgridspec(2, 1, height_ratios=(4, 1), hspace=0.05)
@@ -58,5 +60,5 @@ def plot_gallery(sims: Mapping, fig=None, ncols: int = 4, title: Optional[str] =
         input_ax.tick_params(labelsize=7)
         fig.panels[name] = ax
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1 - 0.15 / height, va='top')
     return fig
