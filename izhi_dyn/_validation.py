@@ -12,7 +12,7 @@ import jax
 import numpy as np
 
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
-           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_names', 'check_checkpoint_args', 'UnknownNameError',
+           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input', 'check_names', 'check_checkpoint_args', 'UnknownNameError',
            'init_parameter', 'initializer']
 
 
@@ -94,6 +94,25 @@ def check_spike_times(name, times):
     if np.any(np.diff(times) < 0):
         raise ValueError(f'{name}={times!r}: expected sorted spike times')
     return times
+
+
+def check_input(name, x, shape):
+    """Raise unless ``x`` is None or real numbers broadcastable to the state ``shape`` (tracers too)."""
+    if x is None:
+        return
+    dtype = getattr(x, 'dtype', None)
+    if dtype is None:
+        if not _is_real(x):
+            raise TypeError(f'{name}={x!r}: expected a real number or an array of them')
+    elif np.dtype(dtype).kind not in 'biuf':
+        raise TypeError(f'{name}: expected real numbers, got dtype {dtype}')
+    try:
+        ok = np.broadcast_shapes(np.shape(x), tuple(shape)) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f'{name}: expected a scalar or an array broadcastable to the state shape {tuple(shape)}, '
+                         f'got shape {np.shape(x)}')
 
 
 def check_type(name, value, types, what):

@@ -259,6 +259,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         t = bp.share.load('t')
         dt = check.check_dt(bp.share.load('dt'))
         V, u = self.V.value, self.u.value
+        check.check_input('x', x, V.shape)
         p = args.params_to_state_shape(self.params, V.shape)
         tau_ref = args.to_state_shape(self._value(self.tau_ref), V.shape)
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)

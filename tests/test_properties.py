@@ -13,6 +13,7 @@ runs many more examples than the default ``izhi-small``. Deadlines are off
 hang fails through :func:`time_limit` instead.
 """
 
+import collections
 import contextlib
 import io
 import math
@@ -117,8 +118,19 @@ def time_limit(seconds=60):
         signal.signal(signal.SIGALRM, previous)
 
 
+#: Bad-input cases tried, by argument name or CLI flag; the total is printed at the end of the module (visible with ``pytest -s``).
+TRIED = collections.Counter()
+
+
+@pytest.fixture(scope='module', autouse=True)
+def report_cases_tried():
+    yield
+    print(f'\n{sum(TRIED.values())} bad-input cases tried')
+
+
 def assert_rejected(call, arg, value):
     """``call()`` raises ValueError/TypeError naming ``arg``; nothing else, no silent acceptance, no hang."""
+    TRIED[arg] += 1
     try:
         with time_limit():
             call()
@@ -205,6 +217,15 @@ def test_neuron_update_rejects_bad_dt(dt):
 
 NOT_A_RESULT = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(st.floats(), max_size=3),
                          st.just(ana.FixedPoint(0.0, 0.0, np.eye(2), np.ones(2), 'x', True)))
+
+
+@PROFILE
+@given(x=st.one_of(st.text(max_size=2), st.just(1j), st.just(object()), st.just(np.zeros(3)),
+                   st.just(np.zeros((2, 2))), st.just(np.array(['a', 'b']))))
+def test_neuron_update_rejects_bad_input(x):
+    neuron = izhi_dyn.Izhikevich(2)
+    bp.share.save(t=0.0, dt=0.1, i=0)
+    assert_rejected(lambda: neuron.update(x), 'x', x)
 
 
 # -- presets, integrators, simulate -----------------------------------------------------
@@ -608,6 +629,7 @@ def test_cli_rejects_bad_flags_with_a_message(data):
     command, flag = data.draw(st.sampled_from(sorted(CLI)), label='flag')
     value = data.draw(CLI[command, flag], label=flag)
     argv = [command, *CLI_BASE[command], flag, value]
+    TRIED[command, flag] += 1
     stderr = io.StringIO()
     with time_limit(), contextlib.redirect_stderr(stderr), pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
