@@ -12,7 +12,8 @@ import jax
 import numpy as np
 
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
-           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input', 'check_names', 'check_checkpoint_args', 'UnknownNameError',
+           'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input',
+           'check_names', 'check_checkpoint_args', 'UnknownNameError',
            'init_parameter', 'initializer']
 
 
@@ -44,7 +45,10 @@ def check_real(name, value, *, lower=None, upper=None, strict=False, allow_none=
     for bound, below in ((lower, True), (upper, False)):
         if bound is None:
             continue
-        bad = (number <= bound if strict else number < bound) if below else (number >= bound if strict else number > bound)
+        if below:
+            bad = number <= bound if strict else number < bound
+        else:
+            bad = number >= bound if strict else number > bound
         if bad:
             relation = ('>' if strict else '>=') if below else ('<' if strict else '<=')
             raise ValueError(f'{name}={value!r}: expected a number {relation} {bound}')
@@ -75,8 +79,10 @@ def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_si
     except (ValueError, TypeError) as err:
         raise TypeError(f'{name}={value!r}: expected an array of numbers') from err
     # a bool array is a valid mask or raster; a single bool is not a number
-    numeric = (arr.dtype == np.bool_ and (arr.ndim > 0 or np.dtype(dtype) == np.bool_)) or (np.issubdtype(arr.dtype, np.number)
-                                        and not np.issubdtype(arr.dtype, np.complexfloating))
+    if arr.dtype == np.bool_:
+        numeric = arr.ndim > 0 or np.dtype(dtype) == np.bool_
+    else:
+        numeric = np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating)
     if not numeric:
         raise TypeError(f'{name}={value!r}: expected an array of real numbers, got dtype {arr.dtype}')
     if ndim is not None and arr.ndim != ndim:

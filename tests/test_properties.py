@@ -38,7 +38,7 @@ from izhi_dyn import spike_timing as st_task
 from izhi_dyn.networks import NetworkRunner
 from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
 
-settings.register_profile('izhi-small', max_examples=8, deadline=None, derandomize=False,
+settings.register_profile('izhi-small', max_examples=8, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.register_profile('ci-long', max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -118,7 +118,8 @@ def time_limit(seconds=60):
         signal.signal(signal.SIGALRM, previous)
 
 
-#: Bad-input cases tried, by argument name or CLI flag; the total is printed at the end of the module (visible with ``pytest -s``).
+#: Bad-input cases tried, by argument name or CLI flag; the total is printed at the end
+#: of the module (visible with ``pytest -s``).
 TRIED = collections.Counter()
 
 
@@ -156,10 +157,6 @@ def _cases(n_examples):
 
 
 # -- the neuron -------------------------------------------------------------------
-def _neuron(**kw):
-    return lambda v: izhi_dyn.Izhikevich(2, **{k: v for k in kw})
-
-
 NEURON = {
     'size': (lambda v: izhi_dyn.Izhikevich(v),
              st.one_of(bad_int(1), st.tuples(st.integers(1, 3), bad_int(1)), st.just(()))),
@@ -278,11 +275,6 @@ def test_lookups_reject_unknown_names(data):
     check_table(LOOKUP, data)
 
 
-def test_unknown_preset_is_still_a_key_error():
-    with pytest.raises(KeyError, match='tonic_spiking'):
-        izhi_dyn.get_preset('tonic')
-
-
 @_cases(len(SIMULATE))
 @given(st.data())
 def test_simulate_rejects_bad_arguments(data):
@@ -295,6 +287,7 @@ TS = np.arange(4) * 0.5
 SPIKES = np.array([False, True, False, True])
 RASTER = np.zeros((4, 2), bool)
 
+# key "function.argument": the message must name the argument
 ANALYSIS = {
     'spike_times.spikes': (lambda v: ana.spike_times(v, TS), bad_array(length=4)),
     'spike_times.ts': (lambda v: ana.spike_times(SPIKES, v), bad_array(length=4)),
@@ -378,7 +371,8 @@ ANALYSIS = {
                            st.one_of(bad_array(), st.just([]))),
     'parameter_sweep.ys': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', v, duration=1.0, onset=0.0),
                            st.one_of(bad_array(), st.just([]))),
-    'parameter_sweep.I': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], I=v, duration=1.0, onset=0.0), bad_real()),
+    'parameter_sweep.I': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], I=v, duration=1.0, onset=0.0),
+                          bad_real()),
     'parameter_sweep.duration': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=v, onset=0.0),
                                  bad_real(lower=0.0, strict=True)),
     'parameter_sweep.onset': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=v),
@@ -388,8 +382,6 @@ ANALYSIS = {
     'parameter_sweep.burst_isi': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=0.0,
                                                                 burst_isi=v), bad_real(lower=0.0, strict=True)),
 }
-# key "function.argument": the message must name the argument
-ANALYSIS = {k: v for k, v in ANALYSIS.items()}
 
 
 @_cases(len(ANALYSIS))
@@ -490,9 +482,11 @@ LAYERS = {
     'in_size': (lambda v: izhi_dyn.IzhikevichLayer(3, v), bad_int(0)),
     'tau_syn': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, tau_syn=v), st.one_of(PARAM, st.floats(-1e3, 0.0))),
     'wmask': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, wmask=v),
-              st.one_of(bad_array(ndim=2).filter(lambda v: v is not None), st.just(np.full(LAYER_SHAPE, 0.5)), st.just(np.ones((3, 5))))),
+              st.one_of(bad_array(ndim=2).filter(lambda v: v is not None), st.just(np.full(LAYER_SHAPE, 0.5)),
+                        st.just(np.ones((3, 5))))),
     'init_weights': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, init_weights=v),
-                     st.one_of(bad_array(ndim=2).filter(lambda v: v is not None), st.just(np.full(LAYER_SHAPE, np.nan)), st.just(np.ones((3, 5))))),
+                     st.one_of(bad_array(ndim=2).filter(lambda v: v is not None),
+                               st.just(np.full(LAYER_SHAPE, np.nan)), st.just(np.ones((3, 5))))),
     'init_bias': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, init_bias=v),
                   st.one_of(bad_array(length=3).filter(lambda v: v is not None and np.shape(v) != (1,)),
                             st.just(np.ones(4)))),
