@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 import izhi_dyn
 import izhi_dyn.analysis as ana
 import izhi_dyn.plotting as izp
-from izhi_dyn import cli
+from izhi_dyn import cli, networks
 from izhi_dyn import spike_timing as st_task
 from izhi_dyn.networks import NetworkRunner
 from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
@@ -475,6 +475,22 @@ NETWORKS = {
     'record': (lambda v: NetworkRunner(small_net(), record=v), BAD_BOOL),
     'duration': (lambda v: izhi_dyn.run_network(small_net(), v), bad_real(lower=0.0)),
 }
+RNG = np.random.default_rng(0)
+NETWORK_HELPERS = {
+    'rng': (lambda v: networks.fixed_in_degree_csr(v, 10, 10, 2), NOT_A_NETWORK),
+    'n_pre': (lambda v: networks.fixed_in_degree_csr(RNG, v, 10, 2), bad_int(1)),
+    'n_post': (lambda v: networks.probability_csr(RNG, 10, v, 0.5), bad_int(1)),
+    'k': (lambda v: networks.fixed_in_degree_csr(RNG, 10, 10, v), bad_int(1)),
+    'p': (lambda v: networks.probability_csr(RNG, 10, 10, v),
+          st.one_of(bad_real(lower=0.0, upper=1.0), st.none())),
+    'splits': (lambda v: networks.fixed_in_degree_csr(RNG, 10, 10, 2, v),
+               st.one_of(st.just([0, 5]), st.just([1, 10]), st.just([0, 7, 3, 10]), st.just([0, 2.5, 10]),
+                         bad_array().filter(lambda v: v is not None))),
+    'packed': (lambda v: networks.unpack_events(v, 10),
+               st.one_of(st.just(np.zeros((3, 2), np.int64)), st.just(np.zeros((3, 3), np.uint8)),
+                         st.just(np.zeros(2, np.uint8)), st.lists(st.integers(0, 255), max_size=3))),
+    'n': (lambda v: networks.unpack_events(np.zeros((3, 2), np.uint8), v), bad_int(0)),
+}
 
 LAYER_SHAPE = (5, 3)  # (N + K, N) for N = 3, K = 2
 LAYERS = {
@@ -581,7 +597,7 @@ SPIKE_TIMING = {
 }
 
 
-@pytest.mark.parametrize('table', ['NETWORKS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS', 'SPIKE_TIMING'])
+@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS', 'SPIKE_TIMING'])
 def test_constructors_and_helpers_reject_bad_arguments(table):
     table = globals()[table]
 

@@ -6,6 +6,7 @@ import numbers
 
 import brainpy as bp
 import jax
+import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.integrators import get_integrator
@@ -35,6 +36,35 @@ def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, met
             raise ValueError(f'devices={devices!r}: expected an int from 1 to the {available} JAX device(s)')
     elif not (isinstance(devices, (list, tuple)) and devices and all(isinstance(d, jax.Device) for d in devices)):
         raise TypeError(f'devices={devices!r}: expected None, an int or a non-empty sequence of JAX devices')
+
+
+def check_csr_args(*, rng, n_pre, n_post, splits=None, **degree) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of a CSR builder.
+
+    ``degree`` is the builder's connection rule: ``k=`` (fixed in-degree) or ``p=`` (probability).
+    """
+    check.check_type('rng', rng, np.random.Generator, 'a numpy.random.Generator (np.random.default_rng)')
+    check.check_int('n_pre', n_pre, lower=1)
+    check.check_int('n_post', n_post, lower=1)
+    ((rule, value),) = degree.items()
+    if rule == 'k':
+        check.check_int('k', value, lower=1)
+    elif check.check_real('p', value, lower=0.0) > 1:
+        raise ValueError(f'p={value!r}: expected a connection probability in [0, 1]')
+    if splits is not None:
+        bounds = check.check_array('splits', splits, ndim=1, min_size=2)
+        integral = np.all(bounds == np.round(bounds))
+        if bounds[0] != 0 or bounds[-1] != n_pre or np.any(np.diff(bounds) < 0) or not integral:
+            raise ValueError(f'splits={splits!r}: expected increasing integer boundaries from 0 to n_pre={n_pre}')
+
+
+def check_events_args(*, packed, n) -> None:
+    """Raise unless ``packed`` is a 2-d uint8 ``np.packbits`` array of ``n`` bits per row."""
+    n = check.check_int('n', n, lower=0)
+    shape = np.shape(packed)
+    if getattr(packed, 'dtype', None) != np.uint8 or len(shape) != 2 or shape[1] != -(-n // 8):
+        raise ValueError(f'packed: expected a uint8 array of shape (rows, {-(-n // 8)}) from np.packbits, '
+                         f'got {getattr(packed, "dtype", type(packed).__name__)} of shape {shape}')
 
 
 def check_runner_args(*, net, dt, chunk, record) -> None:

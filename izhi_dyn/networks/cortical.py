@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from izhi_dyn.networks._args import check_network_args
+from izhi_dyn.networks._args import check_csr_args, check_network_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 from izhi_dyn.neuron import Izhikevich
 
@@ -111,6 +111,7 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
     the int32 ``indices`` (shuffled in place) and ``n_pre + 1`` row pointers.
     Targets within a row are in random order.
     """
+    check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, k=k, splits=splits)
     n_pre, n_post, k = int(n_pre), int(n_post), int(k)
     if n_pre < 1 or n_post < 1 or k < 1:
         raise ValueError(f'n_pre={n_pre}, n_post={n_post}, k={k}: all must be >= 1')
@@ -133,6 +134,7 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
 
 def probability_csr(rng, n_pre, n_post, p):
     """Pre-major CSR where each pair is connected independently with probability ``p``."""
+    check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, p=p)
     counts = rng.binomial(n_post, p, size=n_pre)
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)

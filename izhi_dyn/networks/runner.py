@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.networks._args import check_runner_args
+from izhi_dyn.networks._args import check_events_args, check_runner_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 
 __all__ = ['NetworkResult', 'NetworkRunner', 'run_network', 'unpack_events']
@@ -77,6 +77,7 @@ def unpack_events(packed: np.ndarray, n: int):
 
     Only the nonzero bytes are unpacked, so the cost follows the number of spikes.
     """
+    check_events_args(packed=packed, n=n)
     packed = np.asarray(packed)
     rows, cols = np.nonzero(packed)
     if rows.size == 0:
