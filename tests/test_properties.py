@@ -476,6 +476,7 @@ NETWORKS = {
     'duration': (lambda v: izhi_dyn.run_network(small_net(), v), bad_real(lower=0.0)),
 }
 RNG = np.random.default_rng(0)
+_NEURON3 = izhi_dyn.Izhikevich(3)
 NETWORK_HELPERS = {
     'rng': (lambda v: networks.fixed_in_degree_csr(v, 10, 10, 2), NOT_A_NETWORK),
     'n_pre': (lambda v: networks.fixed_in_degree_csr(RNG, v, 10, 2), bad_int(1)),
@@ -490,6 +491,9 @@ NETWORK_HELPERS = {
                st.one_of(st.just(np.zeros((3, 2), np.int64)), st.just(np.zeros((3, 3), np.uint8)),
                          st.just(np.zeros(2, np.uint8)), st.lists(st.integers(0, 255), max_size=3))),
     'n': (lambda v: networks.unpack_events(np.zeros((3, 2), np.uint8), v), bad_int(0)),
+    'post': (lambda v: networks.ThalamicNoise(v, 1.0), st.one_of(NOT_A_NETWORK, st.just([]))),
+    'sigma': (lambda v: networks.ThalamicNoise(_NEURON3, v), bad_real(lower=0.0)),
+    'seed': (lambda v: networks.ThalamicNoise(_NEURON3, 1.0, seed=v), bad_int(0)),
 }
 
 LAYER_SHAPE = (5, 3)  # (N + K, N) for N = 3, K = 2
@@ -520,7 +524,6 @@ LAYERS = {
     'c': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, c=v), st.one_of(PARAM, st.floats(30.0, 1e3))),
 }
 
-_NEURON3 = izhi_dyn.Izhikevich(3)
 TRAINING = {
     'value': (lambda v: izhi_dyn.trainable(v, 3), st.one_of(PARAM, st.none())),
     'size': (lambda v: izhi_dyn.trainable(0.5, v), st.one_of(bad_int(1).filter(lambda v: v is not None),

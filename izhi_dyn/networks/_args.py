@@ -58,6 +58,16 @@ def check_csr_args(*, rng, n_pre, n_post, splits=None, **degree) -> None:
             raise ValueError(f'splits={splits!r}: expected increasing integer boundaries from 0 to n_pre={n_pre}')
 
 
+def check_noise_args(*, post, sigma, seed) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`ThalamicNoise`."""
+    posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
+    if not posts or not all(isinstance(p, bp.dyn.NeuDyn) for p in posts):
+        raise TypeError(f'post={post!r}: expected a neuron group or a sequence of them')
+    for s in sigma if isinstance(sigma, (list, tuple)) else (sigma,):
+        check.check_real('sigma', s, lower=0.0)
+    check.check_int('seed', seed, lower=0)
+
+
 def check_events_args(*, packed, n) -> None:
     """Raise unless ``packed`` is a 2-d uint8 ``np.packbits`` array of ``n`` bits per row."""
     n = check.check_int('n', n, lower=0)

@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from izhi_dyn.networks._args import check_csr_args, check_network_args
+from izhi_dyn.networks._args import check_csr_args, check_network_args, check_noise_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 from izhi_dyn.neuron import Izhikevich
 
@@ -61,6 +61,7 @@ class ThalamicNoise(bp.Projection):
     """
 
     def __init__(self, post, sigma, *, seed: int = 0, sharding=None, name: Optional[str] = None):
+        check_noise_args(post=post, sigma=sigma, seed=seed)
         super().__init__(name=name)
         posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
         sigmas = tuple(sigma) if isinstance(sigma, (list, tuple)) else (sigma,)
