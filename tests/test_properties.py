@@ -4,7 +4,8 @@ Every public function, constructor and CLI flag is called with random invalid
 values (NaN, inf, negative, zero, wrong types, wrong shapes, unknown names) for
 one argument at a time, the others valid. The call must raise ``ValueError`` or
 ``TypeError`` whose message names the argument (``arg=...`` or ``arg:``); the
-CLI must exit through argparse (``SystemExit(2)``) naming the flag. Any other
+CLI must exit with an error status (``SystemExit``, argparse's usage error or
+the command's own) and a message naming the flag, never a traceback. Any other
 exception (an internal JAX/NumPy/brainpy traceback) or silent acceptance fails.
 
 Example counts come from a hypothesis profile: ``HYPOTHESIS_PROFILE=ci-long``
