@@ -653,6 +653,7 @@ def test_cli_rejects_bad_flags_with_a_message(data):
 
 
 # -- valid inputs succeed ----------------------------------------------------------------------
+@pytest.mark.filterwarnings('error::RuntimeWarning')
 @PROFILE
 @given(times=st.lists(st.floats(0.0, 500.0), max_size=30).map(sorted), max_isi=st.floats(0.1, 50.0),
        n_neurons=st.integers(1, 50))
