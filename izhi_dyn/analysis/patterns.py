@@ -77,7 +77,7 @@ def classify_pattern(
         return 'phasic_bursting' if bursts and bursts[0][0] == times[0] else 'phasic'
     if len(bursts) >= 2:
         return 'tonic_bursting'
-    with np.errstate(divide='ignore', invalid='ignore'):  # coincident spikes give inf or nan, silently
+    with np.errstate(all='ignore'):  # (nearly) coincident spikes give inf or nan ratios, silently
         ratios = intervals[1:] / intervals[:-1]
     slows_down = intervals[-1] >= 3 * intervals[0]
     if np.all(ratios >= 0.9) and np.count_nonzero(ratios > adaptation) >= 3 and slows_down:
