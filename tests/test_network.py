@@ -73,6 +73,19 @@ def test_chunking_does_not_change_the_run():
     np.testing.assert_array_equal(a.indices, b.indices)
 
 
+def test_sink_streams_the_events_and_keeps_none():
+    kept = nw.run_network(nw.CorticalNetwork2003(300, seed=5), 230.0, chunk=50)
+    chunks = []
+    streamed = nw.run_network(nw.CorticalNetwork2003(300, seed=5), 230.0, chunk=50,
+                              sink=lambda steps, indices: chunks.append((steps.copy(), indices.copy())))
+    assert len(chunks) == 5 and streamed.steps.size == 0 and streamed.indices.size == 0
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in chunks]), kept.steps)
+    np.testing.assert_array_equal(np.concatenate([c[1] for c in chunks]), kept.indices)
+    np.testing.assert_array_equal(streamed.counts_exc, kept.counts_exc)
+    with pytest.raises(TypeError, match='sink'):
+        nw.run_network(nw.CorticalNetwork2003(100, seed=5), 10.0, sink='events.npy')
+
+
 def test_events_agree_with_per_step_counts_and_dense_monitor():
     net = nw.CorticalNetwork2003(200, seed=2)
     runner = nw.NetworkRunner(net, chunk=20)

@@ -165,9 +165,24 @@ class NetworkRunner:
         self._compiled.add(length)
         return program
 
-    def run(self, duration: float, *, progress: bool = False) -> NetworkResult:
-        """Advance the network by ``duration`` ms from where it stands; return its events."""
+    def run(self, duration: float, *, progress: bool = False, sink=None) -> NetworkResult:
+        """Advance the network by ``duration`` ms from where it stands; return its events.
+
+        Parameters
+        ----------
+        duration : float
+            Simulated time (ms), a multiple of ``dt``.
+        progress : bool, default False
+            Show a progress bar.
+        sink : callable, optional
+            ``sink(steps, indices)`` receives the events of every chunk as it
+            finishes (steps counted from the start of this call, as in the
+            result), and the result keeps none: memory stays flat however long
+            the run (e.g. append them to a file). The per-step counts are kept.
+        """
         check.check_real('duration', duration, lower=0.0)
+        if sink is not None and not callable(sink):
+            raise TypeError(f'sink={sink!r}: expected a callable sink(steps, indices) or None')
         n_steps = int(round(duration / self.dt))
         if n_steps < 0 or abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, duration):
             raise ValueError(f'duration={duration} must be a non-negative multiple of dt={self.dt}')
@@ -193,8 +208,12 @@ class NetworkRunner:
                 sim += time.perf_counter() - tic
                 if packed is not None:
                     r, ix = unpack_events(packed, n_exc + n_inh)
-                    steps.append(r + (self.step_index - first))
-                    idxs.append(ix)
+                    r += self.step_index - first
+                    if sink is None:
+                        steps.append(r)
+                        idxs.append(ix)
+                    else:
+                        sink(r, ix)
                 ce.append(c_e)
                 ci.append(c_i)
                 self.step_index += length
@@ -226,6 +245,6 @@ def _strong_types(net):
 
 
 def run_network(net, duration: float, *, dt: float = 1.0, chunk: int = 100, record: bool = True,
-                progress: bool = False) -> NetworkResult:
+                progress: bool = False, sink=None) -> NetworkResult:
     """Simulate ``net`` for ``duration`` ms in compiled chunks; see :class:`NetworkRunner`."""
-    return NetworkRunner(net, dt=dt, chunk=chunk, record=record).run(duration, progress=progress)
+    return NetworkRunner(net, dt=dt, chunk=chunk, record=record).run(duration, progress=progress, sink=sink)
