@@ -600,7 +600,8 @@ def summarize(runs):
     out = {}
     for key, rs in groups.items():
         ok = [r for r in rs if r['status'] == 'ok']
-        row = {'n_ok': len(ok), 'n_runs': len(rs), 'sessions': sorted({r['session'] for r in rs}),
+        row = {'n_ok': len(ok), 'n_runs': len(rs), 'n_skipped': sum(r['status'] == 'skipped' for r in rs),
+               'sessions': sorted({r['session'] for r in rs}),
                'notes': sorted({f"{r['status']}: {r['note']}" for r in rs if r['status'] != 'ok'})}
         for field in ('sim_s', 'import_s', 'build_s', 'compile_s', 'wall_s', 'peak_mb', 'rate_e', 'rate_i',
                       'n_syn', 'n_spikes', 'n_steps', 'synapse_bytes', 'state_bytes'):
@@ -732,7 +733,9 @@ def render_markdown(data, memory=None):
              'the NumPy loop and Brian2 runtime one thread. brainpy: weights are constants '
              'of its compiled program (`bp.dnn` layers hold plain arrays); sparse connectivity by '
              '`bp.conn.FixedPreNum` below N = 10⁶, a NumPy draw of the same rule via `bp.conn.CSRConn` at 10⁶.', '']
-    few = sorted({f'{c}:{n}' for (c, n, _), row in summary.items() if row['n_ok'] < 3})
+    # a run skipped before it starts (not enough memory here) is final, not a missing repeat
+    few = sorted({f'{c}:{n}' for (c, n, _), row in summary.items()
+                  if row['n_ok'] < 3 and row['n_skipped'] < row['n_runs']})
     if few:
         lines += [f"**Preliminary**: sizes with a row of fewer than 3 completed runs ({', '.join(few)}); "
                   'check the load averages under Sessions before quoting a number.', '']
