@@ -1,4 +1,4 @@
-"""Run the 2003 network on ``argv[1]`` devices; print a digest of its spike events (helper of test_multidevice)."""
+"""Run the 2003 network (``argv[2]``: dense or sparse) on ``argv[1]`` devices; print a digest of its spike events (helper of test_multidevice)."""
 
 import hashlib
 import os
@@ -13,7 +13,10 @@ if os.environ.get('IZHI_DYN_X64') == '1':  # float64, as tests/conftest.py
     bm.enable_x64()
 
 devices = int(sys.argv[1])
-net = nw.CorticalNetwork2003(400, seed=3, devices=devices if devices > 1 else None)
+connectivity = sys.argv[2] if len(sys.argv) > 2 else 'dense'
+sparse = dict(k=50) if connectivity == 'sparse' else {}
+net = nw.CorticalNetwork2003(400, seed=3, connectivity=connectivity, devices=devices if devices > 1 else None,
+                             **sparse)
 res = nw.run_network(net, 300.0, chunk=50)
 import jax  # noqa: E402
 

@@ -182,7 +182,11 @@ class CorticalNetwork2003(bp.DynSysGroup):
     seed : int, default 0
         Seeds the parameters, weights, connectivity and the thalamic noise.
     devices : int or sequence of jax devices, optional
-        Shard the neurons across these devices (``jax.sharding``); dense only.
+        Shard the neurons' state across these devices (``jax.sharding``). Dense
+        weights are split by postsynaptic columns with it; sparse connectivity
+        is replicated on every device (each computes its neurons' input from
+        the whole spike vector), so sharding divides the neuron work, not the
+        synapse memory.
     delay : float, optional
         Synaptic delay (ms) of all projections; None = the paper's next step.
     layout : {'fused', 'pairwise'}, default 'fused'
@@ -246,8 +250,6 @@ class CorticalNetwork2003(bp.DynSysGroup):
         self.weight_scale = PAPER_IN_DEGREE / in_degree if weight_scale == 'auto' else float(weight_scale)
 
         self.mesh, sh = _mesh(devices)
-        if sh is not None and connectivity != 'dense':
-            raise NotImplementedError('devices > 1 is implemented for connectivity="dense"')
         rng = np.random.default_rng(seed)
         re, ri = rng.random(ne), rng.random(ni)
         neu = dict(method=method, V_initializer=bp.init.OneInit(-65.0))
