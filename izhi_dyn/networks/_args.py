@@ -11,13 +11,17 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.integrators import get_integrator
 
+CONNECTIVITIES = ('dense', 'sparse')
+LAYOUTS = ('fused', 'pairwise')
+
 
 def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, method, noise_exc, noise_inh,
-                       seed, devices, delay) -> None:
+                       seed, devices, delay, layout) -> None:
     """Raise a ValueError/TypeError naming the first bad argument of :class:`CorticalNetwork2003`."""
     check.check_int('n', n, lower=2)
     check.check_real('exc_fraction', exc_fraction, lower=0.0, upper=1.0, strict=True)
-    check.check_choice('connectivity', connectivity, ('dense', 'sparse'))
+    check.check_choice('connectivity', connectivity, CONNECTIVITIES)
+    check.check_choice('layout', layout, LAYOUTS)
     check.check_int('k', k, lower=1, allow_none=True)
     if check.check_real('p', p, lower=0.0, strict=True, allow_none=True) is not None and p > 1:
         raise ValueError(f'p={p!r}: expected a connection probability in (0, 1]')

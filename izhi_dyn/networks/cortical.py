@@ -44,8 +44,6 @@ __all__ = ['CorticalNetwork2003', 'ThalamicNoise', 'PAPER_IN_DEGREE', 'fixed_in_
 
 #: In-degree of a neuron in the paper's network (N = 1000, all-to-all).
 PAPER_IN_DEGREE = 1000
-CONNECTIVITIES = ('dense', 'sparse')
-LAYOUTS = ('fused', 'pairwise')
 
 
 class ThalamicNoise(bp.Projection):
@@ -217,12 +215,8 @@ class CorticalNetwork2003(bp.DynSysGroup):
                  name: Optional[str] = None):
         check_network_args(n=n, exc_fraction=exc_fraction, connectivity=connectivity, k=k, p=p,
                            weight_scale=weight_scale, method=method, noise_exc=noise_exc,
-                           noise_inh=noise_inh, seed=seed, devices=devices, delay=delay)
+                           noise_inh=noise_inh, seed=seed, devices=devices, delay=delay, layout=layout)
         super().__init__(name=name)
-        if connectivity not in CONNECTIVITIES:
-            raise ValueError(f'connectivity={connectivity!r}: expected one of {CONNECTIVITIES}')
-        if layout not in LAYOUTS:
-            raise ValueError(f'layout={layout!r}: expected one of {LAYOUTS}')
         n = int(n)
         ne = int(round(exc_fraction * n))
         ni = n - ne
@@ -239,12 +233,8 @@ class CorticalNetwork2003(bp.DynSysGroup):
                 raise ValueError('give k (fixed in-degree) or p (probability), not both')
             if p is None:
                 k = 100 if k is None else int(k)
-                if not 1 <= k:
-                    raise ValueError(f'k={k} must be >= 1')
                 in_degree = k
             else:
-                if not 0 < p <= 1:
-                    raise ValueError(f'p={p} must be in (0, 1]')
                 in_degree = p * n
         self.in_degree = in_degree
         self.weight_scale = PAPER_IN_DEGREE / in_degree if weight_scale == 'auto' else float(weight_scale)

@@ -108,8 +108,6 @@ class NetworkRunner:
     def __init__(self, net, *, dt: float = 1.0, chunk: int = 100, record: bool = True):
         check_runner_args(net=net, dt=dt, chunk=chunk, record=record)
         self.net, self.dt, self.chunk, self.record = net, float(dt), int(chunk), bool(record)
-        if self.chunk < 1:
-            raise ValueError(f'chunk={chunk} must be >= 1')
         self.step_index = 0
         self._programs = {}
         self._compiled = set()
