@@ -145,11 +145,12 @@ def assert_rejected(call, arg, value):
 
 
 def check_table(table, data):
-    """Draw one entry of ``table`` (``arg -> (call, bad values)``) and one bad value; assert it is rejected."""
-    arg = data.draw(st.sampled_from(sorted(table)), label='argument')
-    call, strategy = table[arg]
-    value = data.draw(strategy, label=arg)
-    assert_rejected(lambda: call(value), arg, value)
+    """Draw one entry of ``table`` (``arg`` or ``function.arg -> (call, bad values)``) and one bad value;
+    assert it is rejected with an error naming ``arg``."""
+    key = data.draw(st.sampled_from(sorted(table)), label='argument')
+    call, strategy = table[key]
+    value = data.draw(strategy, label=key)
+    assert_rejected(lambda: call(value), key.rsplit('.', 1)[-1], value)
 
 
 def _cases(n_examples):
@@ -388,10 +389,7 @@ ANALYSIS = {
 @_cases(len(ANALYSIS))
 @given(st.data())
 def test_analysis_rejects_bad_arguments(data):
-    key = data.draw(st.sampled_from(sorted(ANALYSIS)), label='function.argument')
-    call, strategy = ANALYSIS[key]
-    value = data.draw(strategy, label=key)
-    assert_rejected(lambda: call(value), key.split('.')[1], value)
+    check_table(ANALYSIS, data)
 
 
 # -- plotting (argument checks only: plots consume results) ----------------------------------
@@ -431,10 +429,7 @@ PLOTTING = {
 @_cases(len(PLOTTING))
 @given(st.data())
 def test_plotting_rejects_bad_arguments(data):
-    key = data.draw(st.sampled_from(sorted(PLOTTING)), label='function.argument')
-    call, strategy = PLOTTING[key]
-    value = data.draw(strategy, label=key)
-    assert_rejected(lambda: call(value), key.split('.')[1], value)
+    check_table(PLOTTING, data)
 
 
 # -- networks, layers, training, checkpoints -------------------------------------------------
