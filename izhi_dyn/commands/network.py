@@ -75,9 +75,9 @@ def _steps(value, dt, name, *, positive):
 
 
 def _validate(args):
-    """Steps to simulate and between checkpoints (None: no checkpoints), or ValueError."""
-    if not (np.isfinite(args.dt) and args.dt > 0):
-        raise ValueError(f'--dt {args.dt}: expected a positive number of ms')
+    """Steps to simulate and between checkpoints (None: no checkpoints), or ValueError.
+
+    ``--dt`` is already a positive finite number: the CLI's flag checks ran first."""
     n_steps = _steps(args.duration, args.dt, '--duration', positive=False)
     if (args.checkpoint is None) != (args.checkpoint_every is None):
         raise ValueError(f'--checkpoint {args.checkpoint} --checkpoint-every {args.checkpoint_every}: '
