@@ -182,6 +182,30 @@ def test_fixed_in_degree_out_degrees_are_binomial():
     assert abs(first_half.mean() / k - 0.5) < 0.01
 
 
+@pytest.mark.parametrize('block', [2**22, 700])  # one block of rows; many blocks (monkeypatched)
+def test_probability_connectivity_is_bernoulli(monkeypatch, block):
+    from izhi_dyn.networks import cortical
+    monkeypatch.setattr(cortical, '_SYNAPSES_PER_BLOCK', block)
+    n_pre, n_post, p = 1500, 800, 0.03
+    indptr, indices = nw.probability_csr(np.random.default_rng(5), n_pre, n_post, p)
+    assert indptr.dtype == np.int32 and indices.dtype == np.int32 and indptr[-1] == indices.size
+    out = np.diff(indptr)
+    rows = np.repeat(np.arange(n_pre), out)
+    key = rows.astype(np.int64) * n_post + indices
+    assert np.all(np.diff(key) > 0)  # sorted targets, no pair twice
+    # out-degrees ~ Binomial(n_post, p), in-degrees ~ Binomial(n_pre, p)
+    for deg, trials, count in ((out, n_post, n_pre), (np.bincount(indices, minlength=n_post), n_pre, n_post)):
+        mean, var = trials * p, trials * p * (1 - p)
+        assert abs(deg.mean() - mean) < 4 * np.sqrt(var / count)
+        assert abs(deg.var() / var - 1) < 4 * np.sqrt(2 / count)
+    # no pattern along the grid: the first and second half of each row fill alike
+    assert abs(np.mean(indices < n_post // 2) - 0.5) < 4 * np.sqrt(0.25 / indices.size)
+    full, _ = nw.probability_csr(np.random.default_rng(0), 7, 5, 1.0)
+    empty, _ = nw.probability_csr(np.random.default_rng(0), 7, 5, 0.0)
+    np.testing.assert_array_equal(full, 5 * np.arange(8))
+    np.testing.assert_array_equal(empty, 0)
+
+
 def test_layout_and_csr_arguments_are_checked():
     with pytest.raises(ValueError, match="layout='ring'"):
         nw.CorticalNetwork2003(100, layout='ring')

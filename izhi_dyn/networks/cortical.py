@@ -131,15 +131,47 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
     return out
 
 
+_SYNAPSES_PER_BLOCK = 2**22  # expected synapses per block of rows drawn at once by probability_csr
+
+
 def probability_csr(rng, n_pre, n_post, p):
-    """Pre-major CSR where each pair is connected independently with probability ``p``."""
+    """Pre-major CSR where each pair is connected independently with probability ``p``.
+
+    Returns ``(indptr, indices)`` (int32), targets sorted within each row.
+
+    Notes
+    -----
+    The gaps between successive connected cells of the row-major
+    ``n_pre x n_post`` grid, a sequence of Bernoulli(``p``) trials, are i.i.d.
+    Geometric(``p``): drawing the gaps visits the synapses only, in
+    O(``p n_pre n_post``) time, a block of rows at a time (the int64 positions
+    of about 4 million synapses held at once).
+    """
     check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, p=p)
-    counts = rng.binomial(n_post, p, size=n_pre)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    for i in range(n_pre):  # sampling without replacement per row
-        indices[indptr[i]:indptr[i + 1]] = np.sort(rng.choice(n_post, counts[i], replace=False))
-    return indptr.astype(np.int32), indices
+    n_pre, n_post, p = int(n_pre), int(n_post), float(p)
+    counts = np.zeros(n_pre, dtype=np.int64)
+    blocks = [np.empty(0, dtype=np.int32)]
+    rows_per_block = max(1, int(_SYNAPSES_PER_BLOCK / max(p * n_post, 1.0)))
+    for lo in range(0, n_pre if p > 0 else 0, rows_per_block):
+        hi = min(n_pre, lo + rows_per_block)
+        cells = _bernoulli_successes(rng, (hi - lo) * n_post, p)
+        counts[lo:hi] = np.bincount(cells // n_post, minlength=hi - lo)
+        blocks.append((cells % n_post).astype(np.int32))
+    if counts.sum() > np.iinfo(np.int32).max:
+        raise ValueError(f'p={p} gives {counts.sum()} synapses, beyond the int32 index range of one CSR matrix')
+    indptr = np.zeros(n_pre + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, np.concatenate(blocks)
+
+
+def _bernoulli_successes(rng, n_trials, p):
+    """Sorted positions of the successes among ``n_trials`` i.i.d. Bernoulli(``p``) trials."""
+    mean = n_trials * p
+    size = int(mean + 6 * np.sqrt(mean) + 16)
+    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    while positions[-1] < n_trials:  # more successes than gaps drawn (probability < 1e-9)
+        positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, size=size))])
+    return positions[:np.searchsorted(positions, n_trials)]
 
 
 class CorticalNetwork2003(bp.DynSysGroup):
