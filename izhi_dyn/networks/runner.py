@@ -182,8 +182,8 @@ class NetworkRunner:
         if sink is not None and not callable(sink):
             raise TypeError(f'sink={sink!r}: expected a callable sink(steps, indices) or None')
         n_steps = int(round(duration / self.dt))
-        if n_steps < 0 or abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, duration):
-            raise ValueError(f'duration={duration} must be a non-negative multiple of dt={self.dt}')
+        if abs(n_steps * self.dt - duration) > 1e-6 * max(1.0, duration):
+            raise ValueError(f'duration={duration} must be a multiple of dt={self.dt}')
         n_exc, n_inh = self.net.n_exc, self.net.n_inh
         t0, first = self.step_index * self.dt, self.step_index
         steps, idxs, ce, ci = [], [], [], []
