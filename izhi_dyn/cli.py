@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from izhi_dyn import _validation as check
@@ -19,10 +20,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest='command', required=True)
     for command in COMMANDS:
-        command_parser = sub.add_parser(command.NAME, help=command.HELP, description=command.__doc__)
+        command_parser = sub.add_parser(command.NAME, help=command.HELP, description=_plain(command.__doc__))
         command.add_arguments(command_parser)
         command_parser.set_defaults(run=command.run, command_parser=command_parser)
     return parser
+
+
+def _plain(text: str) -> str:
+    """``text`` with its reST literals and roles (double backquotes, ``:mod:``) reduced to their content."""
+    return re.sub(r'``([^`]+)``|:\w+:`([^`]+)`', lambda m: m.group(1) or m.group(2), text)
 
 
 #: Range checks of the numeric and named flags shared by the subcommands (by destination).

@@ -178,6 +178,13 @@ def _documented_commands():
     return [c for c in lines + inline if c.startswith('izhi-dyn ')] + console
 
 
+@pytest.mark.parametrize('command', sorted(_subcommands()))
+def test_cli_help_is_plain_text(command):
+    """Docstrings double as the CLI descriptions: their reST markup must not reach the terminal."""
+    text = _subcommands()[command].format_help()
+    assert not re.search(r'``|:(mod|func|class|data|math|doc):`', text), text
+
+
 def test_documented_commands_parse():
     from izhi_dyn.cli import build_parser
 
