@@ -316,10 +316,10 @@ def run(epochs: int = 40, out: str = 'out', seed: int = 0, n_train: int = 2048, 
     plt.close(fig)
 
     x, y = test_data
-    picks = np.array([int(np.flatnonzero(y == c)[0]) for c in range(N_CLASSES)])
-    spikes = record_spikes(net, x[:, picks], config.dt)
-    fig, axes = plt.subplots(1, N_CLASSES, figsize=(12, 3.5), sharey=True)
-    plot_rasters(x[:, picks], spikes, y[picks], config.dt, axes)
+    picks = np.array([int(np.flatnonzero(y == c)[0]) for c in range(N_CLASSES) if np.any(y == c)])
+    spikes = record_spikes(net, x[:, picks], config.dt)  # first trial of each class in the held-out set
+    fig, axes = plt.subplots(1, len(picks), figsize=(3 * len(picks), 3.5), sharey=True, squeeze=False)
+    plot_rasters(x[:, picks], spikes, y[picks], config.dt, axes[0])
     fig.tight_layout()
     fig.savefig(path / 'raster.png', dpi=120)
     plt.close(fig)

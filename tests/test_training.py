@@ -57,3 +57,12 @@ def test_example_reaches_90_percent_held_out_accuracy(tmp_path, capsys):
     assert main(['train', '--out', str(tmp_path)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert float(last.split(':')[1]) >= 0.90
+
+
+def test_raster_shows_the_classes_present_in_a_small_held_out_set(tmp_path):
+    from izhi_dyn.spike_timing import run
+
+    y = make_dataset(2, 2, TaskConfig())[1]  # run() draws its held-out set with seed + 2
+    assert len(np.unique(y)) < N_CLASSES  # the case that used to raise IndexError
+    accuracy = run(epochs=1, out=str(tmp_path), seed=0, n_train=128, n_test=2, log=lambda *a: None)
+    assert 0.0 <= accuracy <= 1.0 and (tmp_path / 'raster.png').stat().st_size > 0
