@@ -492,6 +492,31 @@ NETWORK_HELPERS = {
     'seed': (lambda v: networks.ThalamicNoise(_NEURON3, 1.0, seed=v), bad_int(0)),
 }
 
+_CSR = dict(indptr=[0, 2, 3], indices=[0, 1, 2], weight=[0.5, 0.5, -1.0], shape=(2, 3))  # a valid 2 x 3 CSR
+_W3 = np.ones((3, 3))
+COMMS = {
+    'EventDense.weight': (lambda v: networks.EventDense(v), bad_array(ndim=2)),
+    'backend': (lambda v: networks.EventDense(_W3, backend=v), bad_name(('event', 'matmul'))),
+    'sharding': (lambda v: networks.EventDense(_W3, sharding=v), st.one_of(st.integers(), st.text(max_size=3))),
+    'EventCSR.weight': (lambda v: networks.EventCSR(**{**_CSR, 'weight': v}), bad_array(length=3)),
+    'indptr': (lambda v: networks.EventCSR(**{**_CSR, 'indptr': v}),
+               st.sampled_from([[0, 2], [1, 2, 3], [0, 3, 2], [0, 1, 2], np.array([0.0, 2.0, 3.0]), None, 'x'])),
+    'indices': (lambda v: networks.EventCSR(**{**_CSR, 'indices': v}),
+                st.sampled_from([[0, 1, 3], [-1, 0, 1], [0.0, 1.0, 2.0], np.zeros((3, 1), int), [True] * 3,
+                                 None])),
+    'shape': (lambda v: networks.EventCSR(**{**_CSR, 'shape': v}),
+              st.sampled_from([(2,), (2, 0), (2.0, 3), (True, 3), (2, 3, 1), None, 'ab'])),
+    'pre': (lambda v: networks.CurrentProj(v, networks.EventDense(_W3), _NEURON3),
+            st.one_of(NOT_A_NETWORK, st.just([]))),
+    'post': (lambda v: networks.CurrentProj(_NEURON3, networks.EventDense(_W3), v),
+             st.one_of(NOT_A_NETWORK, st.just([]))),
+    'comm': (lambda v: networks.CurrentProj(_NEURON3, v, _NEURON3),
+             st.one_of(NOT_A_NETWORK, st.builds(lambda n: networks.EventDense(np.ones((n, 3))),
+                                                st.integers(1, 5).filter(lambda n: n != 3)))),
+    'delay': (lambda v: networks.CurrentProj(_NEURON3, networks.EventDense(_W3), _NEURON3, delay=v),
+              bad_real(lower=0.0).filter(lambda v: v is not None)),
+}
+
 LAYER_SHAPE = (5, 3)  # (N + K, N) for N = 3, K = 2
 LAYERS = {
     'n_neurons': (lambda v: izhi_dyn.IzhikevichLayer(v, 2), bad_int(1)),
@@ -596,7 +621,8 @@ SPIKE_TIMING = {
 }
 
 
-@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS', 'SPIKE_TIMING'])
+@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'COMMS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS',
+                                   'SPIKE_TIMING'])
 def test_constructors_and_helpers_reject_bad_arguments(table):
     table = globals()[table]
 

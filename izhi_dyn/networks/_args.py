@@ -88,3 +88,64 @@ def check_runner_args(*, net, dt, chunk, record) -> None:
     check.check_dt(dt)
     check.check_int('chunk', chunk, lower=1)
     check.check_bool('record', record)
+
+
+def _array(name, value, kind, ndim):
+    """``value`` as an array without copying it (a NumPy or JAX array stays as given), or raise naming
+    ``name``: ``ndim``-d, of a real float (``kind='f'``) or integer (``kind='i'``) dtype."""
+    what = 'floats' if kind == 'f' else 'integers'
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f'{name}={value!r}: expected a {ndim}-d array of {what}')
+    try:
+        arr = value if isinstance(value, (np.ndarray, jax.Array)) else np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise TypeError(f'{name}={value!r}: expected a {ndim}-d array of {what}') from err
+    dtype = np.dtype(arr.dtype)
+    ok = np.issubdtype(dtype, np.integer) if kind == 'i' else (np.issubdtype(dtype, np.number)
+                                                              and not np.issubdtype(dtype, np.complexfloating))
+    if not ok or dtype == np.bool_:
+        raise TypeError(f'{name}: expected a {ndim}-d array of {what}, got dtype {dtype}')
+    if arr.ndim != ndim:
+        raise ValueError(f'{name}: expected a {ndim}-d array, got shape {arr.shape}')
+    return arr
+
+
+def check_weight(name, weight, ndim):
+    """Raise unless ``weight`` is a finite ``ndim``-d array of real numbers (two reductions, no copy)."""
+    arr = _array(name, weight, 'f', ndim)
+    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
+        raise ValueError(f'{name}: expected finite weights (got NaN or inf)')
+
+
+def check_csr_structure(*, indptr, indices, shape) -> None:
+    """Raise unless ``indptr``/``indices`` are a valid CSR structure of a ``shape`` = (n_pre, n_post) matrix."""
+    ok = isinstance(shape, (tuple, list)) and len(shape) == 2 and all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in shape)
+    if not ok:
+        raise ValueError(f'shape={shape!r}: expected (n_pre, n_post), two positive ints')
+    n_pre, n_post = (int(n) for n in shape)
+    ptr = np.asarray(_array('indptr', indptr, 'i', 1))
+    idx = _array('indices', indices, 'i', 1)
+    if ptr.shape != (n_pre + 1,) or ptr[0] != 0 or ptr[-1] != idx.shape[0] or np.any(np.diff(ptr) < 0):
+        ends = f' from {ptr[0]} to {ptr[-1]}' if ptr.size else ''
+        raise ValueError(f'indptr: expected {n_pre + 1} non-decreasing row offsets from 0 to len(indices) = '
+                         f'{idx.shape[0]}, got shape {ptr.shape}{ends}')
+    if idx.shape[0] and not (0 <= int(idx.min()) and int(idx.max()) < n_post):
+        raise ValueError(f'indices: expected targets in [0, n_post = {n_post}), got [{idx.min()}, {idx.max()}]')
+
+
+def check_projection_args(*, pre, comm, post, delay) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`CurrentProj`."""
+    for name, groups in (('pre', pre), ('post', post)):
+        seq = tuple(groups) if isinstance(groups, (list, tuple)) else (groups,)
+        if not seq or not all(isinstance(g, bp.dyn.NeuDyn) for g in seq):
+            raise TypeError(f'{name}={groups!r}: expected a neuron group or a non-empty sequence of them')
+    if not isinstance(comm, bp.DynamicalSystem):
+        raise TypeError(f'comm={comm!r}: expected a brainpy DynamicalSystem mapping spikes to currents')
+    check.check_real('delay', delay, lower=0.0, allow_none=True)
+    shape = getattr(comm, 'shape', None)
+    if shape is not None:
+        sizes = [sum(int(np.prod(g.varshape)) for g in (x if isinstance(x, (list, tuple)) else (x,)))
+                 for x in (pre, post)]
+        if tuple(shape) != tuple(sizes):
+            raise ValueError(f'comm: its shape {tuple(shape)} is not (pre size, post size) = {tuple(sizes)}')

@@ -20,6 +20,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _validation as check
+from izhi_dyn.networks._args import check_csr_structure, check_projection_args, check_weight
+
 __all__ = ['EventDense', 'EventCSR', 'CurrentProj']
 
 
@@ -41,18 +44,22 @@ class EventDense(bp.DynamicalSystem):
     """
 
     def __init__(self, weight, *, backend: str = 'event', sharding=None, name: Optional[str] = None):
+        check_weight('weight', weight, ndim=2)
+        check.check_choice('backend', backend, ('event', 'matmul'))
+        check.check_type('sharding', sharding, (type(None), jax.sharding.NamedSharding), 'None or a NamedSharding')
         super().__init__(name=name)
-        if backend not in ('event', 'matmul'):
-            raise ValueError(f"backend={backend!r}: expected 'event' or 'matmul'")
         w = jnp.asarray(weight, dtype=bm.float_)
-        if w.ndim != 2:
-            raise ValueError(f'weight must be 2-D (n_pre, n_post), got shape {w.shape}')
         if sharding is not None:
             w = jax.device_put(w, sharding)
         self.sharding = sharding
         self.backend = backend
         self.weight = bm.Variable(w)
         self.num_pre, self.num_post = w.shape
+
+    @property
+    def shape(self) -> tuple:
+        """``(n_pre, n_post)``."""
+        return self.num_pre, self.num_post
 
     def update(self, spikes):
         s = bm.as_jax(spikes)
@@ -87,18 +94,18 @@ class EventCSR(bp.DynamicalSystem):
     """
 
     def __init__(self, indptr, indices, weight, shape, *, name: Optional[str] = None):
+        check_csr_structure(indptr=indptr, indices=indices, shape=shape)
+        check_weight('weight', weight, ndim=1)
+        if np.shape(weight) != np.shape(indices):
+            raise ValueError(f'weight: expected one weight per synapse, shape {np.shape(indices)}, '
+                             f'got {np.shape(weight)}')
         super().__init__(name=name)
         self.shape = tuple(int(s) for s in shape)
-        indptr = np.asarray(indptr)
-        if indptr.shape != (self.shape[0] + 1,):
-            raise ValueError(f'indptr must have shape ({self.shape[0] + 1},), got {indptr.shape}')
         # indptr stays a constant (n_pre + 1 ints): brainevent sizes its task queue from it
         # at trace time. Indices and weights (the bulk) are Variables.
         self.indptr = jnp.asarray(indptr, dtype=jnp.int32)
         self.indices = bm.Variable(jnp.asarray(indices, dtype=jnp.int32))
         self.weight = bm.Variable(jnp.asarray(weight, dtype=bm.float_))
-        if self.weight.shape != self.indices.shape:
-            raise ValueError('weight and indices must have the same shape (one weight per synapse)')
 
     @property
     def num_synapses(self) -> int:
@@ -134,6 +141,7 @@ class CurrentProj(bp.Projection):
     """
 
     def __init__(self, pre, comm, post, *, delay: Optional[float] = None, name: Optional[str] = None):
+        check_projection_args(pre=pre, comm=comm, post=post, delay=delay)
         super().__init__(name=name)
         self.pres = tuple(pre) if isinstance(pre, (list, tuple)) else (pre,)
         posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
