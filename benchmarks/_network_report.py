@@ -167,11 +167,16 @@ def _targets(summary, sessions):
               "brainevent's CPU event kernel is a Numba function called back from XLA through Python ctypes "
               '(~75 µs per call whatever the spike count; one call per step since the fused layout) and '
               "JAX's threefry noise draw (~30 µs); Brian2 standalone and the NumPy loop pay neither. At 10⁵-10⁶ "
-              'neurons the step is dominated by the threefry draw of N normal numbers and the scattered '
-              'additions of the event kernel (one per synapse of every neuron that fired), which move far less '
-              'data than they cost in instructions: hence several × the memory-traffic bound. The issue rules '
-              'out hand-written kernels; the remaining routes are a cheaper normal generator and a native '
-              'brainevent CPU kernel (XLA FFI instead of a ctypes callback).']
+              'neurons the step is dominated by the threefry draw of N normal numbers (~0.9 ms of a ~3 ms step '
+              'at 10⁵, `profile_network.py --n 100000 --connectivity sparse`) and the scattered additions of the '
+              'event kernel (one per synapse of every neuron that fired). Those additions land at random '
+              'postsynaptic indices, so they are bound by memory latency, not bandwidth: `benchmarks/'
+              'kernel_bench.py` (table in `benchmarks/KERNEL.md`) times the kernel alone and a plain C scatter '
+              'loop (`np.bincount`) over the same synapses; even the C loop costs 2-3 ns per synapse, 5-8× the '
+              '~0.4 ns per synapse of the bound, so the ≤ 3× target is out of reach of a serial scatter on this '
+              'CPU, whatever the kernel. The issue rules out hand-written kernels; the remaining routes are a '
+              'cheaper normal generator and a native brainevent CPU kernel (XLA FFI instead of a ctypes '
+              'callback) for the fixed overhead.']
     return lines
 
 
