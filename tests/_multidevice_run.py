@@ -21,5 +21,8 @@ res = nw.run_network(net, 300.0, chunk=50)
 import jax  # noqa: E402
 
 ev = np.stack([res.steps, res.indices])
+weights = net.recurrent.comm.weight.value
+per_device = max(shard.data.size for shard in weights.addressable_shards)  # synapse slots held by one device
 print('NDEV', len(jax.devices()), 'SHARDS', len(net.E.V.value.sharding.device_set),
-      'NSPK', res.steps.size, 'SHA', hashlib.sha256(ev.tobytes()).hexdigest())
+      'NSPK', res.steps.size, 'SHA', hashlib.sha256(ev.tobytes()).hexdigest(),
+      'SYN', per_device, net.num_synapses)

@@ -130,6 +130,16 @@ def test_resume_rejects_other_arguments(small_checkpoint, change, flag):
         main(args)
 
 
+def test_sparse_checkpoint_resumes_on_as_many_devices_only(tmp_path):
+    # sparse synapses are split over the devices (EventCSR sharding): another device count is another layout
+    path = tmp_path / 'sparse.npz'
+    sparse = ['network', '--n', '50', '--seed', '1', '--no-progress', '--connectivity', 'sparse', '--k', '10']
+    main([*sparse, '--duration', '4', '--checkpoint', str(path), '--checkpoint-every', '2'])
+    with pytest.raises(SystemExit, match=r'other arguments.*--devices \(sparse synapses split over them\): '
+                                         r'checkpoint 1, this run 2'):
+        main([*sparse, '--duration', '6', '--devices', '2', '--resume', str(path)])
+
+
 @pytest.mark.parametrize('every', ['0', '-2', 'nan', 'inf'])
 def test_rejects_a_checkpoint_interval_out_of_range(tmp_path, monkeypatch, capsys, every):
     monkeypatch.chdir(tmp_path)

@@ -497,7 +497,10 @@ _W3 = np.ones((3, 3))
 COMMS = {
     'EventDense.weight': (lambda v: networks.EventDense(v), bad_array(ndim=2)),
     'backend': (lambda v: networks.EventDense(_W3, backend=v), bad_name(('event', 'matmul'))),
-    'sharding': (lambda v: networks.EventDense(_W3, sharding=v), st.one_of(st.integers(), st.text(max_size=3))),
+    'EventDense.sharding': (lambda v: networks.EventDense(_W3, sharding=v),
+                            st.one_of(st.integers(), st.text(max_size=3))),
+    'EventCSR.sharding': (lambda v: networks.EventCSR(**_CSR, sharding=v),
+                          st.one_of(st.integers(), st.text(max_size=3))),
     'EventCSR.weight': (lambda v: networks.EventCSR(**{**_CSR, 'weight': v}), bad_array(length=3)),
     'indptr': (lambda v: networks.EventCSR(**{**_CSR, 'indptr': v}),
                st.sampled_from([[0, 2], [1, 2, 3], [0, 3, 2], [0, 1, 2], np.array([0.0, 2.0, 3.0]), None, 'x'])),

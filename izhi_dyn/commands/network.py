@@ -23,7 +23,7 @@ NAME = 'network'
 HELP = 'simulate the 2003 cortical network (raster over population rate, JSON statistics)'
 
 #: Arguments that define the network and its numerics: a checkpoint only resumes a run with the same ones.
-IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype')
+IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype', 'synapse_shards')
 _CONFIG = 'config_json'  # the IDENTITY values as JSON text, stored as bytes (checkpoint extras are numeric)
 
 
@@ -95,7 +95,9 @@ def _identity(args) -> dict:
 
     return {'n': args.n, 'seed': args.seed, 'connectivity': args.connectivity,
             'k': args.k if args.connectivity == 'sparse' else 0, 'method': args.method,
-            'dt': float(args.dt), 'dtype': np.dtype(bm.float_).name}
+            'dt': float(args.dt), 'dtype': np.dtype(bm.float_).name,
+            # sparse synapses are laid out per device (EventCSR sharding): a checkpoint resumes on as many
+            'synapse_shards': args.devices if args.connectivity == 'sparse' and args.n % args.devices == 0 else 1}
 
 
 def _check_identity(path, config) -> None:
@@ -104,7 +106,7 @@ def _check_identity(path, config) -> None:
         if key not in data.files:
             raise ValueError(f'--resume {path}: not a checkpoint of izhi-dyn network')
         saved = json.loads(data[key].tobytes().decode())
-    flags = {'dtype': '--x64', 'k': '--k'}
+    flags = {'dtype': '--x64', 'k': '--k', 'synapse_shards': '--devices (sparse synapses split over them)'}
     wrong = [f"{flags.get(key, '--' + key)}: checkpoint {saved.get(key)!r}, this run {config[key]!r}"
              for key in IDENTITY if saved.get(key) != config[key]]
     if wrong:

@@ -91,29 +91,95 @@ class EventCSR(bp.DynamicalSystem):
     weight : float array of shape (nnz,)
         One weight per synapse, in the order of ``indices``.
     shape : (n_pre, n_post)
+    sharding : jax.sharding.NamedSharding, optional
+        Postsynaptic neurons split over the mesh axis ``'neuron'`` (``n_post``
+        must divide by its size): each device holds only the synapses onto its
+        own neurons, and computes their current from the (gathered) spike
+        vector via ``jax.shard_map``. Rows are padded with zero-weight synapses
+        to the longest device's share of the row, so all devices share one row
+        pointer (brainevent needs it as a constant); within a row the synapses
+        keep their order, and the sums are those of one device, bit for bit.
+
+    Attributes
+    ----------
+    indices, weight : bm.Variable
+        Shape ``(nnz,)``; with ``sharding``, ``(devices, padded nnz)``, row ``d``
+        on device ``d`` with targets local to it.
     """
 
-    def __init__(self, indptr, indices, weight, shape, *, name: Optional[str] = None):
+    def __init__(self, indptr, indices, weight, shape, *, sharding=None, name: Optional[str] = None):
         check_csr_structure(indptr=indptr, indices=indices, shape=shape)
         check_weight('weight', weight, ndim=1)
         if np.shape(weight) != np.shape(indices):
             raise ValueError(f'weight: expected one weight per synapse, shape {np.shape(indices)}, '
                              f'got {np.shape(weight)}')
+        check.check_type('sharding', sharding, (type(None), jax.sharding.NamedSharding), 'None or a NamedSharding')
+        n_dev = 1 if sharding is None else sharding.mesh.devices.size
+        if shape[1] % n_dev:
+            raise ValueError(f'sharding: n_post = {shape[1]} does not divide over {n_dev} devices')
         super().__init__(name=name)
         self.shape = tuple(int(s) for s in shape)
+        self.sharding = sharding
+        self._num_synapses = int(np.shape(indices)[0])
+        if sharding is not None:
+            indptr, indices, weight = _split_by_target(np.asarray(indptr), np.asarray(indices),
+                                                      np.asarray(weight), self.shape[1], n_dev)
+            rows = jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec('neuron', None))
+            place = lambda x, dtype: jax.device_put(jnp.asarray(x, dtype=dtype), rows)  # noqa: E731
+        else:
+            place = jnp.asarray
         # indptr stays a constant (n_pre + 1 ints): brainevent sizes its task queue from it
         # at trace time. Indices and weights (the bulk) are Variables.
         self.indptr = jnp.asarray(indptr, dtype=jnp.int32)
-        self.indices = bm.Variable(jnp.asarray(indices, dtype=jnp.int32))
-        self.weight = bm.Variable(jnp.asarray(weight, dtype=bm.float_))
+        self.indices = bm.Variable(place(indices, jnp.int32))
+        self.weight = bm.Variable(place(weight, bm.float_))
 
     @property
     def num_synapses(self) -> int:
-        return int(self.indices.shape[0])
+        """Number of synapses (padding excluded)."""
+        return self._num_synapses
 
     def update(self, spikes):
-        return bm.event.csrmv(self.weight.value, self.indices.value, self.indptr,
-                              bm.as_jax(spikes), shape=self.shape, transpose=True)
+        s = bm.as_jax(spikes)
+        if self.sharding is None:
+            return self._local(self.weight.value, self.indices.value, s, self.shape[1])
+        P = jax.sharding.PartitionSpec
+        n_local = self.shape[1] // self.sharding.mesh.devices.size
+        local = jax.shard_map(lambda w, i, s: self._local(w[0], i[0], s, n_local), mesh=self.sharding.mesh,
+                              in_specs=(P('neuron', None), P('neuron', None), P()), out_specs=P('neuron'),
+                              check_vma=False)
+        return local(self.weight.value, self.indices.value, s)
+
+    def _local(self, weight, indices, spikes, n_post):
+        return bm.event.csrmv(weight, indices, self.indptr, spikes, shape=(self.shape[0], n_post), transpose=True)
+
+
+def _split_by_target(indptr, indices, weight, n_post, n_dev):
+    """Split a pre-major CSR matrix by blocks of ``n_post // n_dev`` postsynaptic neurons.
+
+    Returns ``(indptr, indices, weight)``: one row pointer shared by all blocks
+    (each row padded to its longest block share) and ``(n_dev, nnz)`` arrays
+    whose row ``d`` holds block ``d``'s synapses with local target indices, in
+    their original order within each presynaptic row; padding has target 0 and
+    weight 0 (adding ``+0.0`` leaves every sum unchanged).
+    """
+    n_pre, n_local = indptr.shape[0] - 1, n_post // n_dev
+    rows = np.repeat(np.arange(n_pre, dtype=np.int64), np.diff(indptr))
+    block = indices // n_local
+    group = rows * n_dev + block
+    order = np.argsort(group, kind='stable')  # by row, then block; original order within a group
+    counts = np.bincount(group, minlength=n_pre * n_dev)
+    width = counts.reshape(n_pre, n_dev).max(axis=1)
+    ptr = np.zeros(n_pre + 1, dtype=np.int64)
+    np.cumsum(width, out=ptr[1:])
+    group_start = np.cumsum(counts) - counts
+    rank = np.arange(order.size) - group_start[group[order]]
+    slot, dev = ptr[rows[order]] + rank, block[order]
+    out_indices = np.zeros((n_dev, int(ptr[-1])), dtype=np.int32)
+    out_weight = np.zeros((n_dev, int(ptr[-1])), dtype=weight.dtype)
+    out_indices[dev, slot] = indices[order] - dev * n_local
+    out_weight[dev, slot] = weight[order]
+    return ptr.astype(np.int32), out_indices, out_weight
 
 
 class CurrentProj(bp.Projection):

@@ -212,11 +212,13 @@ class CorticalNetwork2003(bp.DynSysGroup):
     seed : int, default 0
         Seeds the parameters, weights, connectivity and the thalamic noise.
     devices : int or sequence of jax devices, optional
-        Shard the neurons' state across these devices (``jax.sharding``). Dense
-        weights are split by postsynaptic columns with it; sparse connectivity
-        is replicated on every device (each computes its neurons' input from
-        the whole spike vector), so sharding divides the neuron work, not the
-        synapse memory.
+        Shard the neurons' state across these devices (``jax.sharding``), and
+        the synapses with it, by postsynaptic neuron: dense weights by columns,
+        sparse connectivity by target (each device holds the synapses onto its
+        neurons, rows padded to the longest device share; see
+        :class:`~izhi_dyn.networks.EventCSR`). Each device computes its
+        neurons' input from the whole spike vector. A synapse group whose
+        number of targets does not divide by the device count stays replicated.
     delay : float, optional
         Synaptic delay (ms) of all projections; None = the paper's next step.
     layout : {'fused', 'pairwise'}, default 'fused'
@@ -373,7 +375,10 @@ class _Wiring:
         w = self.rng.random(indices.shape[0], dtype=self.ftype)
         for lo, hi, gain in rows:
             w[indptr[lo]:indptr[hi]] *= gain * self.scale
-        return EventCSR(indptr, indices, w, shape)
+        if self.mesh is None or shape[1] % self.mesh.devices.size:
+            return EventCSR(indptr, indices, w, shape)
+        P = jax.sharding.PartitionSpec
+        return EventCSR(indptr, indices, w, shape, sharding=jax.sharding.NamedSharding(self.mesh, P('neuron')))
 
 
 def _mesh(devices):
