@@ -25,6 +25,7 @@ import tempfile
 
 import brainpy as bp
 import brainpy.math as bm
+import jax
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -494,13 +495,15 @@ NETWORK_HELPERS = {
 
 _CSR = dict(indptr=[0, 2, 3], indices=[0, 1, 2], weight=[0.5, 0.5, -1.0], shape=(2, 3))  # a valid 2 x 3 CSR
 _W3 = np.ones((3, 3))
+_OTHER_AXIS = st.builds(lambda: jax.sharding.NamedSharding(jax.sharding.Mesh(np.array(jax.devices()[:1]), ('x',)),
+                                                          jax.sharding.PartitionSpec('x')))
 COMMS = {
     'EventDense.weight': (lambda v: networks.EventDense(v), bad_array(ndim=2)),
     'backend': (lambda v: networks.EventDense(_W3, backend=v), bad_name(('event', 'matmul'))),
     'EventDense.sharding': (lambda v: networks.EventDense(_W3, sharding=v),
-                            st.one_of(st.integers(), st.text(max_size=3))),
+                            st.one_of(st.integers(), st.text(max_size=3), _OTHER_AXIS)),
     'EventCSR.sharding': (lambda v: networks.EventCSR(**_CSR, sharding=v),
-                          st.one_of(st.integers(), st.text(max_size=3))),
+                          st.one_of(st.integers(), st.text(max_size=3), _OTHER_AXIS)),
     'EventCSR.weight': (lambda v: networks.EventCSR(**{**_CSR, 'weight': v}), bad_array(length=3)),
     'indptr': (lambda v: networks.EventCSR(**{**_CSR, 'indptr': v}),
                st.sampled_from([[0, 2], [1, 2, 3], [0, 3, 2], [0, 1, 2], np.array([0.0, 2.0, 3.0]), None, 'x'])),

@@ -149,3 +149,11 @@ def check_projection_args(*, pre, comm, post, delay) -> None:
                  for x in (pre, post)]
         if tuple(shape) != tuple(sizes):
             raise ValueError(f'comm: its shape {tuple(shape)} is not (pre size, post size) = {tuple(sizes)}')
+
+
+def check_sharding(sharding) -> None:
+    """Raise unless ``sharding`` is None or a NamedSharding over a mesh with the axis ``'neuron'``."""
+    ok = sharding is None or (isinstance(sharding, jax.sharding.NamedSharding)
+                              and 'neuron' in sharding.mesh.axis_names)
+    if not ok:
+        raise TypeError(f"sharding={sharding!r}: expected None or a NamedSharding over a mesh axis 'neuron'")
