@@ -53,8 +53,8 @@ def check_csr_args(*, rng, n_pre, n_post, splits=None, **degree) -> None:
     ((rule, value),) = degree.items()
     if rule == 'k':
         check.check_int('k', value, lower=1)
-    elif check.check_real('p', value, lower=0.0) > 1:
-        raise ValueError(f'p={value!r}: expected a connection probability in [0, 1]')
+    else:
+        check.check_real('p', value, lower=0.0, upper=1.0)
     if splits is not None:
         bounds = check.check_array('splits', splits, ndim=1, min_size=2)
         integral = np.all(bounds == np.round(bounds))

@@ -112,8 +112,6 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
     """
     check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, k=k, splits=splits)
     n_pre, n_post, k = int(n_pre), int(n_post), int(k)
-    if n_pre < 1 or n_post < 1 or k < 1:
-        raise ValueError(f'n_pre={n_pre}, n_post={n_post}, k={k}: all must be >= 1')
     nnz = n_post * k
     if nnz > np.iinfo(np.int32).max:
         raise ValueError(f'n_post * k = {nnz} synapses exceed the int32 index range of one CSR matrix')

@@ -230,8 +230,7 @@ def _warm_event_kernels(net):
     # compiled program share one Numba function, compiled here for the same argument types.
     for node in net.nodes().unique().values():
         if isinstance(node, CurrentProj) and isinstance(node.comm, (EventDense, EventCSR)):
-            silent = jnp.zeros(node.comm.shape[0] if isinstance(node.comm, EventCSR) else node.comm.num_pre, bool)
-            jax.block_until_ready(node.comm(silent))
+            jax.block_until_ready(node.comm(jnp.zeros(node.comm.shape[0], bool)))
 
 
 def _strong_types(net):
