@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
 import brainpy as bp
 import brainpy.math as bm
 import numpy as np
@@ -43,3 +49,20 @@ def training_loss_and_grad(I, steps=300, dt=0.1, readout='spikes', **kwargs):
         return bm.for_loop(body, jnp.arange(steps)).sum()
 
     return jax.value_and_grad(loss)(jnp.asarray(I, dtype=bm.float_))
+
+
+def multidevice_run(devices, connectivity='dense', x64=None):
+    """Run ``tests/_multidevice_run.py`` (the 2003 network, N = 400, 300 ms) in a new process with 4
+    forced host devices, on ``devices`` of them; ``x64`` (None: the suite's) sets the precision.
+
+    Returns ``(jax devices, shards of V, spike count, SHA-256 of the events, synapse share of one device)``.
+    """
+    env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=4', JAX_PLATFORMS='cpu')
+    if x64 is not None:
+        env['IZHI_DYN_X64'] = '1' if x64 else '0'
+    helper = pathlib.Path(__file__).with_name('_multidevice_run.py')
+    out = subprocess.run([sys.executable, str(helper), str(devices), connectivity], env=env, capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    m = re.search(r'NDEV (\d+) SHARDS (\d+) NSPK (\d+) SHA (\w+) SYN (\d+) (\d+)', out)
+    assert m, out
+    return int(m[1]), int(m[2]), int(m[3]), m[4], int(m[5]) / int(m[6])

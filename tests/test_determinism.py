@@ -6,11 +6,6 @@ tests/test_multidevice.py, whose helper script this file reuses.
 """
 
 import hashlib
-import os
-import pathlib
-import re
-import subprocess
-import sys
 
 import brainpy as bp
 import brainpy.math as bm
@@ -20,8 +15,7 @@ import pytest
 
 import izhi_dyn
 import izhi_dyn.networks as nw
-
-HELPER = pathlib.Path(__file__).with_name('_multidevice_run.py')  # CorticalNetwork2003(400, seed=3), 300 ms
+from sim import multidevice_run
 
 
 @pytest.fixture(params=['float32', 'float64'])
@@ -48,16 +42,6 @@ def _assert_same_state(a, b):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
-def _helper_digest(devices, dtype):
-    env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=4', JAX_PLATFORMS='cpu',
-               IZHI_DYN_X64='1' if dtype == 'float64' else '0')
-    out = subprocess.run([sys.executable, str(HELPER), str(devices)], env=env, capture_output=True, text=True,
-                         timeout=300, check=True).stdout
-    m = re.search(r'NDEV (\d+) SHARDS (\d+) NSPK (\d+) SHA (\w+)', out)
-    assert m, out
-    return int(m[2]), int(m[3]), m[4]
-
-
 @pytest.mark.parametrize('dtype, devices', [
     ('float32', 1),  # float32 on 4 devices vs 1 is tests/test_multidevice.py
     pytest.param('float64', 1, marks=pytest.mark.slow),
@@ -66,7 +50,7 @@ def _helper_digest(devices, dtype):
 def test_separate_processes_and_devices(dtype, devices):
     """(a) a new process, (d) sharded over 4 devices: the spikes of this process's run."""
     here = nw.run_network(nw.CorticalNetwork2003(400, seed=3), 300.0, chunk=50)
-    shards, n_spikes, sha = _helper_digest(devices, dtype)
+    _, shards, n_spikes, sha, _ = multidevice_run(devices, x64=dtype == 'float64')
     assert shards == devices
     assert here.steps.size > 100
     assert (n_spikes, sha) == (here.steps.size, _digest(here))
