@@ -5,13 +5,12 @@ unless documented.
 """
 
 from izhi_dyn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
-from izhi_dyn.integrators import INTEGRATORS, Integrator, Step, get_integrator
-from izhi_dyn.neuron import SPIKE_RESETS, Izhikevich, NonFiniteStateError
-from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
+from izhi_dyn.core import (INTEGRATORS, SPIKE_RESETS, Integrator, NonFiniteStateError, Params, Step,
+                           get_integrator, recovery_derivative, recovery_flow, voltage_derivative)
+from izhi_dyn.dyn import IzhikevichLayer, Izhikevich, init_weights_and_bias
 from izhi_dyn import networks  # noqa: E402
 from izhi_dyn.networks import CorticalNetwork2003, NetworkResult, run_network  # noqa: E402
-from izhi_dyn.training import clip_parameters, make_trainable, run_sequence, trainable
+from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainable
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
 from izhi_dyn.simulate import Simulation, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402

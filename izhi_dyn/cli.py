@@ -8,7 +8,7 @@ import sys
 
 from izhi_dyn import _validation as check
 from izhi_dyn.commands import COMMANDS
-from izhi_dyn.integrators import get_integrator
+from izhi_dyn.core.integrators import get_integrator
 
 __all__ = ['main', 'build_parser']
 

@@ -50,9 +50,9 @@ from typing import Optional, Union
 
 import numpy as np
 
-from izhi_dyn._equations import RECOVERY_LAWS
+from izhi_dyn.core.equations import RECOVERY_LAWS
 from izhi_dyn._validation import UnknownNameError, check_choice, check_dt, check_real
-from izhi_dyn.integrators import get_integrator
+from izhi_dyn.core.integrators import get_integrator
 
 __all__ = [
     'Step',

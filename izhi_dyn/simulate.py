@@ -13,7 +13,7 @@ from typing import NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.integrators import get_integrator
+from izhi_dyn.core.integrators import get_integrator
 from izhi_dyn.presets import Preset, _lookup
 
 __all__ = ['Simulation', 'simulate', 'simulate_many']
@@ -79,7 +79,7 @@ def _run_group(presets: Sequence[Preset], method: str, dt: float):
     import brainpy as bp
     import brainpy.math as bm
 
-    from izhi_dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron import Izhikevich
 
     n_steps = max(int(round(p.duration / dt)) + 1 for p in presets)
     ts = np.arange(n_steps, dtype=np.float64) * dt

@@ -25,8 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.layers import IzhikevichLayer, init_weights_and_bias
-from izhi_dyn.training import run_sequence
+from izhi_dyn.dyn.layer import IzhikevichLayer, init_weights_and_bias
+from izhi_dyn.dyn.training import run_sequence
 
 __all__ = ['N_CLASSES', 'TaskConfig', 'make_dataset', 'SpikeTimingNet', 'History', 'train', 'evaluate', 'rebuild',
            'record_spikes', 'plot_history', 'plot_rasters', 'run']

@@ -70,7 +70,7 @@ def test_riccati_voltage_flow_is_exact_for_frozen_u():
     """With u and I frozen, one Riccati step of any length equals solve_ivp's V."""
     from scipy.integrate import solve_ivp
 
-    from izhi_dyn import _riccati
+    from izhi_dyn.core import riccati as _riccati
 
     q = 140.0 - (-14.0) + 0.0  # tanh branch (D < 0) and tan branch (D > 0) below
     for q in (q - 160.0, q):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import izhi_dyn
-from izhi_dyn.layers import init_weights_and_bias
+from izhi_dyn.dyn.layer import init_weights_and_bias
 
 DT = 0.5
 
@@ -199,7 +199,7 @@ def _learnable_layer(name, shared):
                                     train_params=(name,), shared_params=shared, method='euler')
 
 
-@pytest.mark.parametrize('name', izhi_dyn.training.TRAINABLE_PARAMS)
+@pytest.mark.parametrize('name', izhi_dyn.dyn.training.TRAINABLE_PARAMS)
 def test_train_params_learns_that_parameter_per_neuron_or_shared(name, x64):
     """Per neuron: a TrainVar of shape (N,); shared: one of shape (), and the
     same run, so its gradient is the sum of the per-neuron gradients (chain
@@ -214,7 +214,7 @@ def test_train_params_learns_that_parameter_per_neuron_or_shared(name, x64):
         var = getattr(layer.neuron, name)
         assert isinstance(var, bm.TrainVar) and var.shape == (() if shared else (4,))
         assert any(v is var for v in layer.train_vars().unique().values())
-        others = set(izhi_dyn.training.TRAINABLE_PARAMS) - {name}
+        others = set(izhi_dyn.dyn.training.TRAINABLE_PARAMS) - {name}
         assert not any(isinstance(getattr(layer.neuron, p), bm.Variable) for p in others)
 
         def loss():

@@ -33,7 +33,7 @@ def _simulate(currents, duration, dt, method, V0, neuron_kwargs):
     import brainpy as bp
     import brainpy.math as bm
 
-    from izhi_dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron import Izhikevich
 
     currents = np.asarray(currents, dtype=float).reshape(-1)
     _check_run(duration, dt, V0)

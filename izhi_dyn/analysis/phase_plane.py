@@ -24,7 +24,7 @@ import numpy as np
 from brainpy.analysis.stability import stability_analysis
 
 from izhi_dyn import _validation as check
-from izhi_dyn._equations import ACCOMMODATION_V, RECOVERY_LAWS, Params, recovery_derivative, voltage_derivative
+from izhi_dyn.core.equations import ACCOMMODATION_V, RECOVERY_LAWS, Params, recovery_derivative, voltage_derivative
 
 __all__ = [
     'FixedPoint',
@@ -243,7 +243,7 @@ def trajectory(
     import brainpy as bp
     import brainpy.math as bm
 
-    from izhi_dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron import Izhikevich
 
     duration = check.check_real('duration', duration, lower=0.0, strict=True)
     check.check_dt(dt)

@@ -63,7 +63,7 @@ def parameter_sweep(x_name, xs, y_name, ys, *, I=10.0, duration=300.0, onset=20.
     import brainpy as bp
     import brainpy.math as bm
 
-    from izhi_dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron import Izhikevich
 
     for arg, name in (('x_name', x_name), ('y_name', y_name)):
         if not isinstance(name, str) or name not in _SWEEPABLE:

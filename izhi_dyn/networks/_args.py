@@ -9,7 +9,7 @@ import jax
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.integrators import get_integrator
+from izhi_dyn.core.integrators import get_integrator
 
 CONNECTIVITIES = ('dense', 'sparse')
 LAYOUTS = ('fused', 'pairwise')

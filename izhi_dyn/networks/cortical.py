@@ -37,7 +37,7 @@ import numpy as np
 
 from izhi_dyn.networks._args import check_csr_args, check_network_args, check_noise_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
-from izhi_dyn.neuron import Izhikevich
+from izhi_dyn.dyn.neuron import Izhikevich
 
 __all__ = ['CorticalNetwork2003', 'ThalamicNoise', 'PAPER_IN_DEGREE', 'fixed_in_degree_csr',
            'probability_csr']

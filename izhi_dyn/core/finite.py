@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import brainpy as bp
 import jax
 import jax.numpy as jnp
 
@@ -13,12 +12,12 @@ class NonFiniteStateError(FloatingPointError):
     """Raised by ``check_finite=True`` when V or u stops being finite."""
 
 
-def raise_if_not_finite(name, V, u):
+def raise_if_not_finite(name, V, u, step_index, t):
     """Raise :class:`NonFiniteStateError` naming step, time and neuron index.
 
-    Works eagerly and under ``jit``: brainpy's ``jit_error`` uses a
-    ``pure_callback`` whose unused result XLA may drop, whereas
-    ``jax.debug.callback`` is an effect and always runs.
+    Works eagerly and under ``jit``: a ``pure_callback`` whose unused result
+    XLA may drop would not do, whereas ``jax.debug.callback`` is an effect and
+    always runs.
     """
     bad = ~(jnp.isfinite(V) & jnp.isfinite(u))
 
@@ -29,7 +28,7 @@ def raise_if_not_finite(name, V, u):
                 f'(t = {float(t)} ms), neuron index {int(flat_index)}'
             )
 
-    args = (jnp.any(bad), bp.share.load('i'), bp.share.load('t'), jnp.argmax(bad.reshape(-1)))
+    args = (jnp.any(bad), step_index, t, jnp.argmax(bad.reshape(-1)))
     if any(isinstance(x, jax.core.Tracer) for x in args):
         jax.debug.callback(fail_if, *args)
     else:

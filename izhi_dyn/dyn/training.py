@@ -88,7 +88,7 @@ def make_trainable(neuron, names: Iterable[str] = ('a', 'b', 'c', 'd'), *,
     dict
         ``{name: TrainVar}``, the new variables (also ``neuron.<name>``).
     """
-    from izhi_dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron import Izhikevich
 
     check.check_type('neuron', neuron, Izhikevich, 'an izhi_dyn.Izhikevich population')
     names = check.check_names('names', names, TRAINABLE_PARAMS)

@@ -1,7 +1,4 @@
-r"""Additive white noise of the neuron: amplitudes and per-step increments.
-
-Each step adds :math:`\sigma\sqrt{dt}\,\xi`, :math:`\xi \sim N(0, 1)`, to V (and u).
-"""
+"""Noise amplitudes of the brainpy.dyn neuron, and the draws of one step from ``bm.random``."""
 
 from __future__ import annotations
 
@@ -10,6 +7,7 @@ import brainpy.math as bm
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
+from izhi_dyn.core.noise import noise_increment
 
 __all__ = ['noise_amplitude', 'noise_increments']
 
@@ -31,7 +29,7 @@ def _increment(amplitude, shape, t, dt):
     else:
         sigma = amplitude.value if isinstance(amplitude, bm.Variable) else amplitude
     sigma = sigma if jnp.ndim(sigma) == 0 else jnp.broadcast_to(sigma, shape)  # per-neuron, batched state
-    return sigma * jnp.sqrt(dt) * bm.as_jax(bm.random.randn(*shape))
+    return noise_increment(sigma, bm.as_jax(bm.random.randn(*shape)), dt)
 
 
 def noise_increments(noise, noise_u, shape, t, dt):

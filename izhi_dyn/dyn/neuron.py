@@ -1,7 +1,8 @@
 r"""The Izhikevich neuron population, a :class:`brainpy.dyn.NeuDyn`.
 
-The class creates the variables and calls the pure functions of
-:mod:`izhi_dyn._equations`, :mod:`izhi_dyn._reset` and the integrators.
+The class creates the variables, gathers inputs and noise the brainpy way, and
+calls :func:`izhi_dyn.core.neuron_update`, the update shared with the
+``brainstate`` front-end.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from izhi_dyn import _neuron_args as args
 from izhi_dyn import _validation as check
-from izhi_dyn._equations import RECOVERY_LAWS, Params, recovery_flow
-from izhi_dyn._finite import NonFiniteStateError, raise_if_not_finite
-from izhi_dyn._noise import noise_amplitude, noise_increments
-from izhi_dyn._reset import SPIKE_RESETS, in_step_time, reset_exact, reset_surrogate, resume_after_crossing
-from izhi_dyn.integrators import Integrator, get_integrator
+from izhi_dyn.core.equations import RECOVERY_LAWS, Params
+from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
+from izhi_dyn.core.integrators import Integrator, get_integrator
+from izhi_dyn.core.reset import SPIKE_RESETS
+from izhi_dyn.core.update import neuron_update
+from izhi_dyn.dyn import _args as args
+from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
 
 __all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
 
@@ -263,38 +265,24 @@ class Izhikevich(bp.dyn.NeuDyn):
         p = args.params_to_state_shape(self.params, V.shape)
         tau_ref = args.to_state_shape(self._value(self.tau_ref), V.shape)
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)
-        step = self.integrator.step(V, u, I, dt, p, noise_increments(self.noise, self.noise_u, V.shape, t, dt))
-        V_new = step.V + self.sum_delta_inputs()
-
-        refractory = (t - self.t_last_spike.value) < tau_ref - 0.5 * dt
-        V_new = jnp.where(refractory, V, V_new)
-        u_new = jnp.where(refractory, recovery_flow(V, u, dt, p), step.u)
-
-        if isinstance(self.mode, bm.TrainingMode):
-            spike = self.spk_fun(V_new - p.V_th) * (1.0 - refractory)
-            fired = spike > 0
-            V_next, u_next = reset_surrogate(V_new, u_new, spike, p, self.spk_reset, self.detach_spk)
-        else:
-            fired = (V_new >= p.V_th) & ~refractory
-            spike = fired
-            V_next, u_next = reset_exact(V_new, u_new, fired, p, self.spk_reset)
-
-        if self.integrator.exact_events:
-            V_next, u_next = resume_after_crossing(self.integrator, V_next, u_next, I, dt, step.t_cross,
-                                                   fired, tau_ref, p)
+        training = isinstance(self.mode, bm.TrainingMode)
+        out = neuron_update(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
+                            spk_reset=self.spk_reset, detach_spk=self.detach_spk,
+                            spk_fun=self.spk_fun if training else None, delta_V=self.sum_delta_inputs(),
+                            dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
+        V_next, u_next, spike, fired = out.V, out.u, out.spike, out.fired
         if self.check_finite:
-            raise_if_not_finite(self.name, V_next, u_next)
+            raise_if_not_finite(self.name, V_next, u_next, bp.share.load('i'), t)
 
         self.V.value = V_next
         self.u.value = u_next
         self.t_last_spike.value = jnp.where(fired, t, self.t_last_spike.value)
         if self.ref_var:
-            self.refractory.value = refractory
+            self.refractory.value = out.refractory
         if self.input_var:
             self.input.value = jnp.broadcast_to(I, V.shape).astype(self.input.value.dtype)
         if self.spike_time_var:
-            self.spike_time.value = jnp.where(fired, t + in_step_time(V, V_new, step.t_cross, dt, p),
-                                              self.spike_time.value)
+            self.spike_time.value = jnp.where(fired, out.spike_time, self.spike_time.value)
         self.spike.value = jnp.asarray(spike, dtype=self.spk_dtype)
         return self.spike.value
 

@@ -3,7 +3,7 @@ r"""Named one-step integrators for the Izhikevich model, each with its order.
 Every integrator advances the state :math:`(V, u)` over one step of length
 ``dt`` with the input current ``I`` held constant over the step, and returns
 the *pre-reset* state: threshold, reset and refractoriness are applied by the
-neuron afterwards (:mod:`izhi_dyn.neuron`). A step has the signature::
+neuron afterwards (:mod:`izhi_dyn.core.update`). A step has the signature::
 
     step(V, u, I, dt, params, dW=None) -> Step(V, u, t_cross)
 
@@ -28,7 +28,7 @@ Available names (see :data:`INTEGRATORS`):
   Euler half-steps for V, then one full step for u using the new V;
 * ``riccati`` (2): exact-in-step. V follows its closed-form Riccati flow with
   u frozen at its mid-step value; u follows its exact linear flow driven by
-  the mean of that V trajectory (see :mod:`izhi_dyn._riccati`). The flow never
+  the mean of that V trajectory (see :mod:`izhi_dyn.core.riccati`). The flow never
   blows up inside a step and gives the time at which V reaches threshold; the
   step stops there, and after the reset the rest of the step is integrated
   from the reset state (``resume``).
@@ -42,8 +42,8 @@ from typing import Callable, NamedTuple, Optional
 
 import jax.numpy as jnp
 
-from izhi_dyn import _riccati
-from izhi_dyn._equations import Params, recovery_derivative, recovery_flow, voltage_derivative
+from izhi_dyn.core import riccati
+from izhi_dyn.core.equations import Params, recovery_derivative, recovery_flow, voltage_derivative
 
 __all__ = ['Integrator', 'Step', 'INTEGRATORS', 'get_integrator']
 
@@ -177,15 +177,15 @@ def _riccati_segment(V, u, I, h, p):
     Returns V, u at the end of the segment and the crossing time (``inf`` if none).
     """
     q = p.p3 - recovery_flow(V, u, 0.5 * h, p) + I
-    t_star = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+    t_star = riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
     for _ in range(_RICCATI_PASSES):
         t = jnp.minimum(t_star, h)
-        _, V_mean = _riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
+        _, V_mean = riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
         q = p.p3 - recovery_flow(V_mean, u, 0.5 * t, p) + I
-        t_star = _riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+        t_star = riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
     crossed = t_star <= h
     t = jnp.minimum(t_star, h)
-    V_end, V_mean = _riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
+    V_end, V_mean = riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
     V_end = jnp.where(crossed, p.V_th, V_end)
     return V_end, recovery_flow(V_mean, u, t, p), jnp.where(crossed, t_star, jnp.inf)
 

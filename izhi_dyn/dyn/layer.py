@@ -18,8 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.neuron import Izhikevich
-from izhi_dyn.training import TRAINABLE_PARAMS, trainable
+from izhi_dyn.dyn.neuron import Izhikevich
+from izhi_dyn.dyn.training import TRAINABLE_PARAMS, trainable
 
 __all__ = ['IzhikevichLayer', 'FAN_IN_MODES', 'init_weights_and_bias']
 

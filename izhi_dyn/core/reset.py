@@ -12,7 +12,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn._equations import Params, recovery_flow
+from izhi_dyn.core.equations import Params, recovery_flow
 
 __all__ = ['SPIKE_RESETS', 'reset_exact', 'reset_surrogate', 'in_step_time', 'resume_after_crossing']
 

@@ -6,8 +6,8 @@ import brainpy.math as bm
 import jax.numpy as jnp
 import numpy as np
 
-from izhi_dyn._equations import Params
-from izhi_dyn.integrators import INTEGRATORS, Integrator
+from izhi_dyn.core.equations import Params
+from izhi_dyn.core.integrators import INTEGRATORS, Integrator
 
 __all__ = ['check_mode', 'check_name', 'check_reset_below_threshold', 'check_method_fits', 'value_of',
            'to_state_shape', 'params_to_state_shape']

@@ -1,0 +1,12 @@
+"""The ``brainpy.dyn`` front-end: the neuron, the eventax-style layer and training helpers.
+
+Each class creates brainpy variables and calls :mod:`izhi_dyn.core`; nothing here
+re-states the model's maths.
+"""
+
+from izhi_dyn.dyn.layer import IzhikevichLayer, init_weights_and_bias
+from izhi_dyn.dyn.neuron import Izhikevich
+from izhi_dyn.dyn.training import TRAINABLE_PARAMS, clip_parameters, make_trainable, run_sequence, trainable
+
+__all__ = ['Izhikevich', 'IzhikevichLayer', 'init_weights_and_bias', 'TRAINABLE_PARAMS', 'clip_parameters',
+           'make_trainable', 'run_sequence', 'trainable']
