@@ -1,0 +1,103 @@
+"""Units at the boundary of the brainstate front-end, and parameters built from user values.
+
+The core works on plain arrays in mV, ms and mV/ms. Users of ``brainpy.state``
+pass brainunit quantities; plain numbers are taken as the documented unit. The
+conversion happens where a value enters (constructor, ``init_state``, the
+inputs of ``update``), never inside the core.
+"""
+
+from __future__ import annotations
+
+import brainstate
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from izhi_dyn import _validation as check
+
+__all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'to_state_shape', 'float_dtype']
+
+#: The unit of each quantity the neuron accepts; a plain number is taken in it.
+UNITS = {
+    'V': u.mV,
+    'u': u.mV / u.ms,
+    'I': u.mV / u.ms,
+    't': u.ms,
+    'V_th': u.mV,
+    'c': u.mV,
+    'd': u.mV / u.ms,
+    'a': 1 / u.ms,
+    'b': 1 / u.ms,
+    'p1': 1 / (u.mV * u.ms),
+    'p2': 1 / u.ms,
+    'p3': u.mV / u.ms,
+    'tau_ref': u.ms,
+    'noise': u.mV / u.ms ** 0.5,
+    'noise_u': u.mV / u.ms ** 1.5,
+}
+
+
+def float_dtype():
+    """JAX's default float dtype now (float64 when x64 is on)."""
+    return jax.dtypes.canonicalize_dtype(jnp.float64)
+
+
+def strip(name, value, unit):
+    """``value`` as a plain number or array in ``unit``; raise naming ``name`` on a wrong or mixed unit.
+
+    A plain number (or a dimensionless quantity) is taken as already in ``unit``.
+    """
+    if isinstance(value, (list, tuple)) and any(isinstance(v, u.Quantity) for v in value):
+        try:
+            value = u.math.asarray(value)
+        except Exception as err:  # noqa: BLE001 - re-raised with the argument's name
+            raise ValueError(f'{name}={value!r}: mixed units; expected every element in {unit}') from err
+    if not isinstance(value, u.Quantity):
+        return value
+    if value.is_unitless:
+        return value.mantissa
+    if not _same_dim(value, unit):
+        raise ValueError(f'{name}={value!r}: expected a quantity in {unit} (or a plain number taken as '
+                         f'{unit}), got unit {value.unit}')
+    return value.to_decimal(unit)
+
+
+def _same_dim(value, unit):
+    return u.get_dim(value) == u.get_dim(unit)
+
+
+def _is_initializer(value):
+    return callable(value) and not isinstance(value, (brainstate.State, u.Quantity))
+
+
+def build_parameter(name, value, shape, *, lower=None, strict=False):
+    """A model parameter in its documented unit: float, array of ``shape``, or a trainable state.
+
+    ``value`` may be a number, an array, a quantity, an initializer called as
+    ``value(shape)`` (brainstate or braintools), or a :class:`brainstate.State`
+    (e.g. ``brainstate.ParamState``) that is kept as is and read on every step.
+    """
+    unit = UNITS[name]
+    if isinstance(value, brainstate.State):
+        current = strip(name, value.value, unit)
+        if np.shape(current) not in ((), (1,), tuple(shape)):
+            raise ValueError(f'{name}: expected a state of shape () or {tuple(shape)}, got {np.shape(current)}')
+        check.init_parameter(name, np.asarray(current), shape, lower=lower, strict=strict)
+        return value
+    if _is_initializer(value):
+        value = value(tuple(shape))
+    value = check.init_parameter(name, strip(name, value, unit), shape, lower=lower, strict=strict)
+    return value if isinstance(value, float) else jnp.asarray(value, dtype=float_dtype())
+
+
+def read(name, value):
+    """The plain value of a parameter built by :func:`build_parameter` (a state is read now)."""
+    if isinstance(value, brainstate.State):
+        return strip(name, value.value, UNITS[name])
+    return value
+
+
+def to_state_shape(x, shape):
+    """Broadcast a per-neuron array explicitly to the state ``shape`` (batched states); scalars unchanged."""
+    return x if jnp.ndim(x) == 0 else jnp.broadcast_to(x, shape)
