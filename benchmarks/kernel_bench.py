@@ -34,9 +34,9 @@ import time
 
 import numpy as np
 
+from harness import measure_bandwidth
+
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from network_bench import measure_bandwidth  # noqa: E402
 
 
 def _median_time(call, repeats):

@@ -1,4 +1,4 @@
-"""Small drivers shared by the tests and ``benchmarks/accuracy.py``."""
+"""Small drivers shared by the tests."""
 
 from __future__ import annotations
 
