@@ -294,4 +294,4 @@ def initializer(name, value, shape=None):
     if shape is not None and arr.shape not in ((), (1,), tuple(shape)):
         raise ValueError(f'{name}: expected a scalar or shape {tuple(shape)}, got shape {arr.shape}')
     _check_values(name, arr, None, False)
-    return value
+    return bp.init.Constant(arr.item()) if arr.size == 1 else value

@@ -371,7 +371,7 @@ FEATURES_2004: tuple = tuple(p.key for p in _FEATURES)
 CELL_TYPES_2003: tuple = tuple(k for k, p in PRESETS.items() if p.paper == '2003')
 
 
-def get_preset(name: Union[str, Preset]) -> Preset:
+def get_preset(name: Union[str, Preset], arg: str = 'name') -> Preset:
     """Return the preset named ``name`` (a key of :data:`PRESETS` or a 2003 code such as ``'RS'``).
 
     Raises
@@ -380,11 +380,9 @@ def get_preset(name: Union[str, Preset]) -> Preset:
         If unknown (also a ``ValueError``); the message lists the valid names.
     TypeError
         If ``name`` is neither a str nor a :class:`Preset`.
+
+    ``arg`` is the argument name the error messages use.
     """
-    return _lookup(name, 'name')
-
-
-def _lookup(name, arg):
     if isinstance(name, Preset):
         return name
     if not isinstance(name, str):

@@ -1,8 +1,11 @@
-"""Run presets through :class:`izhi_dyn.Izhikevich` and :class:`brainpy.DSRunner`.
+"""One way to run a neuron population over an input array, and the presets through it.
 
-Presets that share a time step and a recovery law run together as one
-population (one neuron per preset, per-neuron parameters and inputs), so one
-compiled runner serves them all; each result is cut back to its own duration.
+:func:`run_neuron` builds an Izhikevich population in either front-end, runs it
+over a time-major input array and returns its monitors as NumPy arrays; the
+presets, the f-I curves, the phase-plane trajectories and the sweeps all run
+through it. Presets that share a time step and a recovery law run together as
+one population (one neuron per preset, per-neuron parameters and inputs), so one
+compiled loop serves them all; each result is cut back to its own duration.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.core.integrators import get_integrator
-from izhi_dyn.presets import Preset, _lookup
+from izhi_dyn.presets import Preset, get_preset
 
-__all__ = ['Simulation', 'simulate', 'simulate_many']
+__all__ = ['FRONTENDS', 'Simulation', 'precision', 'run_neuron', 'simulate', 'simulate_many']
+
+#: Names accepted by ``frontend=``: ``'dyn'`` (:class:`izhi_dyn.Izhikevich`, brainpy.dyn)
+#: and ``'state'`` (:class:`izhi_dyn.state.Izhikevich`, brainpy.state/brainstate).
+FRONTENDS = ('dyn', 'state')
 
 
 class Simulation(NamedTuple):
@@ -53,7 +60,7 @@ class Simulation(NamedTuple):
 
 
 @contextlib.contextmanager
-def _precision(dtype):
+def precision(dtype):
     """Temporarily run brainpy in ``dtype`` ('float32' or 'float64'); None keeps the current one."""
     import brainpy.math as bm
     import jax
@@ -75,27 +82,64 @@ def _precision(dtype):
             (bm.enable_x64 if was else bm.disable_x64)()
 
 
-def _run_group(presets: Sequence[Preset], method: str, dt: float):
+def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'), *, frontend: str = 'dyn',
+               **neuron_kwargs) -> dict:
+    """Run a population over ``inputs`` (steps, n) and return its monitors as NumPy arrays.
+
+    Parameters
+    ----------
+    inputs : array of shape (steps, n)
+        External current of each neuron at each step.
+    dt : float
+        Time step (ms).
+    monitors : sequence of str
+        State names to record after each step (``'V'``, ``'u'``, ``'spike'``, ...).
+    frontend : {'dyn', 'state'}, default 'dyn'
+        :class:`izhi_dyn.Izhikevich` under :class:`brainpy.DSRunner`, or
+        :class:`izhi_dyn.state.Izhikevich` under ``brainstate.transform.for_loop``.
+    **neuron_kwargs
+        Passed to the neuron class (``size`` is ``n``).
+
+    Returns
+    -------
+    dict
+        ``'ts'`` (the start of each step, ms) and one ``(steps, n)`` array per monitor.
+    """
+    check.check_choice('frontend', frontend, FRONTENDS)
+    inputs = np.asarray(inputs)
+    if frontend == 'state':
+        from izhi_dyn.state.run import run_state_neuron
+
+        return run_state_neuron(inputs, dt, monitors, **neuron_kwargs)
     import brainpy as bp
     import brainpy.math as bm
 
     from izhi_dyn.dyn.neuron import Izhikevich
 
+    neuron = Izhikevich(inputs.shape[1], **neuron_kwargs)
+    runner = bp.DSRunner(neuron, monitors=list(monitors), dt=dt, progress_bar=False)
+    runner.run(inputs=inputs.astype(bm.float_))
+    result = {'ts': np.asarray(runner.mon['ts'], dtype=np.float64)}  # t_k = k dt, the start of each step
+    result.update({k: np.asarray(runner.mon[k]) for k in monitors})
+    return result
+
+
+#: V drawn at the samples of spikes: the presets' threshold, as in the author's figures.
+_PEAK = 30.0
+
+
+def _run_group(presets: Sequence[Preset], method: str, dt: float, frontend: str):
     n_steps = max(int(round(p.duration / dt)) + 1 for p in presets)
     ts = np.arange(n_steps, dtype=np.float64) * dt
     I = np.stack([p.protocol(ts) for p in presets], axis=1)
     col = lambda field: np.array([getattr(p, field) for p in presets], dtype=np.float64)  # noqa: E731
-    neuron = Izhikevich(
-        len(presets), method=method, recovery=presets[0].recovery,
-        a=col('a'), b=col('b'), c=col('c'), d=col('d'), p2=col('p2'), p3=col('p3'),
-        V_initializer=col('V0'), u_initializer=col('u0'),
-    )
-    runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], dt=dt, progress_bar=False)
-    runner.run(inputs=I.astype(bm.float_))
-    V = np.asarray(runner.mon['V'], dtype=np.float64)
-    u = np.asarray(runner.mon['u'], dtype=np.float64)
-    spikes = np.asarray(runner.mon['spike'], dtype=bool)
-    V = np.where(spikes, np.asarray(neuron.V_th, dtype=np.float64), V)
+    mon = run_neuron(I, dt, frontend=frontend, method=method, recovery=presets[0].recovery,
+                     a=col('a'), b=col('b'), c=col('c'), d=col('d'), p2=col('p2'), p3=col('p3'),
+                     V_initializer=col('V0'), u_initializer=col('u0'))
+    V = np.asarray(mon['V'], dtype=np.float64)
+    u = np.asarray(mon['u'], dtype=np.float64)
+    spikes = np.asarray(mon['spike'], dtype=bool)
+    V = np.where(spikes, _PEAK, V)
     return ts, V, u, I, spikes
 
 
@@ -104,6 +148,7 @@ def simulate_many(
     method: Optional[str] = None,
     dt: Optional[float] = None,
     dtype: Optional[str] = None,
+    frontend: str = 'dyn',
 ) -> dict:
     """Simulate several presets; return ``{name: Simulation}`` in the order given.
 
@@ -120,10 +165,13 @@ def simulate_many(
     dtype : {'float32', 'float64'}, optional
         Precision of the run; default the current brainpy precision. Switching
         is temporary and restored afterwards.
+    frontend : {'dyn', 'state'}, default 'dyn'
+        Which neuron class runs the presets (see :func:`run_neuron`); both give
+        the same spikes.
     """
     if isinstance(names, (str, Preset)) or not isinstance(names, Sequence) or not names:
         raise TypeError(f'names={names!r}: expected a non-empty sequence of preset names or Presets')
-    presets = [_lookup(n, f'names[{i}]') for i, n in enumerate(names)]
+    presets = [get_preset(n, f'names[{i}]') for i, n in enumerate(names)]
     if method is not None:
         get_integrator(method)
     if dt is not None:
@@ -134,12 +182,12 @@ def simulate_many(
         key = (p.method if method is None else method, float(p.dt if dt is None else dt), p.recovery)
         groups.setdefault(key, []).append(i)
     results = {}
-    with _precision(dtype):
+    with precision(dtype):
         import brainpy.math as bm
 
         dtype_name = np.dtype(bm.float_).name
         for (m, step, _), members in groups.items():
-            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step)
+            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step, frontend)
             for j, i in enumerate(members):
                 p = presets[i]
                 n = int(round(p.duration / step)) + 1
@@ -155,6 +203,7 @@ def simulate(
     method: Optional[str] = None,
     dt: Optional[float] = None,
     dtype: Optional[str] = None,
+    frontend: str = 'dyn',
 ) -> Simulation:
     """Simulate one preset with its protocol; see :func:`simulate_many`.
 
@@ -165,5 +214,5 @@ def simulate(
     >>> sim.spike_times.size
     1
     """
-    (result,) = simulate_many([_lookup(name, 'name')], method=method, dt=dt, dtype=dtype).values()
+    (result,) = simulate_many([get_preset(name)], method=method, dt=dt, dtype=dtype, frontend=frontend).values()
     return result

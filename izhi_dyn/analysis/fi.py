@@ -30,19 +30,14 @@ class FICurve(NamedTuple):
 
 def _simulate(currents, duration, dt, method, V0, neuron_kwargs):
     """Spike raster (steps, n) of a population held at ``currents``; inputs start at t = 0."""
-    import brainpy as bp
-    import brainpy.math as bm
-
-    from izhi_dyn.dyn.neuron import Izhikevich
+    from izhi_dyn.simulate import run_neuron
 
     currents = np.asarray(currents, dtype=float).reshape(-1)
     _check_run(duration, dt, V0)
     steps = int(round(duration / dt))
-    neuron = Izhikevich(currents.size, method=method, V_initializer=bp.init.Constant(V0), **neuron_kwargs)
-    runner = bp.DSRunner(neuron, monitors=['spike'], dt=dt, progress_bar=False)
-    inputs = np.broadcast_to(currents, (steps, currents.size)).astype(bm.float_)
-    runner.run(inputs=inputs)
-    return np.asarray(runner.mon['ts'], dtype=float), np.asarray(runner.mon['spike'], dtype=bool)
+    inputs = np.broadcast_to(currents, (steps, currents.size))
+    mon = run_neuron(inputs, dt, ('spike',), method=method, V_initializer=float(V0), **neuron_kwargs)
+    return mon['ts'], np.asarray(mon['spike'], dtype=bool)
 
 
 def _check_run(duration, dt, V0):

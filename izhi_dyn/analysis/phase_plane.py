@@ -18,6 +18,8 @@ its built-in plotting unnecessary here; only trajectories are simulated, with
 
 from __future__ import annotations
 
+import inspect
+
 from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
@@ -240,10 +242,8 @@ def trajectory(
     >>> tr.jumps.shape
     (3, 2, 2)
     """
-    import brainpy as bp
-    import brainpy.math as bm
-
     from izhi_dyn.dyn.neuron import Izhikevich
+    from izhi_dyn.simulate import run_neuron
 
     duration = check.check_real('duration', duration, lower=0.0, strict=True)
     check.check_dt(dt)
@@ -256,15 +256,14 @@ def trajectory(
     if I.shape not in ((), (steps,)):
         raise ValueError(f'I: expected a scalar or one value per step (shape ({steps},)), got shape {I.shape}')
     inputs = np.broadcast_to(I, (steps,)).reshape(steps, 1)
-    neuron = Izhikevich(1, method=method, V_initializer=bp.init.Constant(V0),
-                        u_initializer=None if u0 is None else bp.init.Constant(u0), **neuron_kwargs)
-    runner = bp.DSRunner(neuron, monitors=['V', 'u', 'spike'], dt=dt, progress_bar=False)
-    runner.run(inputs=inputs.astype(bm.float_))
-    V = np.asarray(runner.mon['V'][:, 0], dtype=float)
-    u = np.asarray(runner.mon['u'][:, 0], dtype=float)
-    fired = np.asarray(runner.mon['spike'][:, 0], dtype=bool)
-    c, d, V_th = (float(np.asarray(bm.as_numpy(x)).reshape(-1)[0]) for x in (neuron.c, neuron.d, neuron.V_th))
+    mon = run_neuron(inputs, dt, method=method, V_initializer=V0, u_initializer=u0, **neuron_kwargs)
+    V = np.asarray(mon['V'][:, 0], dtype=float)
+    u = np.asarray(mon['u'][:, 0], dtype=float)
+    fired = np.asarray(mon['spike'][:, 0], dtype=bool)
+    defaults = inspect.signature(Izhikevich).parameters
+    c, d, V_th = (float(np.asarray(neuron_kwargs.get(k, defaults[k].default)).reshape(-1)[0])
+                  for k in ('c', 'd', 'V_th'))
     u_after = u[fired]
     jumps = np.stack([np.stack([np.full_like(u_after, V_th), u_after - d], -1),
                       np.stack([np.full_like(u_after, c), u_after], -1)], axis=1)
-    return Trajectory(np.asarray(runner.mon['ts'], dtype=float), V, u, jumps.reshape(-1, 2, 2), fired)
+    return Trajectory(mon['ts'], V, u, jumps.reshape(-1, 2, 2), fired)

@@ -60,10 +60,7 @@ def parameter_sweep(x_name, xs, y_name, ys, *, I=10.0, duration=300.0, onset=20.
     >>> sw.rate.shape
     (2, 2)
     """
-    import brainpy as bp
-    import brainpy.math as bm
-
-    from izhi_dyn.dyn.neuron import Izhikevich
+    from izhi_dyn.simulate import run_neuron
 
     for arg, name in (('x_name', x_name), ('y_name', y_name)):
         if not isinstance(name, str) or name not in _SWEEPABLE:
@@ -81,13 +78,12 @@ def parameter_sweep(x_name, xs, y_name, ys, *, I=10.0, duration=300.0, onset=20.
     burst_isi = check.check_real('burst_isi', burst_isi, lower=0.0, strict=True)
     gx, gy = np.meshgrid(xs, ys)
     n = gx.size
-    neuron = Izhikevich(n, method=method, **{x_name: gx.reshape(-1), y_name: gy.reshape(-1)}, **fixed)
-    runner = bp.DSRunner(neuron, monitors=['spike'], dt=dt, progress_bar=False)
     steps = int(round(duration / dt))
     on = (np.arange(steps) * dt >= onset)[:, None]
-    runner.run(inputs=np.where(on, I, 0.0).astype(bm.float_) * np.ones((1, n), bm.float_))
-    ts = np.asarray(runner.mon['ts'], dtype=float)
-    spikes = np.asarray(runner.mon['spike'], dtype=bool) & (ts >= onset)[:, None]
+    mon = run_neuron(np.where(on, I, 0.0) * np.ones((1, n)), dt, ('spike',), method=method,
+                     **{x_name: gx.reshape(-1), y_name: gy.reshape(-1)}, **fixed)
+    ts = mon['ts']
+    spikes = np.asarray(mon['spike'], dtype=bool) & (ts >= onset)[:, None]
 
     rate, count, adapt, burst = (np.full(n, np.nan) for _ in range(4))
     for j in range(n):

@@ -53,11 +53,11 @@ def add_arguments(parser):
 
 
 def run(args):
-    from izhi_dyn.simulate import _precision
+    from izhi_dyn.simulate import precision
 
     try:
         n_steps, every = _validate(args)
-        with _precision('float64' if args.x64 else 'float32'):
+        with precision('float64' if args.x64 else 'float32'):
             config = _identity(args)
             if args.resume:
                 _check_identity(args.resume, config)
