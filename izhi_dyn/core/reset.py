@@ -1,10 +1,38 @@
 r"""Spike-and-reset rules of the neuron as pure JAX functions.
 
+Exact (boolean) spikes, where ``fired`` (:math:`V \ge V_{th}`):
+
 .. math::
 
     \text{hard:}\quad V \leftarrow c, \qquad
-    \text{soft:}\quad V \leftarrow V - (V_{th} - c)\,s, \qquad
-    \text{both:}\quad u \leftarrow u + d\,s.
+    \text{soft:}\quad V \leftarrow \min\!\big(V - (V_{th} - c),\ V_{clip}\big), \qquad
+    \text{both:}\quad u \leftarrow u + d,
+
+with :math:`V_{clip} = c + (V_{th} - c)/2` (:func:`soft_reset_ceiling`). The
+soft reset carries the overshoot :math:`V - V_{th}` over to the next step, but
+at most half the reset depth :math:`(V_{th} - c)/2`, so after either reset
+:math:`c \le V \le V_{clip} < V_{th}`: a reset never leaves the neuron at or
+above threshold, whatever the integrator or the step overshot. Where the
+crossing is located exactly (``riccati``) V is :math:`V_{th}` at the reset, so
+the soft reset gives :math:`c`, the same as the hard one.
+
+Surrogate spikes :math:`s` (``TrainingMode``), with
+:math:`\tilde s = \mathrm{sg}(s)` if ``detach_spk`` else :math:`s`:
+
+.. math::
+
+    \text{hard:}\quad V \leftarrow V + (c - V)\,\tilde s
+    \quad\text{(brainpy's training-mode reset)}, \qquad
+    \text{soft:}\quad V \leftarrow V_s + \mathrm{sg}\big(\min(V_s, V_{clip}) - V_s\big)\ \text{where } s > 0,
+    \quad V_s = V - (V_{th} - c)\,\tilde s,
+
+    \text{both:}\quad u \leftarrow u + d\,\tilde s.
+
+The soft reset's clip is straight-through (identity gradient), so its forward
+value equals the exact soft reset and its gradient is that of
+:math:`V - (V_{th} - c)\,\tilde s`. ``detach_spk`` changes the gradient of
+both resets: it removes :math:`(c - V)\,\partial s/\partial V` from the hard
+one and :math:`-(V_{th} - c)\,\partial s/\partial V` from the soft one.
 """
 
 from __future__ import annotations
@@ -14,10 +42,22 @@ import jax.numpy as jnp
 
 from izhi_dyn.core.equations import Params, recovery_flow
 
-__all__ = ['SPIKE_RESETS', 'reset_exact', 'reset_surrogate', 'in_step_time', 'resume_after_crossing']
+__all__ = ['SPIKE_RESETS', 'soft_reset_ceiling', 'reset_exact', 'reset_surrogate', 'in_step_time',
+           'resume_after_crossing']
 
 #: Names accepted by ``spk_reset=``.
 SPIKE_RESETS = ('hard', 'soft')
+
+
+def soft_reset_ceiling(p: Params):
+    r""":math:`V_{clip} = c + (V_{th} - c)/2`, the highest V a soft reset can leave."""
+    return p.c + 0.5 * (p.V_th - p.c)
+
+
+def _clip_straight_through(V, where, p: Params):
+    # Forward: min(V, V_clip) where a spike fired; gradient: identity.
+    clipped = jnp.where(where, jnp.minimum(V, soft_reset_ceiling(p)), V)
+    return V + jax.lax.stop_gradient(clipped - V)
 
 
 def reset_exact(V, u, fired, p: Params, spk_reset: str):
@@ -25,22 +65,21 @@ def reset_exact(V, u, fired, p: Params, spk_reset: str):
     if spk_reset == 'hard':
         V = jnp.where(fired, p.c, V)
     else:
-        V = jnp.where(fired, V - (p.V_th - p.c), V)
+        V = jnp.where(fired, jnp.minimum(V - (p.V_th - p.c), soft_reset_ceiling(p)), V)
     return V, jnp.where(fired, u + p.d, u)
 
 
 def reset_surrogate(V, u, spike, p: Params, spk_reset: str, detach_spk: bool):
     """Reset by a real-valued (surrogate) ``spike``; return ``(V, u)``.
 
-    The hard reset never passes a gradient through the spike into V;
-    ``detach_spk`` also stops it in the soft reset's V term and in u.
+    ``detach_spk`` stops the spike's gradient where it enters the reset (V and u).
     """
-    s_reset = jax.lax.stop_gradient(spike) if detach_spk else spike
+    s = jax.lax.stop_gradient(spike) if detach_spk else spike
     if spk_reset == 'hard':
-        V = V + (p.c - V) * jax.lax.stop_gradient(spike)
+        V = V + (p.c - V) * s
     else:
-        V = V - (p.V_th - p.c) * s_reset
-    return V, u + p.d * s_reset
+        V = _clip_straight_through(V - (p.V_th - p.c) * s, spike > 0, p)
+    return V, u + p.d * s
 
 
 def in_step_time(V_old, V_new, t_cross, dt, p: Params):
