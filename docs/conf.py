@@ -43,8 +43,7 @@ napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
 napoleon_use_ivar = True  # Attributes sections as fields: no duplicate of the NamedTuple members
-# training.rst is included into training_mode.rst, not a page of its own
-exclude_patterns = ['_build', 'training.rst']
+exclude_patterns = ['_build']
 templates_path = ['_templates']
 html_static_path = ['_static']
 html_theme = 'pydata_sphinx_theme'

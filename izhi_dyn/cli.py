@@ -33,7 +33,7 @@ def _plain(text: str) -> str:
 
 #: Range checks of the numeric and named flags shared by the subcommands (by destination).
 _FLAG_CHECKS = {
-    **{dest: lambda d, v: check.check_int(d, v, lower=1) for dest in ('n', 'k', 'devices', 'chunk', 'epochs')},
+    **{dest: lambda d, v: check.check_int(d, v, lower=1) for dest in ('n', 'k', 'devices', 'chunk')},
     'seed': lambda d, v: check.check_int(d, v, lower=0),
     'duration': lambda d, v: check.check_real(d, v, lower=0.0),
     'dt': lambda d, v: check.check_real(d, v, lower=0.0, strict=True),

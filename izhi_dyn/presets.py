@@ -63,7 +63,6 @@ __all__ = [
     'FEATURES_2004',
     'CELL_TYPES_2003',
     'get_preset',
-    'regular_spiking_control',
 ]
 
 _INF = math.inf
@@ -393,14 +392,3 @@ def get_preset(name: Union[str, Preset], arg: str = 'name') -> Preset:
     if len(by_code) == 1:
         return by_code[0]
     raise UnknownNameError(f'{arg}={name!r}: unknown preset; expected one of {sorted(PRESETS)}')
-
-
-def regular_spiking_control(preset: Union[str, Preset]) -> Preset:
-    """``preset`` with the regular-spiking parameters a, b, c, d = 0.02, 0.2, -65, 8.
-
-    Same stimulus, initial V, equation variant and numerics: a negative
-    control for the behavioural criteria of the features.
-    """
-    preset = get_preset(preset)
-    u0 = preset.u0 if preset.recovery == 'accommodation' else None
-    return preset.replace(key=f'{preset.key}__rs_control', a=0.02, b=0.2, c=-65.0, d=8.0, u0=u0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from izhi_dyn.analysis import detect_bursts, isi
+from izhi_dyn.presets import get_preset
 
 MAX_BURST_ISI = 10.0  # ms, longest interval inside a burst
 
@@ -237,3 +238,14 @@ def is_inhibition_induced_bursting(sim):
 
 
 CRITERIA = {name[3:]: fn for name, fn in dict(globals()).items() if name.startswith('is_')}
+
+
+def regular_spiking_control(preset):
+    """``preset`` with the regular-spiking parameters a, b, c, d = 0.02, 0.2, -65, 8.
+
+    Same stimulus, initial V, equation variant and numerics: a negative
+    control for the behavioural criteria of the features.
+    """
+    preset = get_preset(preset)
+    u0 = preset.u0 if preset.recovery == 'accommodation' else None
+    return preset.replace(key=f'{preset.key}__rs_control', a=0.02, b=0.2, c=-65.0, d=8.0, u0=u0)

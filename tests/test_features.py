@@ -13,8 +13,8 @@ import inspect
 import pytest
 
 import izhi_dyn
-from feature_criteria import CRITERIA
-from izhi_dyn.presets import FEATURES_2004, PRESETS, regular_spiking_control
+from feature_criteria import CRITERIA, regular_spiking_control
+from izhi_dyn.presets import FEATURES_2004, PRESETS
 from izhi_dyn.simulate import simulate_many
 
 DEFAULT_METHOD = inspect.signature(izhi_dyn.Izhikevich).parameters['method'].default

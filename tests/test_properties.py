@@ -36,7 +36,7 @@ import izhi_dyn
 import izhi_dyn.analysis as ana
 import izhi_dyn.plotting as izp
 from izhi_dyn import cli, networks
-from izhi_dyn import spike_timing as st_task
+from izhi_dyn.dyn.training import make_train_step
 from izhi_dyn.networks import NetworkRunner
 from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
 
@@ -551,6 +551,10 @@ LAYERS = {
     'c': (lambda v: izhi_dyn.IzhikevichLayer(3, 2, c=v), st.one_of(PARAM, st.floats(30.0, 1e3))),
 }
 
+def _adam():
+    return bp.optim.Adam(lr=0.1, train_vars={'w': bm.TrainVar(np.zeros(2))})
+
+
 TRAINING = {
     'value': (lambda v: izhi_dyn.trainable(v, 3), st.one_of(PARAM, st.none())),
     'size': (lambda v: izhi_dyn.trainable(0.5, v), st.one_of(bad_int(1).filter(lambda v: v is not None),
@@ -571,6 +575,10 @@ TRAINING = {
                st.one_of(st.text(max_size=2), st.none(), st.just(3.0), st.just(np.zeros((2, 2), complex)))),
     'dt': (lambda v: izhi_dyn.run_sequence(_NEURON3, np.zeros((3, 3)), dt=v), bad_real(lower=0.0, strict=True)),
     't0': (lambda v: izhi_dyn.run_sequence(_NEURON3, np.zeros((3, 3)), dt=0.1, t0=v), bad_real()),
+    'loss_fun': (lambda v: make_train_step(v, _adam()), st.one_of(st.none(), st.floats(), st.text(max_size=2))),
+    'optimizer': (lambda v: make_train_step(lambda: (0.0, 0.0), v), NOT_A_NETWORK),
+    'clip_norm': (lambda v: make_train_step(lambda: (0.0, 0.0), _adam(), clip_norm=v),
+                  bad_real(lower=0.0, strict=True).filter(lambda v: v is not None)),
 }
 
 _TMP = tempfile.mkdtemp(prefix='izhi_props_')
@@ -602,33 +610,7 @@ def _saved():
     return path
 
 
-_TASK = []
-
-
-def task():
-    """A 4-neuron spike-timing network and 4 trials (built on first use)."""
-    if not _TASK:
-        _TASK.extend([st_task.SpikeTimingNet(4, mode=bm.TrainingMode(2)), st_task.make_dataset(4, 0)])
-    return _TASK
-
-
-SPIKE_TIMING = {
-    'n': (lambda v: st_task.make_dataset(v, 0), bad_int(1)),
-    'seed': (lambda v: st_task.make_dataset(4, v), bad_int(0)),
-    'n_hidden': (lambda v: st_task.SpikeTimingNet(v), bad_int(1)),
-    'tau_out': (lambda v: st_task.SpikeTimingNet(4, tau_out=v), bad_real(lower=0.0, strict=True)),
-    'net': (lambda v: st_task.train(v, task()[1]), NOT_A_NETWORK),
-    'data': (lambda v: st_task.train(task()[0], v),
-             st.one_of(NOT_A_NETWORK, st.just((np.zeros((3, 2, 12)), np.zeros(3))), st.just((np.zeros(4),) * 2))),
-    'epochs': (lambda v: st_task.train(*task(), epochs=v), bad_int(1)),
-    'batch_size': (lambda v: st_task.train(*task(), batch_size=v), st.one_of(bad_int(1), st.integers(5, 1000))),
-    'lr': (lambda v: st_task.train(*task(), batch_size=2, lr=v), bad_real(lower=0.0, strict=True)),
-    'n_train': (lambda v: st_task.run(n_train=v), bad_int(128)),
-}
-
-
-@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'COMMS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS',
-                                   'SPIKE_TIMING'])
+@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'COMMS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS'])
 def test_constructors_and_helpers_reject_bad_arguments(table):
     table = globals()[table]
 
@@ -657,11 +639,9 @@ CLI = {
     ('features', '--method'): st.sampled_from(['rk5', '', 'Euler']),
     ('types', '--dt'): BAD_TIME,
     ('types', '--method'): st.sampled_from(['rk5', '', 'Euler']),
-    ('train', '--epochs'): BAD_COUNT.filter(lambda s: s != '1e3'),
-    ('train', '--seed'): st.sampled_from(['-1', 'x', '1.5', '']),
 }
 CLI_BASE = {'network': ['--n', '20', '--duration', '2', '--no-progress'], 'features': ['--out', _TMP],
-            'types': ['--out', _TMP], 'train': ['--epochs', '1', '--out', _TMP]}
+            'types': ['--out', _TMP]}
 
 
 @_cases(len(CLI))

@@ -1,6 +1,6 @@
 """Subcommands of ``izhi-dyn``: each module defines NAME, HELP, add_arguments and run."""
 
-from izhi_dyn.commands import demo, features, network, train, types
+from izhi_dyn.commands import demo, features, network, types
 
 #: The subcommands, in the order ``izhi-dyn --help`` lists them.
-COMMANDS = (demo, train, network, features, types)
+COMMANDS = (demo, network, features, types)
