@@ -4,6 +4,11 @@ The public API is re-exported here; submodules are implementation detail
 unless documented.
 """
 
+from izhi_dyn._precision import follow_jax_precision as _follow_jax_precision
+from izhi_dyn._precision import x64_requested as _x64_requested
+
+_X64 = _x64_requested()  # read before brainpy's import turns JAX's x64 flag off
+
 from izhi_dyn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from izhi_dyn.core import (INTEGRATORS, SPIKE_RESETS, Integrator, NonFiniteStateError, Params, Step,
                            get_integrator, recovery_derivative, recovery_flow, voltage_derivative)
@@ -14,6 +19,9 @@ from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainabl
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
 from izhi_dyn.simulate import Simulation, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
+
+if _X64:
+    _follow_jax_precision(True)
 
 __version__ = '0.1.0'
 

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn._precision import float_dtype, follow_jax_precision
 from izhi_dyn.core.equations import RECOVERY_LAWS, Params
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
@@ -34,7 +35,7 @@ _NEVER = -1e7  # "no spike yet" time stamp, as in brainpy
 def _never_spiked(shape):
     # A strongly typed float array: a weak type would change after the first
     # step and make every jitted loop over the neuron compile twice.
-    return bm.as_jax(bm.full(shape, _NEVER, dtype=bm.float_))
+    return jnp.full(shape, _NEVER, dtype=float_dtype())
 
 
 class Izhikevich(bp.dyn.NeuDyn):
@@ -176,6 +177,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         input_var: bool = False,
         check_finite: bool = False,
     ):
+        follow_jax_precision()  # a jax_enable_x64 set after `import izhi_dyn` is honoured too
         size = check.check_size(size)
         check.check_sharding(sharding)
         args.check_mode(mode)
@@ -224,7 +226,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
         if self._spk_dtype is not None:
             return self._spk_dtype
-        return bm.float_ if isinstance(self.mode, bm.TrainingMode) else bool
+        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bool
 
     @property
     def params(self) -> Params:
@@ -253,7 +255,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         if self.spike_time_var:
             self.spike_time = self.init_variable(_never_spiked, batch_size)
         if self.input_var:
-            self.input = self.init_variable(lambda s: bm.zeros(s, dtype=bm.float_), batch_size)
+            self.input = self.init_variable(lambda s: jnp.zeros(s, dtype=float_dtype()), batch_size)
 
     # -- dynamics ------------------------------------------------------------
     def update(self, x=None):
