@@ -28,7 +28,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 
-__all__ = ['Checkpoint', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['Checkpoint', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_extra']
 
 _RNG = '__rng_key__'
 _TIME = '__t__'
@@ -144,3 +144,25 @@ def load_checkpoint(path, model) -> Checkpoint:
     bm.random.DEFAULT.value = jax.random.wrap_key_data(stored[_RNG])
     extra = {k[len(_EXTRA):]: v for k, v in stored.items() if k.startswith(_EXTRA)}
     return Checkpoint(float(stored[_TIME]), extra)
+
+
+def read_checkpoint_extra(path) -> Checkpoint:
+    """The time and ``extra`` arrays of a checkpoint, without a model and without restoring anything.
+
+    Reads only those entries of the file, e.g. to check that it belongs to the
+    run about to resume before building the model.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a checkpoint written by :func:`save_checkpoint`.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f'path={path!r}: expected a str or path-like file name')
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
+    with np.load(path) as data:
+        if _TIME not in data.files:
+            raise ValueError(f'path={str(path)!r}: not a checkpoint (no time entry)')
+        extra = {k[len(_EXTRA):]: data[k] for k in data.files if k.startswith(_EXTRA)}
+        return Checkpoint(float(data[_TIME]), extra)

@@ -73,3 +73,37 @@ def test_load_rejects_another_dtype(tmp_path, x64):
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="'V' has shape .* dtype float32 in the checkpoint, .* dtype float64"):
         izhi_dyn.load_checkpoint(path, izhi_dyn.Izhikevich(3))
+
+
+def _network_runner():
+    net = izhi_dyn.CorticalNetwork2003(80, seed=3)
+    return izhi_dyn.networks.NetworkRunner(net, chunk=10)
+
+
+def test_network_runner_save_and_restore_continue_the_uninterrupted_run(tmp_path):
+    from izhi_dyn.networks import concatenate_results
+
+    full = _network_runner().run(60.0)
+    first = _network_runner()
+    head = first.run(30.0)
+    first.save(tmp_path / 'net.npz', head, metadata={'seed': 3, 'note': 'half'})
+    second = _network_runner()
+    saved = second.restore(tmp_path / 'net.npz')
+    assert second.step_index == 30 and saved.metadata == {'seed': 3, 'note': 'half'}
+    assert izhi_dyn.networks.NetworkRunner.read_metadata(tmp_path / 'net.npz') == saved.metadata
+    np.testing.assert_array_equal(saved.events.steps, head.steps)
+    whole = concatenate_results([saved.events, second.run(30.0)])
+    assert full.steps.size > 50  # an active network: equality is not vacuous
+    for key in ('steps', 'indices', 'counts_exc', 'counts_inh'):
+        np.testing.assert_array_equal(getattr(whole, key), getattr(full, key), err_msg=key)
+
+
+def test_network_runner_refuses_foreign_files_and_events_of_another_length(tmp_path):
+    runner = _network_runner()
+    path = izhi_dyn.save_checkpoint(tmp_path / 'neuron.npz', izhi_dyn.Izhikevich(3), t=0.0)
+    with pytest.raises(ValueError, match='not a checkpoint of a NetworkRunner'):
+        runner.restore(path)
+    events = runner.run(10.0)
+    runner.run(10.0)
+    with pytest.raises(ValueError, match='events: 10 steps, expected the 20 steps'):
+        runner.save(tmp_path / 'x.npz', events)

@@ -12,6 +12,7 @@ import jax
 import numpy as np
 import pytest
 
+from izhi_dyn.checkpoint import read_checkpoint_extra
 from izhi_dyn.cli import main
 
 # 2000 steps of 1 ms (the paper's regime), checkpoints every 200: each segment takes long
@@ -56,8 +57,7 @@ def test_killed_and_resumed_run_equals_uninterrupted_run(tmp_path, precision):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert _kill_after_first_checkpoint(killed, ckpt) == -signal.SIGKILL  # killed, not finished
     killed.stderr.close()
-    with np.load(ckpt) as f:
-        killed_at = int(f['__extra__/step_index'])
+    killed_at = int(round(read_checkpoint_extra(ckpt).t))  # 1 ms steps
     assert 0 < killed_at < STEPS and killed_at % EVERY == 0  # a mid-run checkpoint boundary
     done = subprocess.run(_cli(*precision, '--resume', ckpt, '--json', resumed[0], '--spikes', resumed[1]),
                           timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -24,7 +24,6 @@ HELP = 'simulate the 2003 cortical network (raster over population rate, JSON st
 
 #: Arguments that define the network and its numerics: a checkpoint only resumes a run with the same ones.
 IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype', 'synapse_shards')
-_CONFIG = 'config_json'  # the IDENTITY values as JSON text, stored as bytes (checkpoint extras are numeric)
 
 
 def add_arguments(parser):
@@ -101,11 +100,12 @@ def _identity(args) -> dict:
 
 
 def _check_identity(path, config) -> None:
-    with np.load(path) as data:
-        key = '__extra__/' + _CONFIG
-        if key not in data.files:
-            raise ValueError(f'--resume {path}: not a checkpoint of izhi-dyn network')
-        saved = json.loads(data[key].tobytes().decode())
+    from izhi_dyn.networks import NetworkRunner
+
+    try:
+        saved = NetworkRunner.read_metadata(path)
+    except ValueError as err:
+        raise ValueError(f'--resume {path}: not a checkpoint of izhi-dyn network') from err
     flags = {'dtype': '--x64', 'k': '--k', 'synapse_shards': '--devices (sparse synapses split over them)'}
     wrong = [f"{flags.get(key, '--' + key)}: checkpoint {saved.get(key)!r}, this run {config[key]!r}"
              for key in IDENTITY if saved.get(key) != config[key]]
@@ -127,47 +127,19 @@ def _build(args):
                                devices=args.devices if args.devices > 1 else None)
 
 
-class _Record:
-    """Spike events (absolute steps) and per-step counts, appended segment by segment."""
-
-    def __init__(self, steps=(), indices=(), counts_exc=(), counts_inh=()):
-        self.parts = {'steps': [np.asarray(steps, np.int32)], 'indices': [np.asarray(indices, np.int32)],
-                      'counts_exc': [np.asarray(counts_exc, np.int32)],
-                      'counts_inh': [np.asarray(counts_inh, np.int32)]}
-
-    def append(self, res, first_step):
-        for key, value in (('steps', res.steps + first_step), ('indices', res.indices),
-                           ('counts_exc', res.counts_exc), ('counts_inh', res.counts_inh)):
-            self.parts[key].append(value.astype(np.int32))
-
-    def arrays(self) -> dict:
-        self.parts = {k: [np.concatenate(v)] for k, v in self.parts.items()}
-        return {k: v[0] for k, v in self.parts.items()}
-
-
 def _simulate(args, config, n_steps, every):
-    from izhi_dyn.checkpoint import load_checkpoint, save_checkpoint
-    from izhi_dyn.networks import NetworkResult, NetworkRunner
+    from izhi_dyn.networks import NetworkRunner, concatenate_results
 
     tic = time.perf_counter()
     net = _build(args)
     build_s = time.perf_counter() - tic
     runner = NetworkRunner(net, dt=args.dt, chunk=args.chunk)
-    record = _Record()
+    parts = []  # the events of the run so far, segment by segment
     if args.resume:
-        saved = load_checkpoint(args.resume, net).extra
-        runner.step_index = int(saved['step_index'])
+        parts.append(runner.restore(args.resume).events)
         if runner.step_index > n_steps:
             raise ValueError(f'--duration {args.duration}: the checkpoint {args.resume} is at '
                              f'{runner.step_index * args.dt} ms, past it')
-        record = _Record(*(saved[k] for k in ('steps', 'indices', 'counts_exc', 'counts_inh')))
-    fingerprint = [k for k in net.vars(method='relative').unique() if k.endswith(('.comm.weight', '.comm.indices'))]
-
-    def checkpoint():
-        extra = {_CONFIG: np.frombuffer(json.dumps(config).encode(), np.uint8)}
-        extra.update(record.arrays(), step_index=runner.step_index)
-        save_checkpoint(args.checkpoint, net, runner.step_index * args.dt, extra, fingerprint=fingerprint)
-
     stops = list(range(every, n_steps, every)) if every else []
     stops = [s for s in stops if s > runner.step_index] + [n_steps]
     bar = None
@@ -179,16 +151,15 @@ def _simulate(args, config, n_steps, every):
         first = runner.step_index
         res = runner.run((stop - first) * args.dt, progress=not args.no_progress and bar is None)
         sim_wall_s += res.sim_wall_s
-        record.append(res, first)
+        parts.append(res)
         if args.checkpoint:
-            checkpoint()
+            parts = [concatenate_results(parts)]
+            runner.save(args.checkpoint, parts[0], metadata=config)
         if bar is not None:
             bar.update(stop - first)
     if bar is not None:
         bar.close()
-    rec = record.arrays()
-    res = NetworkResult(rec['steps'], rec['indices'], rec['counts_exc'], rec['counts_inh'], runner.dt, 0.0,
-                        net.n_exc, net.n_inh, sim_wall_s, runner.compile_s)
+    res = concatenate_results(parts)._replace(sim_wall_s=sim_wall_s, compile_s=runner.compile_s)
     _report(args, net, res, build_s)
     return 0
 

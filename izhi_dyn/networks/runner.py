@@ -6,12 +6,18 @@ compiled once per (network, chunk length) and then reused for every chunk and fo
 later calls. Spikes leave the device bit-packed (``N / 8`` bytes per step) and are
 turned into ``(step, index)`` events on the host chunk by chunk, so memory holds
 the events, never a dense steps x N array.
+
+:meth:`NetworkRunner.save` and :meth:`NetworkRunner.restore` checkpoint a run
+(the network's state, the step reached, the events so far and the caller's
+metadata) through :mod:`izhi_dyn.checkpoint`, so a killed run resumes and ends
+bit for bit as the uninterrupted one.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Sequence
 
 import brainpy as bp
 import brainpy.math as bm
@@ -20,10 +26,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn.checkpoint import load_checkpoint, read_checkpoint_extra, save_checkpoint
 from izhi_dyn.networks._args import check_events_args, check_runner_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 
-__all__ = ['NetworkResult', 'NetworkRunner', 'run_network', 'unpack_events']
+__all__ = ['NetworkResult', 'NetworkRunner', 'SavedRun', 'concatenate_results', 'run_network', 'unpack_events']
+
+# Keys of a runner checkpoint's extras: the metadata as JSON text stored as bytes (extras are
+# numeric; the name predates the runner's methods, kept so older checkpoints resume), the step
+# reached, and the events of the run so far.
+_METADATA, _STEP = 'config_json', 'step_index'
+_EVENTS = ('steps', 'indices', 'counts_exc', 'counts_inh')
 
 
 class NetworkResult(NamedTuple):
@@ -70,6 +83,39 @@ class NetworkResult(NamedTuple):
     @property
     def duration(self) -> float:
         return self.n_steps * self.dt
+
+
+class SavedRun(NamedTuple):
+    """What :meth:`NetworkRunner.restore` returns besides restoring the network.
+
+    Attributes
+    ----------
+    events : NetworkResult
+        The events of the run from step 0 to the checkpoint (``t0 = 0``).
+    metadata : dict
+        The ``metadata`` given to :meth:`NetworkRunner.save`.
+    """
+
+    events: NetworkResult
+    metadata: dict
+
+
+def concatenate_results(results: Sequence[NetworkResult]) -> NetworkResult:
+    """One :class:`NetworkResult` of consecutive runs of one network (each starting where the last ended).
+
+    Steps count from the start of the first; wall times add up; ``compile_s`` is the last one's.
+    """
+    results = list(results)
+    if not results:
+        raise ValueError('results=[]: expected at least one NetworkResult')
+    first = results[0]
+    offsets = [int(round((r.t0 - first.t0) / first.dt)) for r in results]
+    cat = lambda xs: np.concatenate(xs).astype(np.int32)  # noqa: E731
+    return first._replace(steps=cat([r.steps + k for r, k in zip(results, offsets)]),
+                          indices=cat([r.indices for r in results]),
+                          counts_exc=cat([r.counts_exc for r in results]),
+                          counts_inh=cat([r.counts_inh for r in results]),
+                          sim_wall_s=float(sum(r.sim_wall_s for r in results)), compile_s=results[-1].compile_s)
 
 
 def unpack_events(packed: np.ndarray, n: int):
@@ -145,6 +191,63 @@ class NetworkRunner:
                 raise ValueError(f'variable {k}: {a.shape}/{a.dtype} vs {b.shape}/{b.dtype}')
             a.value = jnp.asarray(np.asarray(b.value))
         self.step_index = 0
+
+    def save(self, path, events: Optional[NetworkResult] = None, metadata: Optional[dict[str, Any]] = None):
+        """Checkpoint the run at the current step (atomically) to ``path`` (``.npz``).
+
+        Parameters
+        ----------
+        path : str or path-like
+        events : NetworkResult, optional
+            The events of the run from step 0 to now (e.g. :func:`concatenate_results`
+            of its segments); :meth:`restore` gives them back.
+        metadata : dict, optional
+            JSON-serialisable values kept with the state (e.g. the arguments that
+            built the network); :meth:`read_metadata` reads them without a network.
+
+        Notes
+        -----
+        The connectivity (weights and indices of every projection's ``comm``),
+        which rebuilding the network with the same arguments reproduces, is stored
+        as a SHA-256 fingerprint, not its value (see :func:`izhi_dyn.save_checkpoint`).
+        """
+        n = 0 if events is None else events.n_steps
+        if events is not None and n != self.step_index:
+            raise ValueError(f'events: {n} steps, expected the {self.step_index} steps run so far')
+        if events is None:
+            empty = np.zeros(0, np.int32)
+            arrays = dict.fromkeys(_EVENTS, empty)
+        else:
+            arrays = {k: np.asarray(getattr(events, k), np.int32) for k in _EVENTS}
+        text = json.dumps({} if metadata is None else metadata)
+        extra = {_METADATA: np.frombuffer(text.encode(), np.uint8), _STEP: self.step_index, **arrays}
+        fingerprint = [k for k in self.net.vars(method='relative').unique()
+                       if k.endswith(('.comm.weight', '.comm.indices'))]
+        return save_checkpoint(path, self.net, self.step_index * self.dt, extra, fingerprint=fingerprint)
+
+    @staticmethod
+    def read_metadata(path) -> dict:
+        """The ``metadata`` of a checkpoint written by :meth:`save`, read without a network.
+
+        Raises ``ValueError`` if ``path`` is not such a checkpoint.
+        """
+        extra = read_checkpoint_extra(path).extra
+        if _METADATA not in extra or _STEP not in extra:
+            raise ValueError(f'path={str(path)!r}: not a checkpoint of a NetworkRunner')
+        return json.loads(extra[_METADATA].tobytes().decode())
+
+    def restore(self, path) -> SavedRun:
+        """Restore the network's state and the step reached from a checkpoint written by :meth:`save`.
+
+        The network must be built with the arguments of the saved one; the next
+        :meth:`run` continues from the saved step. Returns the saved events and metadata.
+        """
+        self.read_metadata(path)  # a foreign file is refused before the network is touched
+        extra = load_checkpoint(path, self.net).extra
+        self.step_index = int(extra[_STEP])
+        events = NetworkResult(*(np.asarray(extra[k], np.int32) for k in _EVENTS), self.dt, 0.0,
+                               self.net.n_exc, self.net.n_inh, 0.0, self.compile_s)
+        return SavedRun(events, json.loads(extra[_METADATA].tobytes().decode()))
 
     def compile(self, length: Optional[int] = None):
         """Trace and compile the program of ``length`` steps (default ``chunk``) ahead of
