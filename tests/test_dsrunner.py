@@ -1,4 +1,7 @@
-"""``bp.DSRunner`` integration: monitors, brainpy input helpers, jit, batching, no recompilation."""
+"""The neuron under brainpy's ``bp.DSRunner`` and ``bm.jit``: monitors, brainpy input helpers, batching, no recompilation.
+
+``izhi_dyn.networks.NetworkRunner`` (the chunked network runner) is tested in ``test_network.py``.
+"""
 
 import brainpy as bp
 import brainpy.math as bm
