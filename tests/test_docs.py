@@ -189,7 +189,7 @@ def test_documented_commands_parse():
     from izhi_dyn.cli import build_parser
 
     commands = _documented_commands()
-    assert len(commands) >= 10, commands
+    assert len(commands) >= 9, commands  # every documented command line found (izhi-dyn train is gone)
     for command in commands:
         try:
             build_parser().parse_args(shlex.split(command)[1:])
