@@ -236,3 +236,29 @@ def test_detach_spk_changes_the_gradient_not_the_spikes(x64):
 def test_the_dyn_and_state_classes_share_the_core():
     assert Izhikevich(1, method='izhikevich2003').integrator is izhi_dyn.INTEGRATORS['izhikevich2003']
     assert izhi_dyn.state.Izhikevich is Izhikevich
+
+
+def test_float32_runs_in_float32():
+    """Without x64 (brainpy's default) states and spikes are float32 and the neuron still fires."""
+    if jax.config.jax_enable_x64:
+        pytest.skip('the suite runs in float64 (IZHI_DYN_X64=1)')
+    mon = run_state(Izhikevich(2, spk_fun=None), np.full((500, 2), 10.0, dtype=np.float32), 0.1)
+    assert mon['V'].dtype == np.float32 and mon['spike'].dtype == np.float32
+    assert mon['spike'].sum() >= 4
+
+
+def test_a_second_jitted_call_does_not_retrace(x64):
+    neu = Izhikevich(3)
+    neu.init_state()
+    traces = []
+
+    def step(x):
+        traces.append(1)
+        return neu.update(x)
+
+    jitted = brainstate.transform.jit(step)
+    with brainstate.environ.context(dt=0.1 * ms, t=0.0 * ms):
+        first = jitted(jnp.full(3, 10.0))
+        second = jitted(jnp.full(3, 10.0))
+    assert len(traces) == 1 and first.dtype == second.dtype == jnp.float64
+    assert neu.V.value.to_decimal(mV).dtype == jnp.float64

@@ -22,7 +22,6 @@ import sys
 
 import brainpy.math as bm
 import braintools
-import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np

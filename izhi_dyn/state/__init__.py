@@ -3,8 +3,16 @@
 Each class creates brainstate states and calls :mod:`izhi_dyn.core`; nothing
 here re-states the model's maths. Units follow ``brainpy.state`` (mV, ms,
 mV/ms); plain numbers are taken in those units.
+
+- :class:`Izhikevich`: the neuron population, a ``brainpy.state.Neuron``;
+- :class:`CorticalNetwork2003`, :func:`run_network`: the 2003 network on
+  ``brainpy.state`` projections;
+- :func:`run_sequence`, :func:`make_train_step`: a time loop and an optax step
+  under ``brainstate.transform.grad``.
 """
 
+from izhi_dyn.state.network import CorticalNetwork2003, NetworkRun, run_network
 from izhi_dyn.state.neuron import Izhikevich
+from izhi_dyn.state.training import make_train_step, run_sequence
 
-__all__ = ['Izhikevich']
+__all__ = ['Izhikevich', 'CorticalNetwork2003', 'NetworkRun', 'run_network', 'run_sequence', 'make_train_step']
