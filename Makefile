@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-x64 bench docs figures clean
+.PHONY: demo test test-slow test-x64 bench docs docs-check figures clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ test-x64: $(STAMP)
 	IZHI_DYN_X64=1 $(BIN)/python -m pytest -n 2 -q
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m slow
+	$(BIN)/python -m pytest -n 2 -q -m "slow and not docs"
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
@@ -31,6 +31,12 @@ clean:
 # runs every example with its fast arguments (IZHI_DYN_DOCS_FULL=1 for full runs).
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# The docs check of CI, run once (not per precision): the site builds with -W (gallery
+# examples not executed: the test suite runs them) and has every API page, gallery page,
+# rendered equation and CLI flag (tests/test_docs.py, marker docs).
+docs-check: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "docs and not slow" tests/test_docs.py
 
 # The figures of README.md and the docs, committed under docs/_static: regenerate them
 # here, at full settings, from the package's CLI and examples (about 2 minutes). The

@@ -15,9 +15,15 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / 'examples'))
+sys.path.insert(0, str(HERE))
 
 import izhi_dyn  # noqa: E402
+from _api_names import write_api_lists  # noqa: E402
 from examples_args import fast_args  # noqa: E402
+
+# The API lists, from __all__ (see _api_names.py): written before Sphinx looks for sources, and
+# included by api.rst rather than pages of their own.
+write_api_lists(HERE / '_api_lists.rst')
 
 project = 'izhi_dyn'
 author = 'izhi_dyn developers'
@@ -35,7 +41,8 @@ extensions = [
     'sphinx_gallery.gen_gallery',
 ]
 
-autosummary_generate = True
+# autosummary reads its lists from the generated files (it does not follow api.rst's includes)
+autosummary_generate = ['_api_lists.rst']
 autodoc_default_options = {'show-inheritance': True}
 autodoc_typehints = 'description'
 autodoc_member_order = 'bysource'
@@ -43,7 +50,7 @@ napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
 napoleon_use_ivar = True  # Attributes sections as fields: no duplicate of the NamedTuple members
-exclude_patterns = ['_build']
+exclude_patterns = ['_build', '_api_lists.rst']
 templates_path = ['_templates']
 html_static_path = ['_static']
 html_theme = 'pydata_sphinx_theme'

@@ -16,8 +16,8 @@ weights, i.e. with exact, non-surrogate spikes.
 
 The reusable parts come from the library: the layer
 (:class:`izhi_dyn.IzhikevichLayer`), the loop over time
-(:func:`izhi_dyn.run_sequence`), the loss (:func:`izhi_dyn.dyn.training.cross_entropy`)
-and the compiled, clipped optimizer step (:func:`izhi_dyn.dyn.training.make_train_step`);
+(:func:`izhi_dyn.run_sequence`), the loss (:func:`izhi_dyn.dyn.cross_entropy`)
+and the compiled, clipped optimizer step (:func:`izhi_dyn.dyn.make_train_step`);
 the task, the model around the layer, the training loop and the figures are this
 script's.
 
@@ -42,7 +42,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 from izhi_dyn import IzhikevichLayer, init_weights_and_bias, run_sequence  # noqa: E402
-from izhi_dyn.dyn.training import cross_entropy, make_train_step  # noqa: E402
+from izhi_dyn.dyn import cross_entropy, make_train_step  # noqa: E402
 
 #: Number of classes: {A first, B first} x {short, long interval}.
 N_CLASSES = 4
@@ -136,7 +136,8 @@ class History(NamedTuple):
 
 
 def train(net: SpikeTimingNet, data, *, epochs: int = 30, batch_size: int = 128, lr: float = 1e-2,
-          clip_norm: float = 1.0, config: TaskConfig = TaskConfig(), test=None, predict=None, seed: int = 0, log=print) -> History:
+          clip_norm: float = 1.0, config: TaskConfig = TaskConfig(), test=None, predict=None, seed: int = 0,
+          log=print) -> History:
     """Train ``net`` (built in ``bm.TrainingMode``) by BPTT; returns the per-epoch :class:`History`.
 
     ``predict`` (from :func:`make_predict`) scores the held-out set after each epoch.

@@ -36,7 +36,7 @@ import izhi_dyn
 import izhi_dyn.analysis as ana
 import izhi_dyn.plotting as izp
 from izhi_dyn import cli, networks
-from izhi_dyn.dyn.training import make_train_step
+from izhi_dyn.dyn import make_train_step
 from izhi_dyn.networks import NetworkRunner
 from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
 

@@ -16,7 +16,7 @@ import train_spike_timing as example  # noqa: E402
 from train_spike_timing import (N_CLASSES, SpikeTimingNet, TaskConfig, make_dataset, rebuild,  # noqa: E402
                                 record_spikes, train)
 
-from izhi_dyn.dyn.training import cross_entropy, make_train_step  # noqa: E402
+from izhi_dyn.dyn import cross_entropy, make_train_step  # noqa: E402
 
 
 def test_task_carries_information_only_in_timing():

@@ -176,7 +176,7 @@ def cross_entropy(scores, labels):
     Examples
     --------
     >>> import jax.numpy as jnp
-    >>> from izhi_dyn.dyn.training import cross_entropy
+    >>> from izhi_dyn.dyn import cross_entropy
     >>> round(float(cross_entropy(jnp.zeros((2, 4)), jnp.array([0, 3]))), 4)  # uniform scores: log 4
     1.3863
     """
