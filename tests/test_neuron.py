@@ -86,14 +86,18 @@ CASES = {
     'spike_time_var': (lambda **k: hasattr(izhi_dyn.Izhikevich(2, **k), 'spike_time'), True, 'yes'),
     'input_var': (lambda **k: hasattr(izhi_dyn.Izhikevich(2, **k), 'input'), True, 'yes'),
     'check_finite': (_raises_on_nan, True, 'yes'),
+    'scaling': (_trace, bm.Scaling.transform([-70.0, 30.0]), 2.0),
+    # brainpy stores tau and R and never uses them; so do we (test_dropin_brainpy: same V either way)
+    'tau': (lambda **k: float(izhi_dyn.Izhikevich(2, **k).tau), 3.0, 'x'),
+    'R': (lambda **k: float(izhi_dyn.Izhikevich(2, **k).R), 3.0, 'x'),
 }
 
 
 def test_cases_cover_every_constructor_argument():
     params = set(inspect.signature(izhi_dyn.Izhikevich).parameters)
     assert params == set(CASES)
-    # brainpy's tau and R are accepted and ignored there; scaling is not supported here.
-    brainpy_args = set(inspect.signature(bp.dyn.Izhikevich).parameters) - {'tau', 'R', 'scaling', 'args', 'kwargs'}
+    # every argument of brainpy's Izhikevich is accepted (drop-in, issue 15)
+    brainpy_args = set(inspect.signature(bp.dyn.Izhikevich).parameters) - {'args', 'kwargs'}
     assert brainpy_args <= params
 
 
@@ -364,6 +368,7 @@ def test_state_keeps_the_suite_precision_through_a_run(mode):
     for i in range(200):
         bp.share.save(t=i * DT, dt=DT, i=i)
         neuron.update(jnp.full(shape, 20.0, dtype=expected))
+        neuron.clear_input()  # as step_run and DSRunner do: `input` is brainpy's per-step input slot
     assert np.any(np.asarray(neuron.t_last_spike.value) >= 0)  # spikes and resets took place
     for var in ('V', 'u', 't_last_spike', 'spike_time', 'input'):
         assert getattr(neuron, var).dtype == expected, var

@@ -17,7 +17,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype, follow_jax_precision
-from izhi_dyn.core.equations import RECOVERY_LAWS, Params
+from izhi_dyn.core.equations import RECOVERY_LAWS, Params, recovery_derivative, voltage_derivative
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
@@ -69,24 +69,37 @@ class Izhikevich(bp.dyn.NeuDyn):
     spk_dtype : dtype, optional
         Spike dtype; default bool in nonlinear modes, ``bm.float_`` in training.
     spk_reset : {'hard', 'soft'}, default 'hard'
-        ``'hard'``: :math:`V \leftarrow c` (in training mode
-        :math:`V \leftarrow V + (c - V)\,\mathrm{sg}(s)`, so no gradient flows
-        through the spike into V). ``'soft'``: :math:`V \leftarrow V - (V_{th} - c)\,s`,
-        gradient flows through :math:`s`. Both: :math:`u \leftarrow u + d\,s`.
+        ``'hard'``: :math:`V \leftarrow c` (in training mode brainpy's
+        :math:`V \leftarrow V + (c - V)\,s`). ``'soft'``:
+        :math:`V \leftarrow \min(V - (V_{th} - c),\ c + (V_{th} - c)/2)`: the
+        overshoot is carried over, at most half the reset depth, so V is below
+        threshold after every reset (straight-through clip in training mode).
+        Both: :math:`u \leftarrow u + d\,s`. See docs/reset_refractory.rst.
+        brainpy's signature says ``'soft'`` but its Izhikevich never reads it
+        and always resets hard; our default is that behaviour.
     detach_spk : bool, default False
-        Stop the gradient of the spike *where it enters the reset* (the V term
-        of the soft reset and the u term of both resets). The emitted spike
-        keeps its surrogate gradient.
+        Stop the gradient of the spike *where it enters the reset* (V and u,
+        both resets). The emitted spike keeps its surrogate gradient.
     method : str or Integrator, default 'exp_auto'
         Integrator name, see :data:`izhi_dyn.INTEGRATORS`. ``'izhikevich2004'``
         and ``'izhikevich2003'`` reproduce the author's published schemes;
         ``'riccati'`` is exact in each step and finds the in-step spike time.
     init_var : bool, default True
         Create the state variables at construction.
+    scaling : brainpy.math.Scaling, optional
+        brainpy's membrane scaling, applied as ``bp.dyn.Izhikevich`` applies it:
+        V, ``V_th``, ``c`` become :math:`(V + \text{bias})/\text{scale}`, ``p1``,
+        ``p2``, ``p3``, ``d`` and u are rescaled to match, and inputs are then
+        in scaled units (:math:`I/\text{scale}`). None: brainpy's global
+        ``bm.get_membrane_scaling()`` (the identity unless set).
     V_th, p1, p2, p3, a, b, c, d : float, array or initializer
         Model parameters (scalars, arrays of the population shape, or
         ``brainpy`` initializers), defaults 30, 0.04, 5, 140, 0.02, 0.2, -65, 8.
         ``p1`` must be positive and ``c`` below ``V_th``.
+    tau, R : float, array or initializer, optional
+        Accepted and stored (defaults 10 and 1) only because
+        ``bp.dyn.Izhikevich`` accepts and stores them; neither brainpy nor
+        izhi_dyn uses them, and passing one warns so.
     tau_ref : float, array or initializer, default 0
         Refractory period (ms, >= 0), rounded to the time grid. For ``tau_ref``
         after a spike stamped at :math:`t_s`, V is clamped at its post-reset
@@ -111,11 +124,27 @@ class Izhikevich(bp.dyn.NeuDyn):
         Keep a monitorable ``spike_time``: time of the last spike inside its
         step (exact for ``'riccati'``, linearly interpolated otherwise).
     input_var : bool, default False
-        Keep a monitorable ``input``: the total current ``I`` (external plus
-        synaptic current inputs) used in the last step.
+        Keep ``input``, ``bp.neurons.Izhikevich``'s input slot: a value written
+        into it before a step (``bp.DSRunner(neu, inputs=['input', 20.])``,
+        any operation) is added to that step's current; after the step it
+        holds the total current ``I`` the step used (external, written and
+        synaptic), and :meth:`clear_input` (called by ``DSRunner`` and
+        ``step_run`` after each step) zeroes it. Without it, ``neu.input``
+        raises an AttributeError naming ``input_var=True``.
     check_finite : bool, default False
         Raise :class:`NonFiniteStateError` (step, time and neuron index) as
         soon as V or u becomes NaN or infinite.
+
+    Attributes
+    ----------
+    V, u, spike, t_last_spike : brainpy.math.Variable
+        State; ``refractory``, ``spike_time``, ``input`` when asked for.
+    derivative, integral, dV, du
+        brainpy's neuron interface: ``derivative(V, u, t, I) -> (dV, du)``
+        (a ``bp.JointEq``), ``integral(V, u, t, I, dt)``: one step of
+        ``method`` without threshold or reset.
+    integrator : Integrator
+        The integrator named by ``method``.
 
     Notes
     -----
@@ -158,6 +187,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         detach_spk: bool = False,
         method: Union[str, Integrator] = 'exp_auto',
         init_var: bool = True,
+        scaling: Optional[bm.Scaling] = None,
         V_th: ParamLike = 30.0,
         p1: ParamLike = 0.04,
         p2: ParamLike = 5.0,
@@ -166,6 +196,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         b: ParamLike = 0.2,
         c: ParamLike = -65.0,
         d: ParamLike = 8.0,
+        tau: Optional[ParamLike] = None,
+        R: Optional[ParamLike] = None,
         tau_ref: ParamLike = 0.0,
         recovery: str = 'standard',
         V_initializer: ParamLike = bp.init.OneInit(-70.0),
@@ -209,6 +241,10 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.d = check.init_parameter('d', d, shape)
         self.tau_ref = check.init_parameter('tau_ref', tau_ref, shape, lower=0.0)
         args.check_reset_below_threshold(self.c, self.V_th, c, V_th)
+        self.tau, self.R = args.unused_brainpy_parameters(tau, R, shape)
+        self.scaling = args.check_scaling(scaling, self.recovery)
+        if not args.is_identity(self.scaling):
+            args.apply_scaling(self, self.scaling)
 
         self._V_initializer = check.initializer('V_initializer', V_initializer, self.varshape)
         self._u_initializer = (None if u_initializer is None
@@ -226,7 +262,7 @@ class Izhikevich(bp.dyn.NeuDyn):
         """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
         if self._spk_dtype is not None:
             return self._spk_dtype
-        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bool
+        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bm.bool_
 
     @property
     def params(self) -> Params:
@@ -242,12 +278,17 @@ class Izhikevich(bp.dyn.NeuDyn):
         ``u`` is re-derived as ``b * V`` each time unless ``u_initializer`` is set.
         """
         self.V = self.init_variable(self._V_initializer, batch_size)
+        if not args.is_identity(self.scaling):
+            self.V.value = self.scaling.offset_scaling(self.V.value)
         if self._u_initializer is None:
             V0 = self.V.value
             self.u = self.init_variable(lambda shape: args.to_state_shape(self._value(self.b), V0.shape) * V0,
                                         batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
+            if not args.is_identity(self.scaling):  # brainpy's scaling of u: (u + b bias) / scale
+                b = args.to_state_shape(self._value(self.b), self.u.shape)
+                self.u.value = (self.u.value + b * self.scaling.bias) / self.scaling.scale
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
         self.t_last_spike = self.init_variable(_never_spiked, batch_size)
         if self.ref_var:
@@ -266,7 +307,10 @@ class Izhikevich(bp.dyn.NeuDyn):
         check.check_input('x', x, V.shape)
         p = args.params_to_state_shape(self.params, V.shape)
         tau_ref = args.to_state_shape(self._value(self.tau_ref), V.shape)
-        I = self.sum_current_inputs(V, init=0.0 if x is None else x)
+        external = 0.0 if x is None else x
+        if self.input_var:  # bp.neurons-style: what was written into `input` before the step
+            external = self.input.value + external
+        I = self.sum_current_inputs(V, init=external)
         training = isinstance(self.mode, bm.TrainingMode)
         out = neuron_update(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
                             spk_reset=self.spk_reset, detach_spk=self.detach_spk,
@@ -287,6 +331,41 @@ class Izhikevich(bp.dyn.NeuDyn):
             self.spike_time.value = jnp.where(fired, out.spike_time, self.spike_time.value)
         self.spike.value = jnp.asarray(spike, dtype=self.spk_dtype)
         return self.spike.value
+
+    def clear_input(self):
+        """Zero the ``input`` slot after a step (called by ``bp.DSRunner`` and ``step_run``)."""
+        if self.input_var:
+            self.input.value = jnp.zeros_like(self.input.value)
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: explain the missing `input` slot
+        # that code written for bp.neurons.Izhikevich writes its stimulus into.
+        if name == 'input':
+            raise AttributeError(
+                "Izhikevich has no variable 'input' unless built with input_var=True; pass "
+                "input_var=True to write a stimulus into it (bp.DSRunner(neu, inputs=['input', 20.])), or "
+                "give the current as runner.run(inputs=...) or update(x)")
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+    # -- brainpy's neuron interface -------------------------------------------
+    def dV(self, V, t, u, I):
+        """:math:`dV/dt` at ``(V, u)`` with input ``I`` (brainpy's signature; ``t`` is unused)."""
+        return voltage_derivative(V, u, I, args.params_to_state_shape(self.params, jnp.shape(V)))
+
+    def du(self, u, t, V):
+        """:math:`du/dt` at ``(V, u)`` (brainpy's signature; ``t`` is unused)."""
+        return recovery_derivative(V, u, args.params_to_state_shape(self.params, jnp.shape(V)))
+
+    @property
+    def derivative(self):
+        """The vector field as brainpy's ``JointEq([dV, du])``: ``derivative(V, u, t, I) -> (dV, du)``."""
+        return bp.JointEq(self.dV, self.du)
+
+    def integral(self, V, u, t, I, dt=None):
+        """One step of ``method`` without threshold or reset: ``(V, u)`` after ``dt`` (brainpy's signature)."""
+        dt = check.check_dt(bm.get_dt() if dt is None else dt)
+        step = self.integrator.step(V, u, I, dt, args.params_to_state_shape(self.params, jnp.shape(V)))
+        return step.V, step.u
 
     def return_info(self):
         return self.spike
