@@ -40,7 +40,9 @@ def run_dyn(neuron, inputs, dt, monitors=('V', 'spike')):
     def step(k, x):
         bp.share.save(t=k * dt, dt=dt, i=k)
         neuron.update(x)
-        return {m: getattr(neuron, m).value for m in monitors}
+        mon = {m: getattr(neuron, m).value for m in monitors}
+        neuron.clear_input()  # as DSRunner does after each step (empties the `input` slot)
+        return mon
 
     return bm.for_loop(step, (jnp.arange(inputs.shape[0]), inputs), progress_bar=False)
 
