@@ -43,8 +43,16 @@ def documented_names() -> list[str]:
     return [f'{modname}.{name}' for modname, _ in API_MODULES for name in public_names(modname)]
 
 
-def write_api_lists(path: pathlib.Path) -> None:
-    """Write the API sections (title and autosummary list of each documented module) to ``path``."""
+def write_api_lists(path: pathlib.Path, stubs: pathlib.Path) -> None:
+    """Write the API sections (title and autosummary list of each documented module) to ``path``.
+
+    Pages in ``stubs`` (autosummary's output folder) of names no longer public are removed:
+    an orphan page would fail the -W build.
+    """
+    names = set(documented_names())
+    for stub in stubs.glob('izhi_dyn.*.rst'):
+        if stub.stem not in names:
+            stub.unlink()
     lines = []
     for modname, title in API_MODULES:
         lines += [title, '-' * len(title), '', f'.. currentmodule:: {modname}', '', '.. autosummary::',

@@ -23,7 +23,7 @@ from examples_args import fast_args  # noqa: E402
 
 # The API lists, from __all__ (see _api_names.py): written before Sphinx looks for sources, and
 # included by api.rst rather than pages of their own.
-write_api_lists(HERE / '_api_lists.rst')
+write_api_lists(HERE / '_api_lists.rst', HERE / 'gen_modules')
 
 project = 'izhi_dyn'
 author = 'izhi_dyn developers'
