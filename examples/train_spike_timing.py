@@ -95,7 +95,9 @@ class SpikeTimingNet(bp.DynSysGroup):
     def __init__(self, n_hidden: int = 32, n_in: int = 12, n_out: int = N_CLASSES, *, tau_out: float = 10.0,
                  gain: float = 5.0, rec_scale: float = 0.2, seed: int = 0, mode=None, **layer_kwargs):
         super().__init__(mode=mode)
-        kw = dict(spk_fun=bm.surrogate.InvSquareGrad(alpha=1.0), method='euler')
+        # detach_spk: no gradient through the spike into the reset (docs/training_mode.rst, practical
+        # notes): through the many spikes of a trial the path V -> s -> reset makes the gradients burst.
+        kw = dict(spk_fun=bm.surrogate.InvSquareGrad(alpha=1.0), method='euler', detach_spk=True)
         kw.update(layer_kwargs)
         W, bias = init_weights_and_bias(jax.random.PRNGKey(seed), n_hidden, n_in, wlim=40.0,
                                         fan_in_mode='sqrt', blim=2.0)
@@ -200,7 +202,8 @@ def rebuild(net: SpikeTimingNet, mode: bm.Mode) -> SpikeTimingNet:
     """The same network definition in another ``mode``, carrying the trained values over."""
     hidden = net.hidden
     new = SpikeTimingNet(hidden.n_neurons, hidden.in_size, net.n_out, tau_out=net.tau_out, gain=net.gain,
-                         mode=mode, spk_fun=hidden.neuron.spk_fun, method=hidden.neuron.integrator.name)
+                         mode=mode, spk_fun=hidden.neuron.spk_fun, method=hidden.neuron.integrator.name,
+                         detach_spk=hidden.neuron.detach_spk)
     new.hidden.W.value = hidden.W.value
     new.hidden.bias.value = hidden.bias.value
     new.W_out.value = net.W_out.value
