@@ -98,7 +98,9 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
         :class:`izhi_dyn.Izhikevich` under :class:`brainpy.DSRunner`, or
         :class:`izhi_dyn.state.Izhikevich` under ``brainstate.transform.for_loop``.
     **neuron_kwargs
-        Passed to the neuron class (``size`` is ``n``).
+        Passed to the neuron class (``size`` is ``n``); its own defaults apply
+        otherwise (the initial V is -70 mV in ``'dyn'``, -65 mV in ``'state'``).
+        The state neuron runs with exact spikes (``spk_fun=None``).
 
     Returns
     -------
@@ -107,10 +109,9 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     """
     check.check_choice('frontend', frontend, FRONTENDS)
     inputs = np.asarray(inputs)
+    ts = np.arange(inputs.shape[0], dtype=np.float64) * dt  # t_k = k dt, the start of each step
     if frontend == 'state':
-        from izhi_dyn.state.run import run_state_neuron
-
-        return run_state_neuron(inputs, dt, monitors, **neuron_kwargs)
+        return {'ts': ts, **_run_state(inputs, dt, monitors, neuron_kwargs)}
     import brainpy as bp
     import brainpy.math as bm
 
@@ -119,9 +120,23 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     neuron = Izhikevich(inputs.shape[1], **neuron_kwargs)
     runner = bp.DSRunner(neuron, monitors=list(monitors), dt=dt, progress_bar=False)
     runner.run(inputs=inputs.astype(bm.float_))
-    result = {'ts': np.asarray(runner.mon['ts'], dtype=np.float64)}  # t_k = k dt, the start of each step
-    result.update({k: np.asarray(runner.mon[k]) for k in monitors})
-    return result
+    return {'ts': ts, **{k: np.asarray(runner.mon[k]) for k in monitors}}
+
+
+def _run_state(inputs, dt, monitors, neuron_kwargs):
+    import brainunit as u
+
+    from izhi_dyn.state import Izhikevich, run_sequence
+
+    neuron = Izhikevich(inputs.shape[1], spk_fun=None, **neuron_kwargs)
+    neuron.init_state()
+
+    def step(x):
+        neuron.update(x * (u.mV / u.ms))
+        return {k: u.get_mantissa(getattr(neuron, k).value) for k in monitors}
+
+    mon = run_sequence(step, inputs.astype(neuron.V.value.dtype), dt=dt)
+    return {k: np.asarray(v) for k, v in mon.items()}
 
 
 #: V drawn at the samples of spikes: the presets' threshold, as in the author's figures.

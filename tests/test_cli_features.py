@@ -25,8 +25,9 @@ def _is_png(path):
     return path.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and path.stat().st_size > 50_000
 
 
-def test_features_json_reproduces_the_author_loop(tmp_path):
-    _cli('features', '--out', str(tmp_path), '--json', str(tmp_path / 'spikes.json'))
+@pytest.mark.parametrize('frontend', ['dyn', 'state'])
+def test_features_json_reproduces_the_author_loop(tmp_path, frontend):
+    _cli('features', '--frontend', frontend, '--out', str(tmp_path), '--json', str(tmp_path / 'spikes.json'))
     assert _is_png(tmp_path / 'features_2004.png')
     got = json.loads((tmp_path / 'spikes.json').read_text())
     assert list(got) == list(FEATURES_2004)

@@ -23,6 +23,9 @@ def add_common_arguments(parser, png):
     parser.add_argument('--dt', type=float, default=None, help="time step in ms (default: each preset's published dt)")
     parser.add_argument('--x64', action=argparse.BooleanOptionalAction, default=True,
                         help='float64 (default, needed for exact reproduction) or float32')
+    parser.add_argument('--frontend', choices=('dyn', 'state'), default='dyn',
+                        help='neuron class: izhi_dyn.Izhikevich (brainpy.dyn, default) or izhi_dyn.state.Izhikevich '
+                             '(brainpy.state); both give the same spikes')
     parser.add_argument('--out', default='out', help='output folder (default: out)')
     parser.add_argument('--png', default=png, help=f'gallery file name inside --out (default: {png})')
     parser.add_argument('--json', default=None, metavar='FILE', help='write {name: [spike times in ms]} to FILE')
@@ -42,7 +45,8 @@ def run_presets(args, keys, title, ncols):
     from izhi_dyn.plotting.gallery import plot_gallery
     from izhi_dyn.simulate import simulate_many
 
-    sims = simulate_many(keys, method=args.method, dt=args.dt, dtype='float64' if args.x64 else 'float32')
+    sims = simulate_many(keys, method=args.method, dt=args.dt, dtype='float64' if args.x64 else 'float32',
+                         frontend=args.frontend)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     numerics = {(s.method, s.dt) for s in sims.values()}
