@@ -159,6 +159,8 @@ def read_checkpoint_extra(path) -> Checkpoint:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f'path={path!r}: expected a str or path-like file name')
+    if os.path.isdir(path):
+        raise ValueError(f'path={path!r}: expected a file name, got a directory')
     if not os.path.isfile(path):
         raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
     with np.load(path) as data:

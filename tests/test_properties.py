@@ -36,6 +36,7 @@ import izhi_dyn
 import izhi_dyn.analysis as ana
 import izhi_dyn.plotting as izp
 from izhi_dyn import cli, networks
+from izhi_dyn.checkpoint import read_checkpoint_extra
 from izhi_dyn.dyn import make_train_step
 from izhi_dyn.networks import NetworkRunner
 from izhi_dyn.presets import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
@@ -596,6 +597,25 @@ LOADS = {
              st.one_of(st.integers(), st.none(), st.floats(), st.just(_TMP))),
     'model': (lambda v: izhi_dyn.load_checkpoint(_saved(), v), NOT_A_NETWORK),
 }
+_RUNNER = []
+
+
+def _runner():
+    """A network runner at step 0 (built on first use)."""
+    if not _RUNNER:
+        _RUNNER.append(NetworkRunner(izhi_dyn.CorticalNetwork2003(10, seed=0), chunk=5))
+    return _RUNNER[0]
+
+
+RUNNER_CHECKPOINTS = {
+    'path': (lambda v: read_checkpoint_extra(v), st.one_of(st.integers(), st.none(), st.floats(), st.just(_TMP))),
+    'events': (lambda v: _runner().save(os.path.join(_TMP, 'r.npz'), v),
+               NOT_A_NETWORK.filter(lambda v: v is not None)),
+    'metadata': (lambda v: _runner().save(os.path.join(_TMP, 'r.npz'), metadata=v),
+                 st.one_of(st.integers(), st.text(max_size=2), st.just({'x': object()}), st.just({'x': math.nan}))),
+    'results': (lambda v: networks.concatenate_results(v),
+                st.one_of(st.just([]), st.integers(), st.none(), st.lists(st.integers(), min_size=1, max_size=2))),
+}
 
 
 def test_load_of_a_missing_file_names_the_path():
@@ -610,7 +630,8 @@ def _saved():
     return path
 
 
-@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'COMMS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS'])
+@pytest.mark.parametrize('table', ['NETWORKS', 'NETWORK_HELPERS', 'COMMS', 'LAYERS', 'TRAINING', 'CHECKPOINTS', 'LOADS',
+                                   'RUNNER_CHECKPOINTS'])
 def test_constructors_and_helpers_reject_bad_arguments(table):
     table = globals()[table]
 

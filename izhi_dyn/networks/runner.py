@@ -105,7 +105,8 @@ def concatenate_results(results: Sequence[NetworkResult]) -> NetworkResult:
 
     Steps count from the start of the first; wall times add up; ``compile_s`` is the last one's.
     """
-    results = list(results)
+    if not isinstance(results, (list, tuple)) or not all(isinstance(r, NetworkResult) for r in results):
+        raise TypeError(f'results={results!r}: expected a list of NetworkResult')
     if not results:
         raise ValueError('results=[]: expected at least one NetworkResult')
     first = results[0]
@@ -211,6 +212,14 @@ class NetworkRunner:
         which rebuilding the network with the same arguments reproduces, is stored
         as a SHA-256 fingerprint, not its value (see :func:`izhi_dyn.save_checkpoint`).
         """
+        if events is not None:
+            check.check_type('events', events, NetworkResult, 'a NetworkResult of the run so far, or None')
+        if metadata is not None and not isinstance(metadata, dict):
+            raise TypeError(f'metadata={metadata!r}: expected a dict of JSON values, or None')
+        try:
+            text = json.dumps({} if metadata is None else metadata, allow_nan=False)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f'metadata={metadata!r}: expected JSON-serialisable values ({err})') from err
         n = 0 if events is None else events.n_steps
         if events is not None and n != self.step_index:
             raise ValueError(f'events: {n} steps, expected the {self.step_index} steps run so far')
@@ -219,7 +228,6 @@ class NetworkRunner:
             arrays = dict.fromkeys(_EVENTS, empty)
         else:
             arrays = {k: np.asarray(getattr(events, k), np.int32) for k in _EVENTS}
-        text = json.dumps({} if metadata is None else metadata)
         extra = {_METADATA: np.frombuffer(text.encode(), np.uint8), _STEP: self.step_index, **arrays}
         fingerprint = [k for k in self.net.vars(method='relative').unique()
                        if k.endswith(('.comm.weight', '.comm.indices'))]
