@@ -21,13 +21,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOCS = ROOT / 'docs'
 
 
-#: Doctest targets, one subprocess each: two subpackages, then the rest of the package with the guide pages.
+#: Doctest targets, one subprocess each: the core and front-ends, two subpackages, then the rest of the
+#: package with the guide pages.
 DOCTEST_TARGETS = {
+    'core, front-ends': ['izhi_dyn/core', 'izhi_dyn/dyn', 'izhi_dyn/state'],
     'analysis': ['izhi_dyn/analysis'],
     'plotting': ['izhi_dyn/plotting'],
     'networks, top-level modules, guides': [
         'izhi_dyn/networks',
-        'izhi_dyn/dyn/training.py',
         *sorted(str(p.relative_to(ROOT)) for p in (ROOT / 'izhi_dyn').glob('[!_]*.py')),
         *sorted(str(p.relative_to(ROOT)) for p in DOCS.glob('*.rst')),
     ],
