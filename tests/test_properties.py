@@ -187,6 +187,12 @@ for _arg in ('V_th', 'p2', 'p3', 'a', 'b', 'd'):
     NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), st.one_of(PARAM, st.none()))
 for _arg in ('tau_ref', 'noise', 'noise_u'):
     NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), st.one_of(PARAM, NEGATIVE))
+for _arg in ('tau', 'R'):  # brainpy's stored-but-unused parameters: still checked at the door
+    NEURON[_arg] = (lambda v, _arg=_arg: izhi_dyn.Izhikevich(2, **{_arg: v}), PARAM)
+NEURON['scaling'] = (lambda v: izhi_dyn.Izhikevich(2, scaling=v),
+                     st.one_of(st.integers(), st.text(max_size=3),
+                               st.builds(bm.Scaling, scale=st.one_of(NEGATIVE, NONFINITE, st.just(0.0)),
+                                         bias=st.floats(-1e3, 1e3))))
 
 
 def _is_dtype(s):
