@@ -15,7 +15,9 @@ import types
 #: (module, section title) of the API reference, in page order.
 API_MODULES = (
     ('izhi_dyn', 'Top level: the neuron, integrators, equations, presets, checkpoints, training'),
+    ('izhi_dyn.core', 'The core: the maths in pure JAX'),
     ('izhi_dyn.dyn', 'The brainpy.dyn front-end'),
+    ('izhi_dyn.state', 'The brainpy.state (brainstate) front-end'),
     ('izhi_dyn.analysis', 'Analysis: spikes, patterns, populations, phase plane, f-I, sweeps'),
     ('izhi_dyn.plotting', 'Plotting (matplotlib; never simulates)'),
     ('izhi_dyn.networks', 'Networks'),

@@ -17,7 +17,7 @@ from izhi_dyn import networks  # noqa: E402
 from izhi_dyn.networks import CorticalNetwork2003, NetworkResult, run_network  # noqa: E402
 from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainable
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
-from izhi_dyn.simulate import Simulation, simulate, simulate_many  # noqa: E402
+from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
 
 if _X64:
@@ -32,7 +32,9 @@ __all__ = [
     'Preset',
     'Protocol',
     'get_preset',
+    'FRONTENDS',
     'Simulation',
+    'run_neuron',
     'simulate',
     'simulate_many',
     'classify_pattern',

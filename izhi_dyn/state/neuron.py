@@ -45,10 +45,12 @@ class Izhikevich(brainpy.state.Neuron):
 
         V \ge V_{th}:\quad V \leftarrow c, \quad u \leftarrow u + d.
 
-    A drop-in replacement for :class:`brainpy.state.Izhikevich` with the
-    update of :class:`izhi_dyn.Izhikevich` (same core, same spikes from the
-    same inputs): every integrator, noise, refractoriness, hard or soft reset,
-    and trainable parameters.
+    The model of [1]_, with the published behaviours of [2]_ (see
+    :mod:`izhi_dyn.presets`). A drop-in replacement for
+    :class:`brainpy.state.Izhikevich` with the update of
+    :class:`izhi_dyn.Izhikevich` (same core, same spikes from the same
+    inputs): every integrator, noise, refractoriness, hard or soft reset, and
+    trainable parameters.
 
     Units follow ``brainpy.state``: V in mV, u and I in mV/ms, time in ms.
     Every argument accepts a brainunit quantity of its unit or a plain number
