@@ -212,3 +212,16 @@ def test_detach_spk_changes_the_gradient_as_brainpys_test_expects():
     # the hard reset is brainpy's V + (c - V) s: the same gradients as bp.dyn.Izhikevich
     np.testing.assert_allclose(g_plain, _one_step_grad(bp.dyn.Izhikevich, False, 30.0), rtol=1e-5)
     np.testing.assert_allclose(g_detach, _one_step_grad(bp.dyn.Izhikevich, True, 30.0), rtol=1e-5, atol=1e-7)
+
+
+def test_projection_style_current_and_delta_inputs_reach_the_dynamics_as_in_brainpy():
+    """Inputs registered the way projections register them (add_inp_fun, 'current' and 'delta')."""
+    def attach(neu):
+        neu.add_inp_fun('syn', lambda V: jnp.where(bp.share['t'] >= 20.0, 14.0, 0.0) * jnp.ones_like(V))
+        neu.add_inp_fun('kick', lambda: jnp.where(bp.share['i'] % 250 == 0, 6.0, 0.0), category='delta')
+        return neu
+
+    ours = _run(attach(izhi_dyn.Izhikevich(2)), None)
+    theirs = _run(attach(bp.dyn.Izhikevich(2)), None)
+    assert theirs['spike'].sum() >= 2 * 3
+    np.testing.assert_array_equal(ours['spike'], theirs['spike'])
