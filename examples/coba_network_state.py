@@ -15,7 +15,7 @@ with ``t`` and ``dt`` from ``brainstate.environ``; the units are brainunit's.
 
 The neuron runs with exact spikes (``spk_fun=None``) and the exact-in-step
 ``riccati`` integrator; the same class with a surrogate ``spk_fun`` trains
-under ``brainstate.transform.grad`` (see :doc:`../training`).
+under ``brainstate.transform.grad`` (see :doc:`../training_mode`).
 
 Run ``python examples/coba_network_state.py --out out`` (``--fast`` for a
 short run); it writes ``coba_network_state.png``.

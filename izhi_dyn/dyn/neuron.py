@@ -135,19 +135,15 @@ class Izhikevich(bp.dyn.NeuDyn):
         Raise :class:`NonFiniteStateError` (step, time and neuron index) as
         soon as V or u becomes NaN or infinite.
 
-    Attributes
-    ----------
-    V, u, spike, t_last_spike : brainpy.math.Variable
-        State; ``refractory``, ``spike_time``, ``input`` when asked for.
-    derivative, integral, dV, du
-        brainpy's neuron interface: ``derivative(V, u, t, I) -> (dV, du)``
-        (a ``bp.JointEq``), ``integral(V, u, t, I, dt)``: one step of
-        ``method`` without threshold or reset.
-    integrator : Integrator
-        The integrator named by ``method``.
-
     Notes
     -----
+    State (:class:`brainpy.math.Variable`): ``V``, ``u``, ``spike``,
+    ``t_last_spike``; ``refractory``, ``spike_time``, ``input`` when asked for.
+    brainpy's neuron interface: ``derivative(V, u, t, I) -> (dV, du)`` (a
+    ``bp.JointEq``) and ``integral(V, u, t, I, dt)``, one step of ``method``
+    without threshold or reset; ``integrator`` is the
+    :class:`~izhi_dyn.Integrator` named by ``method``.
+
     Order of one update at time :math:`t` with step :math:`dt`: gather the
     inputs, integrate over the step (input held constant), add delta inputs,
     clamp refractory neurons, test the threshold, reset, stamp

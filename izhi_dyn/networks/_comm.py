@@ -100,11 +100,11 @@ class EventCSR(bp.DynamicalSystem):
         pointer (brainevent needs it as a constant); within a row the synapses
         keep their order, and the sums are those of one device, bit for bit.
 
-    Attributes
-    ----------
-    indices, weight : bm.Variable
-        Shape ``(nnz,)``; with ``sharding``, ``(devices, padded nnz)``, row ``d``
-        on device ``d`` with targets local to it.
+    Notes
+    -----
+    ``indices`` and ``weight`` are :class:`brainpy.math.Variable` s of shape
+    ``(nnz,)``; with ``sharding``, ``(devices, padded nnz)``, row ``d`` on
+    device ``d`` with targets local to it.
     """
 
     def __init__(self, indptr, indices, weight, shape, *, sharding=None, name: Optional[str] = None):
