@@ -6,7 +6,8 @@
 - :mod:`~izhi_dyn.core.reset`: spike-and-reset rules, in-step spike time;
 - :mod:`~izhi_dyn.core.noise`: the white-noise increment of one step;
 - :mod:`~izhi_dyn.core.finite`: opt-in non-finite state detection;
-- :mod:`~izhi_dyn.core.update`: one step of a population, used by every front-end.
+- :mod:`~izhi_dyn.core.update`: one step of a population, used by every front-end;
+- :mod:`~izhi_dyn.core.synapse`: the layers' exponential current synapse and initial weights.
 """
 
 from izhi_dyn.core.equations import (ACCOMMODATION_V, RECOVERY_LAWS, Params, recovery_derivative, recovery_flow,
@@ -15,9 +16,10 @@ from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import INTEGRATORS, Integrator, Step, get_integrator
 from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.reset import SPIKE_RESETS
+from izhi_dyn.core.synapse import FAN_IN_MODES, exponential_synapse, initial_weights_and_bias
 from izhi_dyn.core.update import NeuronUpdate, is_refractory, neuron_update
 
 __all__ = ['ACCOMMODATION_V', 'RECOVERY_LAWS', 'Params', 'recovery_derivative', 'recovery_flow',
            'voltage_derivative', 'NonFiniteStateError', 'raise_if_not_finite', 'INTEGRATORS', 'Integrator',
            'Step', 'get_integrator', 'noise_increment', 'SPIKE_RESETS', 'NeuronUpdate', 'is_refractory',
-           'neuron_update']
+           'neuron_update', 'FAN_IN_MODES', 'exponential_synapse', 'initial_weights_and_bias']

@@ -9,71 +9,20 @@ and the bias.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Optional
 
 import brainpy as bp
 import brainpy.math as bm
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from izhi_dyn import _validation as check
+from izhi_dyn._layer_args import (FAN_IN_MODES, check_layer_options, check_tau_syn, check_wmask,
+                                  init_weights_and_bias)
+from izhi_dyn.core.synapse import exponential_synapse
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.dyn.training import TRAINABLE_PARAMS, trainable
 
 __all__ = ['IzhikevichLayer', 'FAN_IN_MODES', 'init_weights_and_bias']
-
-#: Names accepted by ``fan_in_mode=`` (``None`` means no scaling).
-FAN_IN_MODES = ('sqrt', 'linear')
-
-
-def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
-                          wmean: float = 0.0, wlim: Optional[float] = None,
-                          fan_in_mode: Optional[str] = None, init_bias=None,
-                          bmean: float = 0.0, blim: Optional[float] = None):
-    r"""Initial weight matrix :math:`W` of shape ``(N + K, N)`` and bias :math:`I_c` of shape ``(N,)``.
-
-    :math:`W_{mn} = s_n\,(w_\text{mean} + \xi_{mn})`, with :math:`\xi` uniform on
-    ``[-wlim, wlim]`` (zero when ``wlim`` is None) and :math:`s_n = 1` (no
-    fan-in scaling), :math:`1/\sqrt{f_n}` (``'sqrt'``) or :math:`1/f_n`
-    (``'linear'``), where :math:`f_n` is the number of unmasked inputs of
-    neuron :math:`n`. The bias is :math:`b_\text{mean} + \eta_n`, :math:`\eta`
-    uniform on ``[-blim, blim]``. ``init_weights`` / ``init_bias`` are used as
-    given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
-    ``N..N+K-1`` the inputs.
-    """
-    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
-    in_size = check.check_int('in_size', in_size, lower=0)
-    wmean, bmean = check.check_real('wmean', wmean), check.check_real('bmean', bmean)
-    wlim = check.check_real('wlim', wlim, lower=0.0, allow_none=True)
-    blim = check.check_real('blim', blim, lower=0.0, allow_none=True)
-    rows = n_neurons + in_size
-    kw, kb = jax.random.split(key)
-    if fan_in_mode is not None:
-        check.check_choice('fan_in_mode', fan_in_mode, FAN_IN_MODES)
-    if init_weights is not None:
-        W = jnp.asarray(check.check_array('init_weights', init_weights, ndim=2), dtype=bm.float_)
-        if W.shape != (rows, n_neurons):
-            raise ValueError(f'init_weights: expected shape {(rows, n_neurons)}, got {W.shape}')
-    else:
-        W = jnp.full((rows, n_neurons), wmean, dtype=bm.float_)
-        if wlim is not None:
-            W = W + jax.random.uniform(kw, W.shape, bm.float_, -wlim, wlim)
-        if fan_in_mode is not None:
-            fan_in = jnp.full((n_neurons,), rows) if mask is None else jnp.sum(mask, axis=0)
-            fan_in = jnp.maximum(fan_in, 1).astype(bm.float_)
-            W = W / (jnp.sqrt(fan_in) if fan_in_mode == 'sqrt' else fan_in)[None, :]
-    if init_bias is not None:
-        init_bias = check.check_array('init_bias', init_bias)
-        if init_bias.shape not in ((), (1,), (n_neurons,)):
-            raise ValueError(f'init_bias: expected a scalar or shape {(n_neurons,)}, got shape {init_bias.shape}')
-        bias = jnp.broadcast_to(jnp.asarray(init_bias, dtype=bm.float_), (n_neurons,))
-    else:
-        bias = jnp.full((n_neurons,), bmean, dtype=bm.float_)
-        if blim is not None:
-            bias = bias + jax.random.uniform(kb, bias.shape, bm.float_, -blim, blim)
-    return W, bias
-
 
 class IzhikevichLayer(bp.DynamicalSystem):
     r"""Recurrent Izhikevich population driven by an exponential synaptic current.
@@ -156,14 +105,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
                  bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
                  shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
                  V_initializer: Any = None, u_initializer: Any = None, **neuron_kwargs):
-        n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
-        in_size = check.check_int('in_size', in_size, lower=0)
-        train_params = check.check_names('train_params', train_params, TRAINABLE_PARAMS)
-        if len(set(train_params)) < len(train_params):
-            raise ValueError(f'train_params={train_params!r}: expected each name at most once')
-        shared_params = check.check_bool('shared_params', shared_params)
-        train_bias = check.check_bool('train_bias', train_bias)
-        seed = check.check_int('seed', seed, lower=0, allow_none=True)
+        n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
+            n_neurons, in_size, train_params, shared_params, train_bias, seed, TRAINABLE_PARAMS)
         super().__init__(name=name, mode=mode)
         self.n_neurons, self.in_size = n_neurons, in_size
         N, K = self.n_neurons, self.in_size
@@ -172,22 +115,12 @@ class IzhikevichLayer(bp.DynamicalSystem):
         for p in train_params:
             params[p] = trainable(params[p], N, shared=shared_params)
 
-        tau = check.check_array('tau_syn', tau_syn)
-        if np.any(tau <= 0) or tau.shape not in ((), (1,), (N,)):
-            raise ValueError(f'tau_syn={tau_syn!r}: expected positive time constants (ms), a scalar or shape {(N,)}')
-        self.tau_syn = jnp.broadcast_to(jnp.asarray(tau, dtype=bm.float_), (N,))
-
-        if wmask is not None:
-            wmask = check.check_array('wmask', wmask, ndim=2)
-            if wmask.shape != (N + K, N) or not np.all((wmask == 0) | (wmask == 1)):
-                raise ValueError(f'wmask: expected a binary array of shape {(N + K, N)}')
-            self.wmask = jnp.asarray(wmask, dtype=bm.float_)
-        else:
-            self.wmask = None
+        self.tau_syn = check_tau_syn(tau_syn, N, bm.float_)
+        self.wmask = check_wmask(wmask, N, K, bm.float_)
         key = bm.random.split_key() if seed is None else jax.random.PRNGKey(seed)
         W, bias = init_weights_and_bias(key, N, K, mask=self.wmask, init_weights=init_weights, wmean=wmean,
                                         wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
-                                        bmean=bmean, blim=blim)
+                                        bmean=bmean, blim=blim, dtype=bm.float_)
         self.W = bm.TrainVar(W if self.wmask is None else W * self.wmask)
         self.bias = bm.TrainVar(bias) if train_bias else bias
 
@@ -225,7 +158,7 @@ class IzhikevichLayer(bp.DynamicalSystem):
             if x.shape != I.shape[:-1] + (self.in_size,):
                 raise ValueError(f'{self.name}: input of shape {x.shape}, expected {I.shape[:-1] + (self.in_size,)}')
             pre = jnp.concatenate([pre, jnp.asarray(x, I.dtype)], axis=-1)
-        I = I * jnp.broadcast_to(jnp.exp(-dt / self.tau_syn), I.shape) + pre @ self.weights
+        I = exponential_synapse(I, pre, self.weights, dt, self.tau_syn)
         self.I.value = I
         bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
         return self.neuron.update(I + jnp.broadcast_to(bias, I.shape))

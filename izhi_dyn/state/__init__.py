@@ -5,14 +5,18 @@ here re-states the model's maths. Units follow ``brainpy.state`` (mV, ms,
 mV/ms); plain numbers are taken in those units.
 
 - :class:`Izhikevich`: the neuron population, a ``brainpy.state.Neuron``;
+- :class:`IzhikevichLayer`: the recurrent layer with an exponential current
+  synapse, weights and bias as ``brainstate.ParamState``;
 - :class:`CorticalNetwork2003`, :func:`run_network`: the 2003 network on
   ``brainpy.state`` projections;
 - :func:`run_sequence`, :func:`make_train_step`: a time loop and an optax step
   under ``brainstate.transform.grad``.
 """
 
+from izhi_dyn.state.layer import IzhikevichLayer
 from izhi_dyn.state.network import CorticalNetwork2003, NetworkRun, run_network
 from izhi_dyn.state.neuron import Izhikevich
 from izhi_dyn.state.training import make_train_step, run_sequence
 
-__all__ = ['Izhikevich', 'CorticalNetwork2003', 'NetworkRun', 'run_network', 'run_sequence', 'make_train_step']
+__all__ = ['Izhikevich', 'IzhikevichLayer', 'CorticalNetwork2003', 'NetworkRun', 'run_network', 'run_sequence',
+           'make_train_step']

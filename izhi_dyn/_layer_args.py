@@ -1,0 +1,90 @@
+"""Arguments of the recurrent layer, checked once for both front-ends.
+
+:class:`izhi_dyn.IzhikevichLayer` (brainpy.dyn) and
+:class:`izhi_dyn.state.IzhikevichLayer` (brainstate) take the same layer
+arguments; they are checked here and the maths is :mod:`izhi_dyn.core.synapse`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from izhi_dyn import _validation as check
+from izhi_dyn.core.synapse import FAN_IN_MODES, initial_weights_and_bias
+
+__all__ = ['FAN_IN_MODES', 'init_weights_and_bias', 'check_layer_options', 'check_tau_syn', 'check_wmask']
+
+
+def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
+                          wmean: float = 0.0, wlim: Optional[float] = None,
+                          fan_in_mode: Optional[str] = None, init_bias=None,
+                          bmean: float = 0.0, blim: Optional[float] = None, dtype=None):
+    r"""Initial weight matrix :math:`W` of shape ``(N + K, N)`` and bias :math:`I_c` of shape ``(N,)``.
+
+    :math:`W_{mn} = s_n\,(w_\text{mean} + \xi_{mn})`, with :math:`\xi` uniform on
+    ``[-wlim, wlim]`` (zero when ``wlim`` is None) and :math:`s_n = 1` (no
+    fan-in scaling), :math:`1/\sqrt{f_n}` (``'sqrt'``) or :math:`1/f_n`
+    (``'linear'``), where :math:`f_n` is the number of unmasked inputs of
+    neuron :math:`n`. The bias is :math:`b_\text{mean} + \eta_n`, :math:`\eta`
+    uniform on ``[-blim, blim]``. ``init_weights`` / ``init_bias`` are used as
+    given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
+    ``N..N+K-1`` the inputs. ``dtype`` defaults to JAX's default float dtype
+    (float64 under x64); the layers pass their own.
+    """
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+    in_size = check.check_int('in_size', in_size, lower=0)
+    wmean, bmean = check.check_real('wmean', wmean), check.check_real('bmean', bmean)
+    wlim = check.check_real('wlim', wlim, lower=0.0, allow_none=True)
+    blim = check.check_real('blim', blim, lower=0.0, allow_none=True)
+    rows = n_neurons + in_size
+    if fan_in_mode is not None:
+        check.check_choice('fan_in_mode', fan_in_mode, FAN_IN_MODES)
+    if init_weights is not None:
+        init_weights = check.check_array('init_weights', init_weights, ndim=2)
+        if init_weights.shape != (rows, n_neurons):
+            raise ValueError(f'init_weights: expected shape {(rows, n_neurons)}, got {init_weights.shape}')
+    if init_bias is not None:
+        init_bias = check.check_array('init_bias', init_bias)
+        if init_bias.shape not in ((), (1,), (n_neurons,)):
+            raise ValueError(f'init_bias: expected a scalar or shape {(n_neurons,)}, got shape {init_bias.shape}')
+    dtype = jax.dtypes.canonicalize_dtype(jnp.float64) if dtype is None else dtype
+    return initial_weights_and_bias(key, n_neurons, in_size, dtype=dtype, mask=mask, init_weights=init_weights,
+                                    wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+                                    bmean=bmean, blim=blim)
+
+
+def check_layer_options(n_neurons, in_size, train_params, shared_params, train_bias, seed, choices):
+    """The checked ``(n_neurons, in_size, train_params, shared_params, train_bias, seed)``."""
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+    in_size = check.check_int('in_size', in_size, lower=0)
+    train_params = check.check_names('train_params', train_params, choices)
+    if len(set(train_params)) < len(train_params):
+        raise ValueError(f'train_params={train_params!r}: expected each name at most once')
+    shared_params = check.check_bool('shared_params', shared_params)
+    train_bias = check.check_bool('train_bias', train_bias)
+    seed = check.check_int('seed', seed, lower=0, allow_none=True)
+    return n_neurons, in_size, train_params, shared_params, train_bias, seed
+
+
+def check_tau_syn(tau_syn, n_neurons, dtype):
+    """``tau_syn`` (ms, > 0; scalar or one per neuron) as an array of shape ``(N,)``."""
+    tau = check.check_array('tau_syn', tau_syn)
+    if np.any(tau <= 0) or tau.shape not in ((), (1,), (n_neurons,)):
+        raise ValueError(f'tau_syn={tau_syn!r}: expected positive time constants (ms), a scalar or shape '
+                         f'{(n_neurons,)}')
+    return jnp.broadcast_to(jnp.asarray(tau, dtype=dtype), (n_neurons,))
+
+
+def check_wmask(wmask, n_neurons, in_size, dtype):
+    """``wmask`` (binary, shape ``(N + K, N)``) as an array of ``dtype``, or None."""
+    if wmask is None:
+        return None
+    wmask = check.check_array('wmask', wmask, ndim=2)
+    shape = (n_neurons + in_size, n_neurons)
+    if wmask.shape != shape or not np.all((wmask == 0) | (wmask == 1)):
+        raise ValueError(f'wmask: expected a binary array of shape {shape}')
+    return jnp.asarray(wmask, dtype=dtype)

@@ -1,0 +1,195 @@
+r"""The recurrent Izhikevich layer on ``brainstate``: weights and bias as :class:`brainstate.ParamState`.
+
+The same layer as :class:`izhi_dyn.IzhikevichLayer` (brainpy.dyn): the synapse
+is :func:`izhi_dyn.core.exponential_synapse`, the initial weights
+:func:`izhi_dyn.init_weights_and_bias`, the neurons
+:class:`izhi_dyn.state.Izhikevich`. This module only creates states and reads
+``dt`` from :mod:`brainstate.environ`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+import brainstate
+import jax
+import jax.numpy as jnp
+
+from izhi_dyn._layer_args import check_layer_options, check_tau_syn, check_wmask, init_weights_and_bias
+from izhi_dyn.core.synapse import exponential_synapse
+from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
+from izhi_dyn.state.neuron import Izhikevich
+
+__all__ = ['IzhikevichLayer', 'TRAINABLE_PARAMS']
+
+#: Neuron parameters that ``train_params`` accepts.
+TRAINABLE_PARAMS = ('a', 'b', 'c', 'd', 'V_th')
+
+
+class IzhikevichLayer(brainstate.nn.Module):
+    r"""Recurrent Izhikevich population driven by an exponential synaptic current, on brainstate.
+
+    .. math::
+
+        \frac{dV}{dt} = 0.04 V^2 + 5 V + 140 - u + I + I_c, \qquad
+        \frac{du}{dt} = a\,(b V - u), \qquad
+        \frac{dI}{dt} = -\frac{I}{\tau_\text{syn}},
+
+        V \ge V_{th}:\quad V \leftarrow c,\quad u \leftarrow u + d, \qquad
+        \text{spike of source } m:\quad I_n \leftarrow I_n + (W \odot M)_{mn}.
+
+    Sources :math:`m` are the layer's own neurons (rows ``0..N-1`` of
+    :math:`W`) and the ``K`` inputs (rows ``N..N+K-1``). From the same
+    weights and inputs it gives the spikes and gradients of
+    :class:`izhi_dyn.IzhikevichLayer` in ``TrainingMode`` (same core).
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons :math:`N`.
+    in_size : int
+        Number of inputs :math:`K` (``update(x)`` takes ``x`` of shape ``(..., K)``);
+        stored as :attr:`n_inputs`, while the attribute ``in_size`` is
+        brainstate's input shape ``(K,)`` (and ``out_size`` is ``(N,)``).
+    a, b, c, d, V_th : float, array, quantity, initializer or brainstate.State
+        Neuron parameters (units as :class:`izhi_dyn.state.Izhikevich`);
+        defaults 0.02, 0.2, -51 mV, 2 mV/ms, 30 mV (those of eventax's layer).
+    tau_syn : float, array or quantity, default 5 ms
+        Synaptic time constant (> 0), shared or one per neuron.
+    wmask : array of shape (N + K, N), optional
+        Binary connectivity mask :math:`M`; masked weights neither act nor
+        receive gradient.
+    init_weights, wmean, wlim, fan_in_mode, init_bias, bmean, blim
+        Weight and bias initialisation (plain numbers in mV/ms), see
+        :func:`izhi_dyn.init_weights_and_bias`.
+    train_params : iterable of str, default ()
+        Neuron parameters to learn, among ``'a', 'b', 'c', 'd', 'V_th'``:
+        each becomes a :class:`brainstate.ParamState` (no sign constraint).
+    shared_params : bool, default False
+        Learn one shared value per parameter (shape ``()``) instead of one
+        per neuron.
+    train_bias : bool, default True
+        Hold the bias :math:`I_c` in a :class:`brainstate.ParamState`
+        (otherwise a constant array).
+    seed : int, optional
+        Seed of the weight initialisation; default draws a key from
+        :mod:`brainstate.random`.
+    V_initializer, u_initializer : optional
+        Initial state; default :math:`V_0 = c`, :math:`u_0 = b\,V_0`.
+    name : str, optional
+    **neuron_kwargs
+        Passed to :class:`izhi_dyn.state.Izhikevich` (``method``,
+        ``spk_fun``, ``spk_reset``, ``detach_spk``, ``tau_ref``, ``p1``...).
+        ``spk_fun=None`` gives exact spikes, a ``braintools.surrogate``
+        function (the default) differentiable ones.
+
+    Notes
+    -----
+    Order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
+    add the weights of the previous step's layer spikes and of the current
+    input ``x``, then advance the neurons with input current :math:`I + I_c`
+    (held over the step). Input spikes act within the step they arrive in,
+    recurrent spikes one step later. ``dt`` (and ``t``) come from
+    :mod:`brainstate.environ`, as for the neuron; :func:`izhi_dyn.state.run_sequence`
+    sets them. :attr:`W` holds the unmasked weights; :attr:`weights` is
+    :math:`W \odot M`. The state ``I`` carries its unit (mV/ms).
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> from izhi_dyn.state import IzhikevichLayer, run_sequence
+    >>> layer = IzhikevichLayer(8, 2, wlim=5.0, seed=0)
+    >>> layer.init_state(4)
+    >>> run_sequence(layer, jnp.zeros((20, 4, 2)), dt=0.5).shape
+    (20, 4, 8)
+    """
+
+    def __init__(self, n_neurons: int, in_size: int, *, a: Any = 0.02, b: Any = 0.2, c: Any = -51.0,
+                 d: Any = 2.0, V_th: Any = 30.0, tau_syn: Any = 5.0, wmask=None, init_weights=None,
+                 wmean: float = 0.0, wlim: Optional[float] = None, fan_in_mode: Optional[str] = None,
+                 init_bias=None, bmean: float = 0.0, blim: Optional[float] = None,
+                 train_params: Iterable[str] = (), shared_params: bool = False, train_bias: bool = True,
+                 seed: Optional[int] = None, V_initializer: Any = None, u_initializer: Any = None,
+                 name: Optional[str] = None, **neuron_kwargs):
+        n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
+            n_neurons, in_size, train_params, shared_params, train_bias, seed, TRAINABLE_PARAMS)
+        if name is not None and not (isinstance(name, str) and name.isidentifier()):
+            raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+        super().__init__(name=name)
+        self.n_neurons, self.n_inputs = N, K = n_neurons, in_size
+        self.in_size, self.out_size = (K,), (N,)  # brainstate's shapes of one input and one output
+        dtype = float_dtype()
+
+        params = dict(a=a, b=b, c=c, d=d, V_th=V_th)
+        for p in train_params:
+            params[p] = _param_state(p, params[p], N, shared_params)
+
+        self.tau_syn = check_tau_syn(strip('tau_syn', tau_syn, UNITS['t']), N, dtype)
+        self.wmask = check_wmask(wmask, N, K, dtype)
+        key = brainstate.random.split_key() if seed is None else jax.random.PRNGKey(seed)
+        W, bias = init_weights_and_bias(key, N, K, mask=self.wmask, init_weights=init_weights, wmean=wmean,
+                                        wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+                                        bmean=bmean, blim=blim, dtype=dtype)
+        self.W = brainstate.ParamState(W if self.wmask is None else W * self.wmask)
+        self.bias = brainstate.ParamState(bias) if train_bias else bias
+
+        if V_initializer is None:
+            c0 = params['c']
+            V_initializer = lambda shape: jnp.broadcast_to(  # noqa: E731
+                jnp.asarray(strip('c', read('c', c0), UNITS['c']), dtype=float_dtype()), shape)
+        self.neuron = Izhikevich(N, V_initializer=V_initializer, u_initializer=u_initializer, **params,
+                                 **neuron_kwargs)
+
+    @property
+    def weights(self) -> jax.Array:
+        """Effective weights :math:`W \\odot M`, shape ``(N + K, N)``."""
+        W = self.W.value
+        return W if self.wmask is None else W * self.wmask
+
+    @property
+    def spike(self) -> brainstate.State:
+        """The neurons' spike state."""
+        return self.neuron.spike
+
+    def _current(self, batch_size):
+        shape = (self.n_neurons,) if batch_size is None else (batch_size, self.n_neurons)
+        return jnp.zeros(shape, dtype=float_dtype()) * UNITS['I']
+
+    def init_state(self, batch_size: Optional[int] = None, **kwargs):
+        """Create the synaptic current ``I = 0`` and the neurons' states (V = c, u = b V)."""
+        self.I = brainstate.HiddenState(self._current(batch_size))
+        self.neuron.init_state(batch_size, **kwargs)
+
+    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
+        """Set ``I`` to 0 and the neurons back to their initial state."""
+        self.I.value = self._current(batch_size)
+        self.neuron.reset_state(batch_size, **kwargs)
+
+    def update(self, x=None):
+        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes."""
+        dt = strip('dt', brainstate.environ.get_dt(), UNITS['t'])
+        I = self.I.value.to_decimal(UNITS['I'])
+        pre = jnp.asarray(self.neuron.spike.value, dtype=I.dtype)
+        if self.n_inputs:
+            expected = I.shape[:-1] + (self.n_inputs,)
+            x = jnp.zeros(expected, I.dtype) if x is None else jnp.asarray(x)
+            if x.shape != expected:
+                raise ValueError(f'x: input of shape {x.shape}, expected {expected}')
+            pre = jnp.concatenate([pre, jnp.asarray(x, I.dtype)], axis=-1)
+        I = exponential_synapse(I, pre, self.weights, dt, self.tau_syn)
+        self.I.value = I * UNITS['I']
+        bias = self.bias.value if isinstance(self.bias, brainstate.State) else self.bias
+        return self.neuron(I + jnp.broadcast_to(bias, I.shape))
+
+
+def _param_state(name, value, n_neurons, shared):
+    """A trainable neuron parameter: a ParamState of shape ``(N,)``, or ``()`` when ``shared``."""
+    if isinstance(value, brainstate.State):
+        raise TypeError(f'{name}: already a state; leave it out of train_params or pass a plain value')
+    value = jnp.asarray(build_parameter(name, value, (n_neurons,)), dtype=float_dtype())
+    if shared:
+        if value.size != 1:
+            raise ValueError(f'{name}: shared_params=True needs a single value, got shape {value.shape}')
+        return brainstate.ParamState(value.reshape(()))
+    return brainstate.ParamState(jnp.broadcast_to(value, (n_neurons,)))
+
