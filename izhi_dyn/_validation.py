@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
            'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input',
            'check_names', 'check_checkpoint_args', 'UnknownNameError',
-           'init_parameter', 'initializer']
+           'init_parameter', 'initializer', 'check_reset_below_threshold', 'check_method_fits']
 
 
 class UnknownNameError(KeyError, ValueError):
@@ -295,3 +295,22 @@ def initializer(name, value, shape=None):
         raise ValueError(f'{name}: expected a scalar or shape {tuple(shape)}, got shape {arr.shape}')
     _check_values(name, arr, None, False)
     return bp.init.Constant(arr.item()) if arr.size == 1 else value
+
+
+def check_reset_below_threshold(c, V_th, c_arg, V_th_arg):
+    """Raise unless the reset potential ``c`` lies below ``V_th`` (plain values; trainable ones are skipped)."""
+    if np.any(np.asarray(c) >= np.asarray(V_th)):
+        raise ValueError(f'c={c_arg!r}: the reset potential must lie below V_th={V_th_arg!r}')
+
+
+def check_method_fits(integrator, *, noisy, differentiable, how_to_differentiate):
+    """Raise if ``integrator`` cannot integrate noise, or is asked for surrogate spikes it cannot give."""
+    from izhi_dyn.core.integrators import INTEGRATORS
+
+    if noisy and not integrator.stochastic:
+        capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
+        raise ValueError(f'method={integrator.name!r} cannot integrate noise; '
+                         f'use one of {capable} or set noise=None')
+    if integrator.exact_events and differentiable:
+        raise ValueError(f'method={integrator.name!r} handles spikes as exact events and is not '
+                         f'differentiable through them; {how_to_differentiate}')

@@ -87,7 +87,6 @@ def test_exact_spikes_equal_the_dyn_layer_in_batching_mode(x64):
 
 def test_trained_neuron_parameter_has_the_dyn_layers_gradient(x64):
     """train_params: per-neuron ParamState (shared: scalar), same gradient as the dyn TrainVar."""
-    assert izhi_dyn.state.layer.TRAINABLE_PARAMS == izhi_dyn.dyn.training.TRAINABLE_PARAMS
     x = _inputs(seed=5)
     for shared in (False, True):
         dyn, state = _pair(train_params=('d',), shared_params=shared, method='euler')

@@ -10,8 +10,8 @@
 - :mod:`~izhi_dyn.core.synapse`: the layers' exponential current synapse and initial weights.
 """
 
-from izhi_dyn.core.equations import (ACCOMMODATION_V, RECOVERY_LAWS, Params, recovery_derivative, recovery_flow,
-                                     voltage_derivative)
+from izhi_dyn.core.equations import (ACCOMMODATION_V, RECOVERY_LAWS, TRAINABLE_PARAMS, Params, recovery_derivative,
+                                     recovery_flow, to_state_shape, voltage_derivative)
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import INTEGRATORS, Integrator, Step, get_integrator
 from izhi_dyn.core.noise import noise_increment
@@ -19,7 +19,7 @@ from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.synapse import FAN_IN_MODES, exponential_synapse, initial_weights_and_bias
 from izhi_dyn.core.update import NeuronUpdate, is_refractory, neuron_update
 
-__all__ = ['ACCOMMODATION_V', 'RECOVERY_LAWS', 'Params', 'recovery_derivative', 'recovery_flow',
+__all__ = ['ACCOMMODATION_V', 'RECOVERY_LAWS', 'TRAINABLE_PARAMS', 'to_state_shape', 'Params', 'recovery_derivative', 'recovery_flow',
            'voltage_derivative', 'NonFiniteStateError', 'raise_if_not_finite', 'INTEGRATORS', 'Integrator',
            'Step', 'get_integrator', 'noise_increment', 'SPIKE_RESETS', 'NeuronUpdate', 'is_refractory',
            'neuron_update', 'FAN_IN_MODES', 'exponential_synapse', 'initial_weights_and_bias']

@@ -28,7 +28,9 @@ import jax.numpy as jnp
 __all__ = [
     'ACCOMMODATION_V',
     'RECOVERY_LAWS',
+    'TRAINABLE_PARAMS',
     'Params',
+    'to_state_shape',
     'voltage_derivative',
     'recovery_derivative',
     'recovery_flow',
@@ -39,6 +41,9 @@ ACCOMMODATION_V = -65.0
 
 #: Names accepted by ``recovery=``.
 RECOVERY_LAWS = ('standard', 'accommodation')
+
+#: Parameters that the neuron classes and layers of every front-end accept as trainable states.
+TRAINABLE_PARAMS = ('a', 'b', 'c', 'd', 'V_th')
 
 
 class Params(NamedTuple):
@@ -56,6 +61,19 @@ class Params(NamedTuple):
     p2: jnp.ndarray
     p3: jnp.ndarray
     recovery: str = 'standard'
+
+    def broadcast_to(self, shape) -> 'Params':
+        """The parameters with every array field broadcast to the state ``shape``."""
+        return self._replace(**{f: to_state_shape(getattr(self, f), shape) for f in self._fields if f != 'recovery'})
+
+
+def to_state_shape(x, shape):
+    """Broadcast a per-neuron array explicitly to the state ``shape``; scalars unchanged.
+
+    Parameters of shape ``(N,)`` meet batched states ``(B, N)``; broadcasting
+    them explicitly keeps ``jax_numpy_rank_promotion='raise'`` satisfied.
+    """
+    return x if jnp.ndim(x) == 0 else jnp.broadcast_to(x, shape)
 
 
 def voltage_derivative(V, u, I, p: Params):

@@ -17,7 +17,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype, follow_jax_precision
-from izhi_dyn.core.equations import RECOVERY_LAWS, Params, recovery_derivative, voltage_derivative
+from izhi_dyn.core.equations import RECOVERY_LAWS, Params, recovery_derivative, to_state_shape, voltage_derivative
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
@@ -236,7 +236,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         self.c = check.init_parameter('c', c, shape)
         self.d = check.init_parameter('d', d, shape)
         self.tau_ref = check.init_parameter('tau_ref', tau_ref, shape, lower=0.0)
-        args.check_reset_below_threshold(self.c, self.V_th, c, V_th)
+        if not isinstance(self.c, bm.Variable):
+            check.check_reset_below_threshold(self.c, self._value(self.V_th), c, V_th)
         self.tau, self.R = args.unused_brainpy_parameters(tau, R, shape)
         self.scaling = args.check_scaling(scaling, self.recovery)
         if not args.is_identity(self.scaling):
@@ -247,7 +248,9 @@ class Izhikevich(bp.dyn.NeuDyn):
                                else check.initializer('u_initializer', u_initializer, self.varshape))
         self.noise = noise_amplitude('noise', noise, shape)
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
-        args.check_method_fits(self.integrator, self.noise is not None or self.noise_u is not None, self.mode)
+        check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
+                                differentiable=isinstance(self.mode, bm.TrainingMode),
+                                how_to_differentiate='use an explicit method in TrainingMode')
         if init_var:
             self.reset_state(self.mode)
 
@@ -278,12 +281,12 @@ class Izhikevich(bp.dyn.NeuDyn):
             self.V.value = self.scaling.offset_scaling(self.V.value)
         if self._u_initializer is None:
             V0 = self.V.value
-            self.u = self.init_variable(lambda shape: args.to_state_shape(self._value(self.b), V0.shape) * V0,
+            self.u = self.init_variable(lambda shape: to_state_shape(self._value(self.b), V0.shape) * V0,
                                         batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
             if not args.is_identity(self.scaling):  # brainpy's scaling of u: (u + b bias) / scale
-                b = args.to_state_shape(self._value(self.b), self.u.shape)
+                b = to_state_shape(self._value(self.b), self.u.shape)
                 self.u.value = (self.u.value + b * self.scaling.bias) / self.scaling.scale
         self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
         self.t_last_spike = self.init_variable(_never_spiked, batch_size)
@@ -301,8 +304,8 @@ class Izhikevich(bp.dyn.NeuDyn):
         dt = check.check_dt(bp.share.load('dt'))
         V, u = self.V.value, self.u.value
         check.check_input('x', x, V.shape)
-        p = args.params_to_state_shape(self.params, V.shape)
-        tau_ref = args.to_state_shape(self._value(self.tau_ref), V.shape)
+        p = self.params.broadcast_to(V.shape)
+        tau_ref = to_state_shape(self._value(self.tau_ref), V.shape)
         external = 0.0 if x is None else x
         if self.input_var:  # bp.neurons-style: what was written into `input` before the step
             external = self.input.value + external
@@ -346,11 +349,11 @@ class Izhikevich(bp.dyn.NeuDyn):
     # -- brainpy's neuron interface -------------------------------------------
     def dV(self, V, t, u, I):
         """:math:`dV/dt` at ``(V, u)`` with input ``I`` (brainpy's signature; ``t`` is unused)."""
-        return voltage_derivative(V, u, I, args.params_to_state_shape(self.params, jnp.shape(V)))
+        return voltage_derivative(V, u, I, self.params.broadcast_to(jnp.shape(V)))
 
     def du(self, u, t, V):
         """:math:`du/dt` at ``(V, u)`` (brainpy's signature; ``t`` is unused)."""
-        return recovery_derivative(V, u, args.params_to_state_shape(self.params, jnp.shape(V)))
+        return recovery_derivative(V, u, self.params.broadcast_to(jnp.shape(V)))
 
     @property
     def derivative(self):
@@ -360,7 +363,7 @@ class Izhikevich(bp.dyn.NeuDyn):
     def integral(self, V, u, t, I, dt=None):
         """One step of ``method`` without threshold or reset: ``(V, u)`` after ``dt`` (brainpy's signature)."""
         dt = check.check_dt(bm.get_dt() if dt is None else dt)
-        step = self.integrator.step(V, u, I, dt, args.params_to_state_shape(self.params, jnp.shape(V)))
+        step = self.integrator.step(V, u, I, dt, self.params.broadcast_to(jnp.shape(V)))
         return step.V, step.u
 
     def return_info(self):

@@ -26,12 +26,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn.core.equations import TRAINABLE_PARAMS
 
-__all__ = ['TRAINABLE_PARAMS', 'trainable', 'make_trainable', 'clip_parameters', 'run_sequence', 'cross_entropy',
+__all__ = ['trainable', 'make_trainable', 'clip_parameters', 'run_sequence', 'cross_entropy',
            'make_train_step']
-
-#: Neuron parameters that :func:`make_trainable` and the layer's ``train_params`` accept.
-TRAINABLE_PARAMS = ('a', 'b', 'c', 'd', 'V_th')
 
 
 def trainable(value, size: Union[int, Sequence[int], None] = None, *, shared: bool = False) -> bm.TrainVar:

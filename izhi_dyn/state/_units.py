@@ -16,7 +16,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 
-__all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'to_state_shape', 'float_dtype']
+__all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'float_dtype']
 
 #: The unit of each quantity the neuron accepts; a plain number is taken in it.
 UNITS = {
@@ -96,8 +96,3 @@ def read(name, value):
     if isinstance(value, brainstate.State):
         return strip(name, value.value, UNITS[name])
     return value
-
-
-def to_state_shape(x, shape):
-    """Broadcast a per-neuron array explicitly to the state ``shape`` (batched states); scalars unchanged."""
-    return x if jnp.ndim(x) == 0 else jnp.broadcast_to(x, shape)

@@ -16,14 +16,12 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn._layer_args import check_layer_options, check_tau_syn, check_wmask, init_weights_and_bias
+from izhi_dyn.core.equations import TRAINABLE_PARAMS
 from izhi_dyn.core.synapse import exponential_synapse
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
 from izhi_dyn.state.neuron import Izhikevich
 
-__all__ = ['IzhikevichLayer', 'TRAINABLE_PARAMS']
-
-#: Neuron parameters that ``train_params`` accepts.
-TRAINABLE_PARAMS = ('a', 'b', 'c', 'd', 'V_th')
+__all__ = ['IzhikevichLayer']
 
 
 class IzhikevichLayer(brainstate.nn.Module):

@@ -17,13 +17,13 @@ import brainunit as u
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
-from izhi_dyn.core.equations import RECOVERY_LAWS, Params
+from izhi_dyn.core.equations import RECOVERY_LAWS, Params, to_state_shape
 from izhi_dyn.core.finite import raise_if_not_finite
-from izhi_dyn.core.integrators import INTEGRATORS, Integrator, get_integrator
+from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
-from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip, to_state_shape
+from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
 
 __all__ = ['Izhikevich']
 
@@ -212,23 +212,17 @@ class Izhikevich(brainpy.state.Neuron):
             setattr(self, key, build_parameter(key, value, shape))
         self.p1 = build_parameter('p1', p1, shape, lower=0.0, strict=True)
         self.tau_ref = build_parameter('tau_ref', tau_ref, shape, lower=0.0)
-        if not isinstance(self.c, brainstate.State) and not isinstance(self.V_th, brainstate.State):
-            if jnp.any(jnp.asarray(self.c) >= jnp.asarray(self.V_th)):
-                raise ValueError(f'c={c!r}: the reset potential must lie below V_th={V_th!r}')
+        if not isinstance(self.c, brainstate.State):
+            check.check_reset_below_threshold(self.c, read('V_th', self.V_th), c, V_th)
 
         self._V_initializer = _initializer('V_initializer', V_initializer, 'V', shape)
         self._u_initializer = (None if u_initializer is None
                                else _initializer('u_initializer', u_initializer, 'u', shape))
         self.noise = _noise_amplitude('noise', noise, shape)
         self.noise_u = _noise_amplitude('noise_u', noise_u, shape)
-        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
-            capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
-            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
-                             f'use one of {capable} or set noise=None')
-        if self.integrator.exact_events and spk_fun is not None:
-            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
-                             'differentiable through them; pass spk_fun=None (exact spikes) or use an '
-                             'explicit method')
+        check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
+                                differentiable=spk_fun is not None,
+                                how_to_differentiate='pass spk_fun=None (exact spikes) or use an explicit method')
 
     @property
     def surrogate(self) -> bool:
@@ -299,8 +293,7 @@ class Izhikevich(brainpy.state.Neuron):
         I = strip('x (plus the current inputs)', self.sum_current_inputs(x, V_q), UNITS['I'])
         check.check_input('x', I, V.shape)
         delta_V = strip('delta inputs', self.sum_delta_inputs(jnp.zeros((), V.dtype) * UNITS['V']), UNITS['V'])
-        p = Params(**{k: to_state_shape(v, V.shape) for k, v in self.params._asdict().items()
-                      if k != 'recovery'}, recovery=self.recovery)
+        p = self.params.broadcast_to(V.shape)
         tau_ref = to_state_shape(read('tau_ref', self.tau_ref), V.shape)
         out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(u.ms), I, t, dt, p, tau_ref,
                             integrator=self.integrator, spk_reset=self.spk_reset, detach_spk=self.detach_spk,
