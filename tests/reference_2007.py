@@ -1,0 +1,90 @@
+"""Independent NumPy transcription of ModelDB 39948 ``izhi2007.m`` (OpenSourceBrain IzhikevichModel).
+
+The book's cell classes (Izhikevich 2007, ch. 8) as the published MATLAB code
+runs them: forward Euler at tau = 0.25 ms, V and u from the old V and u, the
+cell-type switches of the code (``celltype`` 1-7), current on from t = 0 and,
+in burst mode, a 120-ms hyperpolarising hold first. Imports nothing from
+izhi_dyn: it is the reference the package is checked against.
+
+Step i (0-based) goes from sample i to i + 1 with the input ``I[i]``; a spike
+in step i is reported as the sample i (time ``i * tau``), the sample the
+code overwrites with the peak for its plot.
+"""
+
+import numpy as np
+
+TAU = 0.25
+HOLD = 120.0
+
+#: name: (celltype, T, amplitudes, C, k, vr, vt, vpeak, a, b, c, d) as in izhi2007.m.
+CLASSES = {
+    'RS': (1, 520.0, (60.0, 70.0, 85.0, 100.0), 100, 0.7, -60, -40, 35, 0.03, -2, -50, 100),
+    'IB': (2, 600.0, (290.0, 370.0, 500.0, 550.0), 150, 1.2, -75, -45, 50, 0.01, 5, -56, 130),
+    'CH': (3, 210.0, (200.0, 300.0, 400.0, 600.0), 50, 1.5, -60, -40, 25, 0.03, 1, -40, 150),
+    'LTS': (4, 320.0, (100.0, 125.0, 200.0, 300.0), 100, 1, -56, -42, 40, 0.03, 8, -53, 20),
+    'FS': (5, 100.0, (73.2, 100.0, 200.0, 400.0), 20, 1, -55, -40, 25, 0.2, -2, -45, -55),
+    'TC': (6, 650.0, (50.0, 100.0, 150.0), 200, 1.6, -60, -50, 35, 0.01, 15, -60, 10),
+    'RTN': (7, 650.0, (50.0, 70.0, 110.0), 40, 0.25, -65, -45, 0, 0.015, 10, -55, 50),
+}
+
+#: Burst mode (``burstMode = 1``): name: (hold current Iin0, amplitudes, T).
+BURST = {
+    'TC': (-1200.0, (0.0, 50.0, 100.0), 650.0),
+    'RTN': (-350.0, (30.0, 50.0, 90.0), 720.0),
+}
+
+
+def run(name, amplitude, burst=False):
+    """Spike samples, whether a peak test hit equality (``>`` vs ``>=`` would differ), and max u."""
+    celltype, T, _, C, k, vr, vt, vpeak, a, b, c, d = CLASSES[name]
+    if burst:
+        Iin0, _, T = BURST[name]
+    n = int(round(T / TAU))
+    if burst:
+        n0 = int(HOLD / TAU)
+        I = np.concatenate([np.full(n0, Iin0), np.full(n, amplitude)])
+        n = n + n0
+    else:
+        I = np.full(n, amplitude)
+    v = vr * np.ones(n)
+    u = 0.0 * v
+    spikes, tie = [], False
+    for i in range(n - 1):
+        v[i + 1] = v[i] + TAU * (k * (v[i] - vr) * (v[i] - vt) - u[i] + I[i]) / C
+        if celltype < 5:
+            u[i + 1] = u[i] + TAU * a * (b * (v[i] - vr) - u[i])
+        elif celltype == 5:  # FS: U(v) = 0 below vb, 0.025 (v - vb)^3 above; the code keeps vb in d
+            if v[i + 1] < d:
+                u[i + 1] = u[i] + TAU * a * (0 - u[i])
+            else:
+                u[i + 1] = u[i] + TAU * a * ((0.025 * (v[i] - d) ** 3) - u[i])
+        elif celltype == 6:
+            b = 0 if v[i + 1] > -65 else 15
+            u[i + 1] = u[i] + TAU * a * (b * (v[i] - vr) - u[i])
+        else:
+            b = 2 if v[i + 1] > -65 else 10
+            u[i + 1] = u[i] + TAU * a * (b * (v[i] - vr) - u[i])
+
+        if celltype < 4 or celltype in (5, 7):
+            tie |= v[i + 1] == vpeak
+            if v[i + 1] >= vpeak:
+                spikes.append(i)
+                v[i + 1] = c
+                if celltype != 5:
+                    u[i + 1] = u[i + 1] + d
+        elif celltype == 4:
+            tie |= v[i + 1] == vpeak - 0.1 * u[i + 1]
+            if v[i + 1] > vpeak - 0.1 * u[i + 1]:
+                spikes.append(i)
+                v[i + 1] = c + 0.04 * u[i + 1]
+                if np.all(u + d < 670):  # MATLAB's `if ((u+d)<670)` on the whole vector
+                    u[i + 1] = u[i + 1] + d
+                else:
+                    u[i + 1] = 670
+        else:
+            tie |= v[i + 1] == vpeak + 0.1 * u[i + 1]
+            if v[i + 1] > vpeak + 0.1 * u[i + 1]:
+                spikes.append(i)
+                v[i + 1] = c - 0.1 * u[i + 1]
+                u[i + 1] = u[i + 1] + d
+    return spikes, bool(tie), float(u.max())
