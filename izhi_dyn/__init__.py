@@ -19,6 +19,12 @@ from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainabl
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
 from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
+from izhi_dyn.core.equations2007 import Params2007, params2007_from_2003  # noqa: E402
+from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007  # noqa: E402
+from izhi_dyn.dyn.neuron2007 import Izhikevich2007  # noqa: E402
+from izhi_dyn.presets2007 import (CELL_CLASSES_2007, PRESETS_2007, CellClass2007, Preset2007,  # noqa: E402
+                                  get_preset2007)
+from izhi_dyn.simulate2007 import simulate2007, simulate_many2007  # noqa: E402
 
 if _X64:
     _follow_jax_precision(True)
@@ -62,4 +68,16 @@ __all__ = [
     'recovery_derivative',
     'recovery_flow',
     'voltage_derivative',
+    'Izhikevich2007',
+    'Params2007',
+    'params2007_from_2003',
+    'INTEGRATORS2007',
+    'get_integrator2007',
+    'CELL_CLASSES_2007',
+    'PRESETS_2007',
+    'CellClass2007',
+    'Preset2007',
+    'get_preset2007',
+    'simulate2007',
+    'simulate_many2007',
 ]

@@ -25,6 +25,9 @@ __all__ = ['FRONTENDS', 'Simulation', 'precision', 'run_neuron', 'simulate', 'si
 #: and ``'state'`` (:class:`izhi_dyn.state.Izhikevich`, brainpy.state/brainstate).
 FRONTENDS = ('dyn', 'state')
 
+#: Names accepted by ``model=``: the 2003 form and the book's 2007 form.
+MODELS = ('2003', '2007')
+
 
 class Simulation(NamedTuple):
     """Result of one preset run.
@@ -83,7 +86,7 @@ def precision(dtype):
 
 
 def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'), *, frontend: str = 'dyn',
-               **neuron_kwargs) -> dict:
+               model: str = '2003', **neuron_kwargs) -> dict:
     """Run a population over ``inputs`` (steps, n) and return its monitors as NumPy arrays.
 
     Parameters
@@ -101,6 +104,9 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
         Passed to the neuron class (``size`` is ``n``); its own defaults apply
         otherwise (the initial V is -70 mV in ``'dyn'``, -65 mV in ``'state'``).
         The state neuron runs with exact spikes (``spk_fun=None``).
+    model : {'2003', '2007'}, default '2003'
+        :class:`izhi_dyn.Izhikevich` or the book's form
+        :class:`izhi_dyn.Izhikevich2007` (``frontend='dyn'`` only).
 
     Returns
     -------
@@ -108,6 +114,9 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
         ``'ts'`` (the start of each step, ms) and one ``(steps, n)`` array per monitor.
     """
     check.check_choice('frontend', frontend, FRONTENDS)
+    check.check_choice('model', model, MODELS)
+    if model == '2007' and frontend != 'dyn':
+        raise ValueError(f"frontend={frontend!r}: model='2007' runs on the 'dyn' front-end only")
     inputs = np.asarray(inputs)
     ts = np.arange(inputs.shape[0], dtype=np.float64) * dt  # t_k = k dt, the start of each step
     if frontend == 'state':
@@ -116,8 +125,9 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     import brainpy.math as bm
 
     from izhi_dyn.dyn.neuron import Izhikevich
+    from izhi_dyn.dyn.neuron2007 import Izhikevich2007
 
-    neuron = Izhikevich(inputs.shape[1], **neuron_kwargs)
+    neuron = (Izhikevich2007 if model == '2007' else Izhikevich)(inputs.shape[1], **neuron_kwargs)
     runner = bp.DSRunner(neuron, monitors=list(monitors), dt=dt, progress_bar=False)
     runner.run(inputs=inputs.astype(bm.float_))
     return {'ts': ts, **{k: np.asarray(runner.mon[k]) for k in monitors}}

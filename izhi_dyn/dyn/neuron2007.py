@@ -1,0 +1,273 @@
+r"""The 2007-form Izhikevich population, a :class:`brainpy.dyn.NeuDyn`.
+
+Creates the variables, gathers inputs and noise the brainpy way, and calls
+:func:`izhi_dyn.core.update2007.neuron_update2007`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional, Union
+
+import brainpy as bp
+import brainpy.math as bm
+import jax.numpy as jnp
+
+from izhi_dyn import _validation as check
+from izhi_dyn._precision import float_dtype, follow_jax_precision
+from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
+from izhi_dyn.core.integrators import Integrator
+from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
+from izhi_dyn.core.update2007 import neuron_update2007
+from izhi_dyn.dyn import _args as args
+from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
+from izhi_dyn.dyn.neuron import ParamLike, _never_spiked
+
+__all__ = ['Izhikevich2007']
+
+
+class Izhikevich2007(bp.dyn.NeuDyn):
+    r"""Population of Izhikevich (2007) neurons, the book's form with physical units.
+
+    .. math::
+
+        C \frac{dV}{dt} = k (V - v_r)(V - v_t) - u + I, \qquad
+        \frac{du}{dt} = a\,\big(U(V) - u\big),
+
+        V \ge v_{peak} + \pi_u u:\quad V \leftarrow c + \rho_u u,\quad
+        u \leftarrow \min(u + d,\ u_{max}),
+
+    with :math:`U(V) = b(V)\,(V - v_b)` (``nullcline='linear'``; :math:`b(V) =
+    b_{low}` where :math:`V \le v_{switch}`) or :math:`U = 0` below
+    :math:`v_b` and :math:`b (V - v_b)^3` above (``'cubic'``, the FS cell).
+    The defaults are the book's RS cell; every class of [1]_ is a record in
+    :data:`izhi_dyn.CELL_CLASSES_2007` (``Izhikevich2007(n,
+    **CELL_CLASSES_2007['LTS'].neuron_kwargs())``). The 2003 model is the case
+    :math:`C = 1`, :math:`k = p_1`, :math:`v_b = 0`
+    (:func:`izhi_dyn.core.equations2007.params2007_from_2003`).
+
+    Parameters
+    ----------
+    size : int or tuple of int
+        Population shape.
+    sharding, keep_size, mode, name, spk_fun, spk_dtype, detach_spk, init_var
+        As :class:`izhi_dyn.Izhikevich` (training mode: surrogate spikes of
+        :math:`V - v_{peak} - \pi_u u` and brainpy's reset
+        :math:`X \leftarrow X + (X_{reset} - X)\,s`). The reset is always hard.
+    method : str or Integrator, default 'exp_auto'
+        A name of :data:`izhi_dyn.INTEGRATORS2007`: ``'izhikevich2007'`` is the
+        book's forward Euler; ``'riccati'`` is exact in each step.
+    C : float, array or initializer, default 100
+        Capacitance (pF), > 0.
+    k : default 0.7
+        Gain of the quadratic (nS/mV), > 0.
+    v_r, v_t : default -60, -40
+        Resting and threshold potentials (mV), ``v_r < v_t``.
+    v_peak : default 35
+        Spike cut-off (mV); ``c`` must lie below it.
+    a, b, c, d : default 0.03, -2, -50, 100
+        Recovery rate (1/ms), sensitivity (nS; nS/mV^2 for ``'cubic'``), reset
+        (mV) and after-spike jump of u (pA).
+    v_b : default None
+        Pivot of the u-nullcline (mV); None is ``v_r``.
+    b_low : default None
+        b where :math:`V \le v_{switch}`; None is ``b``.
+    v_switch : float, default -inf
+        Where b switches (TC, RTN: -65 mV).
+    peak_u, reset_u : default 0
+        :math:`\pi_u`, :math:`\rho_u` (LTS -0.1, 0.04; TC 0.1, -0.1), mV/pA.
+    u_max : float, default inf
+        Ceiling of u after the jump (LTS 670 pA).
+    nullcline : {'linear', 'cubic'}, default 'linear'
+    tau_ref : default 0
+        Refractory period (ms): V held at its reset value, u on its exact flow.
+    V_initializer : initializer or array, optional
+        Initial V; default ``v_r`` (the book's start).
+    u_initializer : initializer or array, optional
+        Initial u; default :math:`U(V_0)` re-derived on every reset (0 at
+        :math:`V_0 = v_r`, the book's start).
+    noise, noise_u : optional
+        Additive white-noise amplitudes on V and u (mV and pA per
+        :math:`\sqrt{ms}`); stochastic methods only.
+    ref_var, spike_time_var : bool, default False
+        Keep monitorable ``refractory`` and ``spike_time`` variables.
+
+    Notes
+    -----
+    State: ``V`` (mV), ``u`` (pA), ``spike``, ``t_last_spike``. Order of one
+    update: gather inputs (pA), integrate, add delta inputs (mV), clamp
+    refractory neurons, test the peak with the new u, reset, stamp
+    ``t_last_spike = t``.
+
+    References
+    ----------
+    .. [1] Izhikevich, E. M. (2007). Dynamical Systems in Neuroscience, ch. 8.
+       MIT Press.
+
+    Examples
+    --------
+    >>> import brainpy as bp, numpy as np, izhi_dyn
+    >>> neu = izhi_dyn.Izhikevich2007(1, method='izhikevich2007')  # the book's RS cell
+    >>> runner = bp.DSRunner(neu, monitors=['spike'], progress_bar=False, dt=0.25)
+    >>> _ = runner.run(inputs=np.full((2079, 1), 100.0))  # 520 ms of 100 pA
+    >>> int(runner.mon['spike'].sum())
+    7
+    """
+
+    supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
+
+    def __init__(
+        self,
+        size,
+        *,
+        sharding: Optional[Any] = None,
+        keep_size: bool = False,
+        mode: Optional[bm.Mode] = None,
+        name: Optional[str] = None,
+        spk_fun: Callable = bm.surrogate.InvSquareGrad(),
+        spk_dtype: Any = None,
+        detach_spk: bool = False,
+        method: Union[str, Integrator] = 'exp_auto',
+        init_var: bool = True,
+        C: ParamLike = 100.0,
+        k: ParamLike = 0.7,
+        v_r: ParamLike = -60.0,
+        v_t: ParamLike = -40.0,
+        v_peak: ParamLike = 35.0,
+        a: ParamLike = 0.03,
+        b: ParamLike = -2.0,
+        c: ParamLike = -50.0,
+        d: ParamLike = 100.0,
+        v_b: Optional[ParamLike] = None,
+        b_low: Optional[ParamLike] = None,
+        v_switch: float = -math.inf,
+        peak_u: ParamLike = 0.0,
+        reset_u: ParamLike = 0.0,
+        u_max: float = math.inf,
+        nullcline: str = 'linear',
+        tau_ref: ParamLike = 0.0,
+        V_initializer: Optional[ParamLike] = None,
+        u_initializer: Optional[ParamLike] = None,
+        noise: Optional[ParamLike] = None,
+        noise_u: Optional[ParamLike] = None,
+        ref_var: bool = False,
+        spike_time_var: bool = False,
+    ):
+        follow_jax_precision()
+        size = check.check_size(size)
+        check.check_sharding(sharding)
+        args.check_mode(mode)
+        args.check_name(name)
+        init_var = check.check_bool('init_var', init_var)
+        self.integrator = get_integrator2007(method)
+        super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
+                         name=name, mode=mode, method=self.integrator.name)
+        if not callable(spk_fun):
+            raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
+        self.spk_fun = spk_fun
+        self._spk_dtype = check.check_dtype('spk_dtype', spk_dtype)
+        self.detach_spk = check.check_bool('detach_spk', detach_spk)
+        self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
+        self.ref_var = check.check_bool('ref_var', ref_var)
+        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
+
+        shape = self.varshape
+        param = lambda n, v, **kw: check.init_parameter(n, v, shape, **kw)  # noqa: E731
+        self.C = param('C', C, lower=0.0, strict=True)
+        self.k = param('k', k, lower=0.0, strict=True)
+        self.v_r, self.v_t, self.v_peak = param('v_r', v_r), param('v_t', v_t), param('v_peak', v_peak)
+        self.a, self.b, self.c, self.d = param('a', a), param('b', b), param('c', c), param('d', d)
+        self.v_b = self.v_r if v_b is None else param('v_b', v_b)
+        self.b_low = self.b if b_low is None else param('b_low', b_low)
+        self.v_switch = _extended('v_switch', v_switch)
+        self.peak_u, self.reset_u = param('peak_u', peak_u), param('reset_u', reset_u)
+        self.u_max = _extended('u_max', u_max)
+        self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
+        v = self._value
+        if not isinstance(self.v_t, bm.Variable) and bm.as_numpy(v(self.v_r) >= v(self.v_t)).any():
+            raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
+        if not isinstance(self.c, bm.Variable):
+            check.check_reset_below_threshold(self.c, v(self.v_peak), c, v_peak)
+
+        self._V_initializer = (None if V_initializer is None
+                               else check.initializer('V_initializer', V_initializer, shape))
+        self._u_initializer = (None if u_initializer is None
+                               else check.initializer('u_initializer', u_initializer, shape))
+        self.noise = noise_amplitude('noise', noise, shape)
+        self.noise_u = noise_amplitude('noise_u', noise_u, shape)
+        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
+            capable = sorted(n for n, m in INTEGRATORS2007.items() if m.stochastic)
+            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
+                             f'use one of {capable} or set noise=None')
+        if self.integrator.exact_events and isinstance(self.mode, bm.TrainingMode):
+            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
+                             'differentiable through them; use an explicit method in TrainingMode')
+        if init_var:
+            self.reset_state(self.mode)
+
+    _value = staticmethod(args.value_of)
+
+    @property
+    def spk_dtype(self):
+        """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
+        if self._spk_dtype is not None:
+            return self._spk_dtype
+        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bm.bool_
+
+    @property
+    def params(self) -> Params2007:
+        """Current parameters as a :class:`~izhi_dyn.core.equations2007.Params2007`."""
+        v = self._value
+        return Params2007(**{f: v(getattr(self, f)) for f in Params2007._fields if f != 'nullcline'},
+                          nullcline=self.nullcline)
+
+    def reset_state(self, batch_size=None, **kwargs):
+        """(Re)create V, u, spike, t_last_spike; u is :math:`U(V_0)` unless ``u_initializer`` is set."""
+        V_init = self._V_initializer
+        if V_init is None:
+            V_init = lambda s: jnp.broadcast_to(jnp.asarray(self._value(self.v_r), float_dtype()), s)  # noqa: E731
+        self.V = self.init_variable(V_init, batch_size)
+        if self._u_initializer is None:
+            V0 = self.V.value
+            self.u = self.init_variable(lambda s: recovery_target2007(V0, self.params.broadcast_to(V0.shape)),
+                                        batch_size)
+        else:
+            self.u = self.init_variable(self._u_initializer, batch_size)
+        self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
+        self.t_last_spike = self.init_variable(_never_spiked, batch_size)
+        if self.ref_var:
+            self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
+        if self.spike_time_var:
+            self.spike_time = self.init_variable(_never_spiked, batch_size)
+
+    def update(self, x=None):
+        """Advance one step of ``bp.share['dt']`` from ``bp.share['t']``; return spikes."""
+        t = bp.share.load('t')
+        dt = check.check_dt(bp.share.load('dt'))
+        V, u = self.V.value, self.u.value
+        check.check_input('x', x, V.shape)
+        p = self.params.broadcast_to(V.shape)
+        tau_ref = jnp.broadcast_to(self._value(self.tau_ref), V.shape)
+        I = self.sum_current_inputs(V, init=0.0 if x is None else x)
+        training = isinstance(self.mode, bm.TrainingMode)
+        out = neuron_update2007(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
+                                detach_spk=self.detach_spk, spk_fun=self.spk_fun if training else None,
+                                delta_V=self.sum_delta_inputs(),
+                                dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
+        self.V.value = out.V
+        self.u.value = out.u
+        self.t_last_spike.value = jnp.where(out.fired, t, self.t_last_spike.value)
+        if self.ref_var:
+            self.refractory.value = out.refractory
+        if self.spike_time_var:
+            self.spike_time.value = jnp.where(out.fired, out.spike_time, self.spike_time.value)
+        self.spike.value = jnp.asarray(out.spike, dtype=self.spk_dtype)
+        return self.spike.value
+
+    def return_info(self):
+        return self.spike
+
+
+def _extended(name, value):
+    """A scalar that may be infinite (``v_switch``, ``u_max``)."""
+    return check.check_real(name, value, allow_inf=True)
