@@ -43,7 +43,7 @@ from typing import Callable, NamedTuple, Optional
 import jax.numpy as jnp
 
 from izhi_dyn.core import riccati
-from izhi_dyn.core.equations import Params, recovery_derivative, recovery_flow, voltage_derivative
+from izhi_dyn.core.equations import recovery_derivative, recovery_flow, voltage_derivative
 
 __all__ = ['Integrator', 'Step', 'INTEGRATORS', 'get_integrator']
 

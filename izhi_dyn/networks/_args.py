@@ -151,7 +151,7 @@ def check_projection_args(*, pre, comm, post, delay) -> None:
             raise ValueError(f'comm: its shape {tuple(shape)} is not (pre size, post size) = {tuple(sizes)}')
 
 
-def check_sharding(sharding) -> None:
+def check_named_sharding(sharding) -> None:
     """Raise unless ``sharding`` is None or a NamedSharding over a mesh with the axis ``'neuron'``."""
     ok = sharding is None or (isinstance(sharding, jax.sharding.NamedSharding)
                               and 'neuron' in sharding.mesh.axis_names)

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.networks._args import check_csr_structure, check_projection_args, check_sharding, check_weight
+from izhi_dyn.networks._args import check_csr_structure, check_projection_args, check_named_sharding, check_weight
 
 __all__ = ['EventDense', 'EventCSR', 'CurrentProj']
 
@@ -46,7 +46,7 @@ class EventDense(bp.DynamicalSystem):
     def __init__(self, weight, *, backend: str = 'event', sharding=None, name: Optional[str] = None):
         check_weight('weight', weight, ndim=2)
         check.check_choice('backend', backend, ('event', 'matmul'))
-        check_sharding(sharding)
+        check_named_sharding(sharding)
         super().__init__(name=name)
         w = jnp.asarray(weight, dtype=bm.float_)
         if sharding is not None:
@@ -113,7 +113,7 @@ class EventCSR(bp.DynamicalSystem):
         if np.shape(weight) != np.shape(indices):
             raise ValueError(f'weight: expected one weight per synapse, shape {np.shape(indices)}, '
                              f'got {np.shape(weight)}')
-        check_sharding(sharding)
+        check_named_sharding(sharding)
         n_dev = 1 if sharding is None else sharding.mesh.devices.size
         if shape[1] % n_dev:
             raise ValueError(f'sharding: n_post = {shape[1]} does not divide over {n_dev} devices')

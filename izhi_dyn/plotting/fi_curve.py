@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from izhi_dyn import _validation as check
-from izhi_dyn.analysis.fi import FICurve
 
 __all__ = ['plot_fi_curve']
 
@@ -38,7 +37,6 @@ def plot_fi_curve(curve, *, ax=None, label=None, first_isi=False, rheobase=None,
     >>> izp.plot_fi_curve(curve, label='demo').get_ylabel()
     'firing rate (Hz)'
     """
-    check.check_type('curve', curve, FICurve, 'an FICurve from izhi_dyn.analysis.fi_curve')
     first_isi = check.check_bool('first_isi', first_isi)
     rheobase = check.check_real('rheobase', rheobase, allow_none=True)
     if ax is None:

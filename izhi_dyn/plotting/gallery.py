@@ -6,7 +6,6 @@ from typing import Mapping, Optional
 
 from izhi_dyn import _validation as check
 from izhi_dyn.plotting.traces import plot_voltage_over_input
-from izhi_dyn.simulate import Simulation
 
 __all__ = ['plot_gallery']
 
@@ -32,7 +31,7 @@ def plot_gallery(sims: Mapping, fig=None, ncols: int = 4, title: Optional[str] =
         With ``fig.panels``: the voltage Axes by name.
     """
     ncols = check.check_int('ncols', ncols, lower=1)
-    if not isinstance(sims, Mapping) or not sims or not all(isinstance(s, Simulation) for s in sims.values()):
+    if not isinstance(sims, Mapping) or not sims:
         raise TypeError(f'sims={sims!r}: expected a non-empty mapping of names to Simulation results')
     import matplotlib.pyplot as plt
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.analysis.phase_plane import PhasePlane, Trajectory
-from izhi_dyn.analysis.sweep import Sweep
 
 __all__ = ['plot_phase_plane', 'plot_sweep']
 
@@ -56,9 +54,6 @@ def plot_phase_plane(plane, trajectory=None, *, ax=None, field=True, legend=True
     >>> ax.get_xlabel()
     'V (mV)'
     """
-    check.check_type('plane', plane, PhasePlane, 'a PhasePlane from izhi_dyn.analysis.phase_plane')
-    if trajectory is not None:
-        check.check_type('trajectory', trajectory, Trajectory, 'None or a Trajectory from izhi_dyn.analysis.trajectory')
     field, legend = check.check_bool('field', field), check.check_bool('legend', legend)
     ax = _axes(ax)
     if field:
@@ -128,7 +123,6 @@ def plot_sweep(sweep, quantity='rate', *, markers=None, ax=None, cmap='viridis')
     -------
     matplotlib.axes.Axes
     """
-    check.check_type('sweep', sweep, Sweep, 'a Sweep from izhi_dyn.analysis.parameter_sweep')
     check.check_choice('quantity', quantity, tuple(_QUANTITY))
     ax = _axes(ax)
     mesh = ax.pcolormesh(sweep.xs, sweep.ys, getattr(sweep, quantity), shading='nearest', cmap=cmap)

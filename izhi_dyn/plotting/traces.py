@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Optional
 
 from izhi_dyn import _validation as check
-from izhi_dyn.simulate import Simulation
 
 __all__ = ['plot_voltage_over_input']
 
@@ -26,7 +25,6 @@ def plot_voltage_over_input(sim, ax=None, input_ax=None, title: Optional[str] = 
     units : bool, default True
         Label axes with units (a gallery may label only its outer panels).
     """
-    check.check_type('sim', sim, Simulation, 'a Simulation from izhi_dyn.simulate')
     units = check.check_bool('units', units)
     import matplotlib.pyplot as plt
 
