@@ -111,11 +111,13 @@ class Izhikevich(brainpy.state.Neuron):
         every neuron measured (``tests/test_state_defects.py``), unlike
         ``brainpy.state``'s ``ReluGrad`` on the scaled ``(V - V_th) / V_th``.
     spk_reset : {'hard', 'soft'}, default 'hard'
-        ``'hard'``: :math:`V \leftarrow c` (with a surrogate spike
-        :math:`V \leftarrow V + (c - V)\,\mathrm{sg}(s)`); ``'soft'``:
-        :math:`V \leftarrow V - (V_{th} - c)\,s`. Both: :math:`u \leftarrow u + d\,s`.
+        The resets of :class:`izhi_dyn.Izhikevich` (the core's): ``'hard'``
+        :math:`V \leftarrow c`, ``'soft'`` subtracts :math:`V_{th} - c` and
+        clips below threshold; both :math:`u \leftarrow u + d\,s`. With a
+        surrogate spike, see docs/reset_refractory.rst for the gradients.
     detach_spk : bool, default False
-        Stop the spike's gradient where it enters the reset.
+        Stop the spike's gradient where it enters the reset (V and u, both
+        resets).
     noise, noise_u : float, array, quantity, initializer or callable, optional
         Amplitude :math:`\sigma` of white noise on V (mV/ms^0.5) and on u
         (mV/ms^1.5): each step adds :math:`\sigma\sqrt{dt}\,\xi`, with
