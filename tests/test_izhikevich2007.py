@@ -1,0 +1,263 @@
+"""The 2007 form: the book's cell classes against ModelDB 39948's scheme, behaviours, the 2003 mapping.
+
+Reference: :mod:`reference_2007`, an independent NumPy transcription of
+``izhi2007.m``. With ``method='izhikevich2007'`` (the default of every
+record), tau = 0.25 ms and float64, each class and amplitude must fire at the
+same samples.
+"""
+
+import dataclasses
+
+import brainpy as bp
+import brainpy.math as bm
+import numpy as np
+import pytest
+
+import izhi_dyn
+import reference_2007
+from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007, Izhikevich2007, params2007_from_2003, simulate_many2007
+from izhi_dyn.simulate import run_neuron
+
+
+@pytest.fixture(scope='module')
+def book():
+    bm.enable_x64()
+    return simulate_many2007(list(PRESETS_2007), dtype='float64')
+
+
+def _samples(sim):
+    return np.rint(sim.spike_times / sim.dt).astype(int).tolist()
+
+
+# -- exact reproduction -------------------------------------------------------------------------
+
+def test_the_reference_covers_every_preset():
+    ref = {(c, A, False) for c, (_, _, amps, *_) in reference_2007.CLASSES.items() for A in amps}
+    ref |= {(c, A, True) for c, (_, amps, _) in reference_2007.BURST.items() for A in amps}
+    ours = {(p.code, p.amplitude, p.hold is not None) for p in PRESETS_2007.values()}
+    assert ours == ref and len(PRESETS_2007) == 32
+
+
+@pytest.mark.parametrize('key', PRESETS_2007)
+def test_same_spikes_at_same_samples(book, key):
+    p = PRESETS_2007[key]
+    expected, tie, u_max = reference_2007.run(p.code, p.amplitude, burst=p.hold is not None)
+    sim = book[key]
+    assert not tie, 'an update landed exactly on the peak: > and >= would disagree'
+    assert u_max + p.cell.d < 670 or p.code != 'LTS', "LTS's two ceiling readings would disagree"
+    assert sim.method == 'izhikevich2007' and sim.dt == 0.25 and sim.dtype == 'float64'
+    assert _samples(sim) == expected
+
+
+def test_every_class_fires_and_one_published_amplitude_is_below_rheobase(book):
+    silent = [k for k, s in book.items() if s.spike_times.size == 0]
+    assert silent == ['ib_290pA']  # as izhi2007.m gives it
+    assert {book[k].preset.code for k in book if k not in silent} == {'RS', 'IB', 'CH', 'LTS', 'FS', 'TC', 'RTN'}
+
+
+# -- behaviours (published scheme; see test_default_integrator for exp_auto) ---------------------
+
+def _isi(sim):
+    return np.diff(sim.spike_times)
+
+
+def _run(key, **changes):
+    return izhi_dyn.simulate2007(dataclasses.replace(PRESETS_2007[key], key='derived', **changes), dtype='float64')
+
+
+def _adaptation(sim):
+    isi = _isi(sim)
+    assert isi.size >= 5
+    return isi[-3:].mean() / isi[:2].mean()
+
+
+def test_rs_adapts_and_fs_does_not():
+    # A stronger step than the published ones (ours): RS starts near FS's rate there.
+    rs, fs = _run('rs_100pA', amplitude=300.0, duration=300.0), _run('fs_200pA', duration=300.0)
+    assert _adaptation(rs) > 1.2
+    assert 0.85 < _adaptation(fs) < 1.15
+
+
+def test_ib_starts_with_a_burst_and_rs_does_not(book):
+    for key in ('ib_500pA', 'ib_550pA'):
+        isi = _isi(book[key])
+        assert isi[0] < 0.3 * np.median(isi[1:])
+    for key in ('rs_85pA', 'rs_100pA'):  # negative control
+        isi = _isi(book[key])
+        assert isi[0] > 0.9 * np.median(isi[1:])
+
+
+def _bursts(sim, gap):
+    """Groups of spikes closer than ``gap`` ms."""
+    groups = np.split(sim.spike_times, np.nonzero(_isi(sim) > gap)[0] + 1)
+    return [g for g in groups if g.size >= 2]
+
+
+def test_ch_bursts_repetitively_and_ib_does_not(book):
+    assert len(_bursts(book['ch_200pA'], 20.0)) == 2  # its third burst starts at the end of the 210 ms
+    for key in ('ch_300pA', 'ch_400pA', 'ch_600pA'):
+        assert len(_bursts(book[key], 20.0)) >= 3
+    for key in ('ib_500pA', 'ib_550pA'):  # IB: one initial burst only
+        assert len(_bursts(book[key], 20.0)) == 1
+
+
+@pytest.mark.parametrize('cls, hold_key', [('tc', 'tc_burst_0pA'), ('rtn', 'rtn_burst_30pA')])
+def test_thalamic_rebound_burst_needs_the_hold(book, cls, hold_key):
+    sim = book[hold_key]
+    release = PRESETS_2007[hold_key].hold_time
+    first = sim.spike_times[sim.spike_times > release]
+    assert first.size >= 3 and first[0] < release + 50.0 and first[1] - first[0] < 20.0
+    assert sim.spike_times.min() > release  # nothing during the hold
+    assert _run(hold_key, hold=None).spike_times.size == 0  # negative control: no hold, no rebound
+
+
+@pytest.mark.parametrize('burst, tonic', [('tc_burst_50pA', 'tc_tonic_50pA'), ('rtn_burst_50pA', 'rtn_tonic_50pA')])
+def test_thalamic_burst_mode_versus_tonic_mode(book, burst, tonic):
+    assert _isi(book[burst])[0] < 20.0
+    assert _isi(book[tonic])[0] > 100.0
+
+
+def test_lts_peak_and_reset_follow_u(book):
+    sim = book['lts_300pA']
+    cell = CELL_CLASSES_2007['LTS']
+    peaks = sim.V[np.isin(sim.ts, sim.spike_times)]
+    assert np.ptp(peaks) > 5.0  # the cut-off moves with u
+    plain = _run('lts_300pA', cell=dataclasses.replace(cell, peak_u=0.0, reset_u=0.0))
+    assert plain.spike_times.size != sim.spike_times.size
+
+
+def test_tc_pivot_variants_differ():
+    book_pivot = _run('tc_burst_0pA', cell=CELL_CLASSES_2007['TC_book'])
+    modeldb = izhi_dyn.simulate2007('tc_burst_0pA', dtype='float64')
+    assert book_pivot.spike_times.size >= 3 and modeldb.spike_times.size >= 3
+    assert book_pivot.spike_times[0] != modeldb.spike_times[0]
+
+
+def test_default_integrator_keeps_every_class_signature(book):
+    """Under exp_auto at 0.25 ms the counts match except the fast classes at high drive."""
+    ours = simulate_many2007(list(PRESETS_2007), method='exp_auto', dtype='float64')
+    moved = {k for k in PRESETS_2007 if ours[k].spike_times.size != book[k].spike_times.size}
+    assert moved == {'ch_400pA', 'ch_600pA', 'lts_200pA', 'lts_300pA', 'fs_400pA'}
+    for k in moved:
+        assert abs(ours[k].spike_times.size - book[k].spike_times.size) <= 4
+    assert len(_bursts(ours['ch_300pA'], 20.0)) >= 3 and _isi(ours['tc_burst_0pA'])[0] < 20.0
+
+
+# -- the 2003 form as a special case -----------------------------------------------------------
+
+@pytest.mark.parametrize('method', ['euler', 'rk4', 'riccati'])
+@pytest.mark.parametrize('abcd', [(0.02, 0.2, -65, 8), (0.02, 0.2, -55, 4), (0.1, 0.2, -65, 2), (0.02, 0.25, -65, 2)])
+def test_2003_mapping_gives_the_same_spikes(x64, method, abcd):
+    a, b, c, d = abcd
+    I = np.concatenate([np.zeros(100), np.full(1900, 10.0)])[:, None]
+    old = run_neuron(I, 0.1, ('V', 'spike'), method=method, a=a, b=b, c=c, d=d)
+    new = run_neuron(I, 0.1, ('V', 'spike'), model='2007', method=method, V_initializer=-70.0,
+                     **params2007_from_2003(a, b, c, d)._asdict())
+    # Same equations, different rounding (k (V - v_r)(V - v_t) vs p1 V^2 + p2 V + p3), amplified at
+    # each spike: over 200 ms the spikes are identical; beyond ~270 ms tonic trains drift by a step.
+    assert old['spike'].sum() >= 3
+    np.testing.assert_array_equal(new['spike'], old['spike'])
+    np.testing.assert_allclose(new['V'], old['V'], atol=0.05)
+
+
+def test_mapping_roots():
+    p = params2007_from_2003(0.02, 0.2, -65, 8)
+    for v in (p.v_r, p.v_t):
+        assert abs(0.04 * v * v + 5 * v + 140) < 1e-10
+    assert p.C == 1.0 and p.k == 0.04 and p.v_b == 0.0 and p.v_r < p.v_t
+    with pytest.raises(ValueError, match='p3='):
+        params2007_from_2003(0.02, 0.2, -65, 8, p2=4.1, p3=108)
+
+
+# -- integrators: declared order measured on a subthreshold trajectory ---------------------------
+
+@pytest.mark.parametrize('method', ['euler', 'izhikevich2007', 'exp_euler', 'rk2', 'rk4', 'riccati'])
+def test_declared_order(x64, method):
+    from izhi_dyn.core.integrators2007 import get_integrator2007
+
+    p = CELL_CLASSES_2007['RS'].params()
+    integ, fine = get_integrator2007(method), get_integrator2007('rk4')
+
+    def final(step, dt, T=20.0):
+        V, u = -60.0, 0.0
+        for _ in range(int(round(T / dt))):
+            V, u, _ = step.step(V, u, 40.0, dt, p)
+        return float(V)
+
+    exact = final(fine, 0.005)
+    dts = np.array([0.4, 0.2, 0.1])
+    err = [abs(final(integ, h) - exact) for h in dts]
+    slope = np.polyfit(np.log(dts), np.log(err), 1)[0]
+    assert slope > integ.order - 0.3
+
+
+# -- the class's arguments -----------------------------------------------------------------------
+
+@pytest.mark.parametrize('kwargs, arg', [
+    ({'C': 0.0}, 'C='), ({'k': -1.0}, 'k='), ({'v_t': -70.0}, 'v_t='), ({'c': 40.0}, 'c='),
+    ({'nullcline': 'quartic'}, 'nullcline'), ({'method': 'nope'}, 'method='),
+    ({'method': 'riccati', 'noise': 1.0}, 'method='), ({'u_max': 'x'}, 'u_max'), ({'tau_ref': -1.0}, 'tau_ref'),
+])
+def test_bad_arguments_name_the_argument(kwargs, arg):
+    with pytest.raises((ValueError, TypeError), match=arg):
+        Izhikevich2007(2, **kwargs)
+
+
+def test_unknown_preset_lists_the_names():
+    with pytest.raises(KeyError, match='rs_100pA'):
+        izhi_dyn.get_preset2007('rs_1pA')
+
+
+def _spikes(x64_steps=2000, dt=0.25, I=100.0, **kw):
+    mon = run_neuron(np.full((x64_steps, 1), I), dt, ('V', 'u', 'spike'), model='2007', **kw)
+    return mon
+
+
+def test_book_start_and_derived_u(x64):
+    neu = Izhikevich2007(3, **CELL_CLASSES_2007['TC'].neuron_kwargs(), V_initializer=-70.0)
+    np.testing.assert_allclose(np.asarray(neu.u.value), 15.0 * (-70.0 + 60.0))  # U(V0), b_low below -65
+    rs = Izhikevich2007(1)
+    assert float(rs.V.value[0]) == -60.0 and float(rs.u.value[0]) == 0.0
+
+
+def test_tau_ref_holds_v_after_a_spike(x64):
+    mon = _spikes(method='izhikevich2007', tau_ref=5.0)
+    k = int(np.argmax(mon['spike'][:, 0]))
+    assert np.all(mon['V'][k:k + 20, 0] == mon['V'][k, 0])
+    free = _spikes(method='izhikevich2007')
+    assert not np.array_equal(mon['spike'], free['spike'])
+
+
+def test_noise_changes_the_run(x64):
+    bm.random.seed(0)
+    noisy = _spikes(method='izhikevich2007', noise=5.0)
+    assert not np.array_equal(noisy['V'], _spikes(method='izhikevich2007')['V'])
+
+
+def test_heterogeneous_classes_in_one_population(x64):
+    """Per-neuron parameters: one population of RS and IB equals two runs."""
+    rs, ib = CELL_CLASSES_2007['RS'], CELL_CLASSES_2007['IB']
+    both = {f: np.array([getattr(rs, f), getattr(ib, f)]) for f in ('C', 'k', 'v_r', 'v_t', 'v_peak', 'a', 'b', 'c', 'd')}
+    I = np.tile([[100.0, 500.0]], (1000, 1))
+    mon = run_neuron(I, 0.25, ('spike',), model='2007', method='izhikevich2007', **both)
+    for j, cell in enumerate((rs, ib)):
+        one = run_neuron(I[:, j:j + 1], 0.25, ('spike',), model='2007', method='izhikevich2007',
+                         **{f: getattr(cell, f) for f in both})
+        np.testing.assert_array_equal(mon['spike'][:, j], one['spike'][:, 0])
+
+
+def test_training_mode_gives_gradients(x64):
+    import jax
+
+    neu = Izhikevich2007(1, mode=bm.TrainingMode(), method='izhikevich2007')
+
+    def loss(I):
+        neu.reset_state(1)
+        total = 0.0
+        for k in range(400):
+            bp.share.save(t=k * 0.25, dt=0.25, i=k)
+            total = total + neu.update(I * bm.ones((1, 1))).sum()
+        return total
+
+    g = jax.grad(lambda I: loss(I))(300.0)
+    assert np.isfinite(g) and g != 0.0
