@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn._precision import float_dtype
 
 __all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'float_dtype']
 
@@ -36,11 +37,6 @@ UNITS = {
     'noise': u.mV / u.ms ** 0.5,
     'noise_u': u.mV / u.ms ** 1.5,
 }
-
-
-def float_dtype():
-    """JAX's default float dtype now (float64 when x64 is on)."""
-    return jax.dtypes.canonicalize_dtype(jnp.float64)
 
 
 def strip(name, value, unit):
