@@ -1,0 +1,36 @@
+"""``izhi-dyn types --model 2007`` in a subprocess: gallery written, JSON equal to izhi2007.m's samples."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+
+import reference_2007
+from izhi_dyn.presets2007 import PRESETS_2007
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _cli(*args):
+    cmd = [sys.executable, '-m', 'izhi_dyn.cli', *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_types_2007_json_reproduces_izhi2007m(tmp_path):
+    done = _cli('types', '--model', '2007', '--out', str(tmp_path), '--json', str(tmp_path / 's.json'))
+    assert done.returncode == 0, done.stderr
+    png = tmp_path / 'cell_classes_2007.png'
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 50_000
+    got = json.loads((tmp_path / 's.json').read_text())
+    assert list(got) == list(PRESETS_2007)
+    for key, p in PRESETS_2007.items():
+        expected, _, _ = reference_2007.run(p.code, p.amplitude, burst=p.hold is not None)
+        np.testing.assert_allclose(got[key], np.array(expected) * reference_2007.TAU, rtol=0, atol=1e-9,
+                                   err_msg=key)
+
+
+def test_types_2007_refuses_the_state_frontend(tmp_path):
+    done = _cli('types', '--model', '2007', '--frontend', 'state', '--out', str(tmp_path))
+    assert done.returncode != 0 and '--frontend state' in done.stderr
