@@ -264,3 +264,42 @@ def test_training_mode_gives_gradients(x64):
 
     g = jax.grad(lambda I: loss(I))(400.0)
     assert np.isfinite(g) and g != 0.0
+
+
+@pytest.mark.parametrize('change', [
+    {'v_b': -65.0}, {'b_low': 5.0, 'v_switch': -55.0}, {'peak_u': -0.1}, {'reset_u': 0.04}, {'u_max': 60.0},
+    {'nullcline': 'cubic', 'b': 0.025, 'v_b': -55.0}, {'C': 80.0}, {'k': 0.9}, {'v_t': -42.0}, {'v_peak': 30.0},
+    {'V_initializer': -65.0}, {'u_initializer': 20.0}, {'method': 'rk2'},
+])
+def test_every_model_argument_changes_the_run(x64, change):
+    base = _spikes(method='izhikevich2007', x64_steps=1200)
+    other = _spikes(**{'method': 'izhikevich2007', **change}, x64_steps=1200)
+    assert not np.array_equal(base['V'], other['V']), change
+
+
+def test_monitor_flags_add_their_variables(x64):
+    neu = Izhikevich2007(1, ref_var=True, spike_time_var=True, method='izhikevich2007', tau_ref=1.0)
+    runner = bp.DSRunner(neu, monitors=['spike', 'refractory', 'spike_time'], dt=0.25, progress_bar=False)
+    runner.run(inputs=np.full((400, 1), 300.0))
+    k = int(np.argmax(runner.mon['spike'][:, 0]))
+    assert runner.mon['refractory'][k + 1, 0] and not runner.mon['refractory'][k, 0]
+    assert k * 0.25 <= runner.mon['spike_time'][k, 0] <= (k + 1) * 0.25
+    assert not hasattr(Izhikevich2007(1), 'refractory')
+
+
+def test_detach_spk_changes_the_gradient(x64):
+    import jax
+
+    def grad(detach):
+        neu = Izhikevich2007(1, mode=bm.TrainingMode(), method='izhikevich2007', detach_spk=detach)
+
+        def loss(I):
+            neu.reset_state(1)
+            for k in range(80):
+                bp.share.save(t=k * 0.25, dt=0.25, i=k)
+                neu.update(I * bm.ones((1, 1)))
+            return neu.V.value.sum()
+
+        return float(jax.grad(loss)(400.0))
+
+    assert grad(True) != grad(False)

@@ -6,8 +6,9 @@ re-states the model's maths.
 
 from izhi_dyn.dyn.layer import IzhikevichLayer, init_weights_and_bias
 from izhi_dyn.dyn.neuron import Izhikevich
+from izhi_dyn.dyn.neuron2007 import Izhikevich2007
 from izhi_dyn.dyn.training import (clip_parameters, cross_entropy, make_train_step, make_trainable, run_sequence,
                                    trainable)
 
-__all__ = ['Izhikevich', 'IzhikevichLayer', 'init_weights_and_bias', 'clip_parameters',
+__all__ = ['Izhikevich', 'Izhikevich2007', 'IzhikevichLayer', 'init_weights_and_bias', 'clip_parameters',
            'cross_entropy', 'make_train_step', 'make_trainable', 'run_sequence', 'trainable']
