@@ -106,7 +106,8 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
         The state neuron runs with exact spikes (``spk_fun=None``).
     model : {'2003', '2007'}, default '2003'
         :class:`izhi_dyn.Izhikevich` or the book's form
-        :class:`izhi_dyn.Izhikevich2007` (``frontend='dyn'`` only).
+        :class:`izhi_dyn.Izhikevich2007` (inputs in pA; on ``'state'``
+        :class:`izhi_dyn.state.Izhikevich2007`).
 
     Returns
     -------
@@ -115,12 +116,10 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     """
     check.check_choice('frontend', frontend, FRONTENDS)
     check.check_choice('model', model, MODELS)
-    if model == '2007' and frontend != 'dyn':
-        raise ValueError(f"frontend={frontend!r}: model='2007' runs on the 'dyn' front-end only")
     inputs = np.asarray(inputs)
     ts = np.arange(inputs.shape[0], dtype=np.float64) * dt  # t_k = k dt, the start of each step
     if frontend == 'state':
-        return {'ts': ts, **_run_state(inputs, dt, monitors, neuron_kwargs)}
+        return {'ts': ts, **_run_state(inputs, dt, monitors, neuron_kwargs, model)}
     import brainpy as bp
     import brainpy.math as bm
 
@@ -133,16 +132,17 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     return {'ts': ts, **{k: np.asarray(runner.mon[k]) for k in monitors}}
 
 
-def _run_state(inputs, dt, monitors, neuron_kwargs):
+def _run_state(inputs, dt, monitors, neuron_kwargs, model='2003'):
     import brainunit as u
 
-    from izhi_dyn.state import Izhikevich, run_sequence
+    from izhi_dyn.state import Izhikevich, Izhikevich2007, run_sequence
 
-    neuron = Izhikevich(inputs.shape[1], spk_fun=None, **neuron_kwargs)
+    cls, unit = (Izhikevich2007, u.pA) if model == '2007' else (Izhikevich, u.mV / u.ms)
+    neuron = cls(inputs.shape[1], spk_fun=None, **neuron_kwargs)
     neuron.init_state()
 
     def step(x):
-        neuron.update(x * (u.mV / u.ms))
+        neuron.update(x * unit)
         return {k: u.get_mantissa(getattr(neuron, k).value) for k in monitors}
 
     mon = run_sequence(step, inputs.astype(neuron.V.value.dtype), dt=dt)

@@ -1,7 +1,8 @@
 """Run the 2007 cell-class presets with their protocols (:mod:`izhi_dyn.presets2007`).
 
 The runs go through :func:`izhi_dyn.run_neuron` with ``model='2007'``
-(:class:`izhi_dyn.Izhikevich2007` under ``bp.DSRunner``); the results are the
+(:class:`izhi_dyn.Izhikevich2007` under ``bp.DSRunner``, or
+:class:`izhi_dyn.state.Izhikevich2007`); the results are the
 same :class:`izhi_dyn.Simulation` tuples as for the 2003/2004 presets, whose
 ``preset`` is then a :class:`~izhi_dyn.presets2007.Preset2007`.
 """
@@ -15,17 +16,17 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.core.integrators2007 import get_integrator2007
 from izhi_dyn.presets2007 import Preset2007, get_preset2007
-from izhi_dyn.simulate import Simulation, precision, run_neuron
+from izhi_dyn.simulate import FRONTENDS, Simulation, precision, run_neuron
 
 __all__ = ['simulate2007', 'simulate_many2007']
 
 
-def _run_group(presets: Sequence[Preset2007], method: str, dt: float):
+def _run_group(presets: Sequence[Preset2007], method: str, dt: float, frontend: str):
     n_steps = max(int(round(p.duration / dt)) - 1 for p in presets)
     ts = np.arange(n_steps, dtype=np.float64) * dt
     I = np.stack([p.protocol(ts) for p in presets], axis=1)
     kwargs = presets[0].cell.neuron_kwargs()  # one class per group: the rules are shared
-    mon = run_neuron(I, dt, model='2007', method=method, **kwargs)
+    mon = run_neuron(I, dt, model='2007', frontend=frontend, method=method, **kwargs)
     V = np.asarray(mon['V'], dtype=np.float64)
     u = np.asarray(mon['u'], dtype=np.float64)
     spikes = np.asarray(mon['spike'], dtype=bool)
@@ -35,7 +36,7 @@ def _run_group(presets: Sequence[Preset2007], method: str, dt: float):
 
 
 def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[str] = None,
-                      dt: Optional[float] = None, dtype: Optional[str] = None) -> dict:
+                      dt: Optional[float] = None, dtype: Optional[str] = None, frontend: str = 'dyn') -> dict:
     """Simulate several 2007 presets; return ``{name: Simulation}`` in the order given.
 
     Parameters
@@ -49,6 +50,9 @@ def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[
         Time step (ms); default the published 0.25 ms.
     dtype : {'float32', 'float64'}, optional
         Precision of the run (temporary switch); default the current one.
+    frontend : {'dyn', 'state'}, default 'dyn'
+        :class:`izhi_dyn.Izhikevich2007` or :class:`izhi_dyn.state.Izhikevich2007`
+        (the same spikes, see ``tests/test_izhikevich2007_state.py``).
     """
     if isinstance(names, (str, Preset2007)) or not isinstance(names, Sequence) or not names:
         raise TypeError(f'names={names!r}: expected a non-empty sequence of 2007 preset names or records')
@@ -57,6 +61,7 @@ def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[
         get_integrator2007(method)
     if dt is not None:
         check.check_dt(dt)
+    check.check_choice('frontend', frontend, FRONTENDS)
     labels = [n if isinstance(n, str) else n.key for n in names]
     groups: dict = {}
     for i, p in enumerate(presets):
@@ -68,7 +73,7 @@ def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[
 
         dtype_name = np.dtype(bm.float_).name
         for (m, step, _), members in groups.items():
-            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step)
+            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step, frontend)
             for j, i in enumerate(members):
                 p = presets[i]
                 n = int(round(p.duration / step)) - 1
@@ -78,7 +83,7 @@ def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[
 
 
 def simulate2007(name: Union[str, Preset2007], method: Optional[str] = None, dt: Optional[float] = None,
-                 dtype: Optional[str] = None) -> Simulation:
+                 dtype: Optional[str] = None, frontend: str = 'dyn') -> Simulation:
     """Simulate one 2007 preset; see :func:`simulate_many2007`.
 
     Examples
@@ -87,5 +92,6 @@ def simulate2007(name: Union[str, Preset2007], method: Optional[str] = None, dt:
     >>> simulate2007('rs_100pA', dtype='float64').spike_times[:3]
     array([ 48.5 , 122.25, 198.5 ])
     """
-    (result,) = simulate_many2007([get_preset2007(name)], method=method, dt=dt, dtype=dtype).values()
+    (result,) = simulate_many2007([get_preset2007(name)], method=method, dt=dt, dtype=dtype,
+                                  frontend=frontend).values()
     return result

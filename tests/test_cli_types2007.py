@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import reference_2007
 from izhi_dyn.presets2007 import PRESETS_2007
@@ -31,6 +32,14 @@ def test_types_2007_json_reproduces_izhi2007m(tmp_path):
                                    err_msg=key)
 
 
-def test_types_2007_refuses_the_state_frontend(tmp_path):
-    done = _cli('types', '--model', '2007', '--frontend', 'state', '--out', str(tmp_path))
-    assert done.returncode != 0 and '--frontend state' in done.stderr
+@pytest.mark.slow
+def test_types_2007_state_frontend_gives_the_same_json(tmp_path):
+    done = _cli('types', '--model', '2007', '--frontend', 'state', '--methods', 'x', '--out', str(tmp_path))
+    assert done.returncode != 0 and '--methods' in done.stderr  # a misspelt flag is refused
+    done = _cli('types', '--model', '2007', '--frontend', 'state', '--out', str(tmp_path),
+                '--json', str(tmp_path / 's.json'))
+    assert done.returncode == 0, done.stderr
+    got = json.loads((tmp_path / 's.json').read_text())
+    for key, p in PRESETS_2007.items():
+        expected, _, _ = reference_2007.run(p.code, p.amplitude, burst=p.hold is not None)
+        assert np.rint(np.array(got[key]) / reference_2007.TAU).astype(int).tolist() == expected, key

@@ -9,7 +9,7 @@ weak 5-ms pulse (damped ringing) then a weak step (tonic).
 ``--model 2007``: the book's classes RS, IB, CH, LTS, FS, TC and RTN (TC and
 RTN in tonic and burst mode) at each amplitude of ModelDB 39948's
 ``izhi2007.m`` (:mod:`izhi_dyn.presets2007`), by default under the published
-scheme (``izhikevich2007``, tau = 0.25 ms), on the ``dyn`` front-end.
+scheme (``izhikevich2007``, tau = 0.25 ms), on either front-end.
 
 Writes a gallery PNG and, with ``--json FILE``, spike times (ms) per type
 (2007: per class and amplitude, e.g. ``rs_100pA``).
@@ -29,7 +29,7 @@ def add_arguments(parser):
     add_common_arguments(parser, _PNG_2003)
     parser.add_argument('--model', choices=('2003', '2007'), default='2003',
                         help=f"2003: the paper's 7 types; 2007: the book's classes per amplitude "
-                             f'(gallery {_PNG_2007} unless --png is given; dyn front-end only)')
+                             f'(gallery {_PNG_2007} unless --png is given)')
 
 
 def run(args):
@@ -44,13 +44,11 @@ def _run_2007(args):
     from izhi_dyn.presets2007 import PRESETS_2007
     from izhi_dyn.simulate2007 import simulate_many2007
 
-    if args.frontend != 'dyn':
-        raise SystemExit(f"izhi-dyn types: --model 2007 runs on the dyn front-end only, not --frontend {args.frontend}")
     if args.png == _PNG_2003:
         args.png = _PNG_2007
 
     def simulate_many(keys, method, dt, dtype):
-        return simulate_many2007(keys, method=method, dt=dt, dtype=dtype)
+        return simulate_many2007(keys, method=method, dt=dt, dtype=dtype, frontend=args.frontend)
 
     return run_presets(args, list(PRESETS_2007), 'Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols)', 4,
                        simulate_many=simulate_many)

@@ -66,14 +66,15 @@ def _is_initializer(value):
     return callable(value) and not isinstance(value, (brainstate.State, u.Quantity))
 
 
-def build_parameter(name, value, shape, *, lower=None, strict=False):
+def build_parameter(name, value, shape, *, lower=None, strict=False, unit=None):
     """A model parameter in its documented unit: float, array of ``shape``, or a trainable state.
 
     ``value`` may be a number, an array, a quantity, an initializer called as
     ``value(shape)`` (brainstate or braintools), or a :class:`brainstate.State`
     (e.g. ``brainstate.ParamState``) that is kept as is and read on every step.
+    ``unit`` overrides :data:`UNITS` (the 2007 form's own units).
     """
-    unit = UNITS[name]
+    unit = UNITS[name] if unit is None else unit
     if isinstance(value, brainstate.State):
         current = strip(name, value.value, unit)
         if np.shape(current) not in ((), (1,), tuple(shape)):
@@ -86,8 +87,8 @@ def build_parameter(name, value, shape, *, lower=None, strict=False):
     return value if isinstance(value, float) else jnp.asarray(value, dtype=float_dtype())
 
 
-def read(name, value):
+def read(name, value, unit=None):
     """The plain value of a parameter built by :func:`build_parameter` (a state is read now)."""
     if isinstance(value, brainstate.State):
-        return strip(name, value.value, UNITS[name])
+        return strip(name, value.value, UNITS[name] if unit is None else unit)
     return value

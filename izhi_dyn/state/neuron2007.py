@@ -1,0 +1,197 @@
+r"""The 2007-form Izhikevich population on ``brainstate``: a :class:`brainpy.state.Neuron`.
+
+Creates brainstate states, reads ``t`` and ``dt`` from :mod:`brainstate.environ`,
+strips units at the boundary and calls
+:func:`izhi_dyn.core.update2007.neuron_update2007`, the update of
+:class:`izhi_dyn.Izhikevich2007`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional, Union
+
+import brainpy.state
+import brainstate
+import braintools
+import brainunit as u
+import jax.numpy as jnp
+
+from izhi_dyn import _validation as check
+from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
+from izhi_dyn.core.integrators import Integrator
+from izhi_dyn.core.integrators2007 import get_integrator2007
+from izhi_dyn.core.update2007 import neuron_update2007
+from izhi_dyn.state._units import build_parameter, float_dtype, read, strip
+
+__all__ = ['Izhikevich2007']
+
+_NEVER = -1e7
+_MV, _PA, _MS = u.mV, u.pA, u.ms
+
+
+def _units(nullcline):
+    """The unit of each argument (b: nS, or pA/mV^3 for the cubic nullcline)."""
+    b = _PA / _MV ** 3 if nullcline == 'cubic' else u.nS
+    return {'C': u.pF, 'k': u.nS / _MV, 'v_r': _MV, 'v_t': _MV, 'v_peak': _MV, 'a': _MS ** -1, 'b': b,
+            'c': _MV, 'd': _PA, 'v_b': _MV, 'b_low': b, 'v_switch': _MV, 'peak_u': _MV / _PA,
+            'reset_u': _MV / _PA, 'u_max': _PA, 'tau_ref': _MS, 'V': _MV, 'u': _PA, 'I': _PA}
+
+
+def _default_spk_fun():
+    return braintools.surrogate.InvSquareGrad()
+
+
+class Izhikevich2007(brainpy.state.Neuron):
+    r"""Population of Izhikevich (2007) neurons for ``brainpy.state`` / brainstate.
+
+    .. math::
+
+        C \frac{dV}{dt} = k (V - v_r)(V - v_t) - u + I, \qquad
+        \frac{du}{dt} = a\,\big(U(V) - u\big),
+
+        V \ge v_{peak} + \pi_u u:\quad V \leftarrow c + \rho_u u,\quad
+        u \leftarrow \min(u + d,\ u_{max}).
+
+    The model, arguments and defaults (the book's RS cell) of
+    :class:`izhi_dyn.Izhikevich2007`, in the book's units: V in mV, u and I in
+    pA, C in pF, k in nS/mV, a in 1/ms, b in nS (pA/mV^3 for
+    ``nullcline='cubic'``), :math:`\pi_u, \rho_u` in mV/pA, time in ms. Every
+    argument accepts a brainunit quantity of its unit or a plain number taken
+    in it; parameters may be :class:`brainstate.ParamState` (trainable).
+    ``v_switch`` and ``u_max`` are plain scalars (possibly infinite).
+
+    ``spk_fun`` (default ``InvSquareGrad()``) makes spikes surrogate and the
+    reset differentiable; ``spk_fun=None`` gives exact spikes and is required
+    for ``method='riccati'``. The reset is always hard.
+
+    Examples
+    --------
+    >>> import brainstate, brainunit as u, jax.numpy as jnp
+    >>> from izhi_dyn.state import Izhikevich2007
+    >>> neu = Izhikevich2007(1, method='izhikevich2007', spk_fun=None)  # the book's RS cell
+    >>> neu.init_state()
+    >>> def step(i):
+    ...     with brainstate.environ.context(t=i * 0.25 * u.ms):
+    ...         return neu.update(100. * u.pA)
+    >>> with brainstate.environ.context(dt=0.25 * u.ms):
+    ...     spikes = brainstate.transform.for_loop(step, jnp.arange(2079))
+    >>> int(spikes.sum())
+    7
+    """
+
+    def __init__(self, in_size, *, C=100.0, k=0.7, v_r=-60.0, v_t=-40.0, v_peak=35.0, a=0.03, b=-2.0, c=-50.0,
+                 d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
+                 nullcline: str = 'linear', tau_ref=0.0, method: Union[str, Integrator] = 'exp_auto',
+                 V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = _default_spk_fun(),
+                 detach_spk: bool = False, name: Optional[str] = None):
+        in_size = check.check_size(in_size)
+        if spk_fun is not None and not callable(spk_fun):
+            raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable')
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset='hard', name=name)
+        self.integrator = get_integrator2007(method)
+        self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
+        self.detach_spk = check.check_bool('detach_spk', detach_spk)
+        self._unit = _units(self.nullcline)
+        shape = self.varshape
+
+        def param(key, value, **kw):
+            return build_parameter(key, value, shape, unit=self._unit[key], **kw)
+
+        self.C = param('C', C, lower=0.0, strict=True)
+        self.k = param('k', k, lower=0.0, strict=True)
+        for key, value in (('v_r', v_r), ('v_t', v_t), ('v_peak', v_peak), ('a', a), ('b', b), ('c', c),
+                           ('d', d), ('peak_u', peak_u), ('reset_u', reset_u)):
+            setattr(self, key, param(key, value))
+        self.v_b = self.v_r if v_b is None else param('v_b', v_b)
+        self.b_low = self.b if b_low is None else param('b_low', b_low)
+        self.v_switch = check.check_real('v_switch', strip('v_switch', v_switch, _MV), allow_inf=True)
+        self.u_max = check.check_real('u_max', strip('u_max', u_max, _PA), allow_inf=True)
+        self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
+        r = self._read
+        if not isinstance(self.v_t, brainstate.State) and bool(jnp.any(r('v_r') >= r('v_t'))):
+            raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
+        if not isinstance(self.c, brainstate.State):
+            check.check_reset_below_threshold(r('c'), r('v_peak'), c, v_peak)
+        self._V_initializer = None if V_initializer is None else self._initializer('V_initializer', V_initializer, 'V')
+        self._u_initializer = None if u_initializer is None else self._initializer('u_initializer', u_initializer, 'u')
+        if self.integrator.exact_events and spk_fun is not None:
+            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
+                             'differentiable through them; pass spk_fun=None or use an explicit method')
+
+    def _read(self, key):
+        value = getattr(self, key)
+        return read(key, value, self._unit[key]) if isinstance(value, brainstate.State) else value
+
+    def _initializer(self, name, value, key):
+        if callable(value) and not isinstance(value, u.Quantity):
+            return value
+        plain = strip(name, value, self._unit[key])
+        check.initializer(name, plain, self.varshape)
+        return jnp.asarray(plain, dtype=float_dtype())
+
+    @property
+    def params(self) -> Params2007:
+        """Current parameters (plain arrays in the book's units) as a ``Params2007``."""
+        return Params2007(**{f: self._read(f) for f in Params2007._fields if f != 'nullcline'},
+                          nullcline=self.nullcline)
+
+    def _initial(self, init, key, batch_size):
+        full = tuple(self.varshape) if batch_size is None else (batch_size, *self.varshape)
+        value = braintools.init.param(init, self.varshape, batch_size)
+        return jnp.broadcast_to(jnp.asarray(strip(key, value, self._unit[key]), dtype=float_dtype()), full)
+
+    def _initial_values(self, batch_size):
+        V_init = self._read('v_r') if self._V_initializer is None else self._V_initializer
+        V0 = self._initial(V_init, 'V', batch_size)
+        if self._u_initializer is None:
+            u0 = recovery_target2007(V0, self.params.broadcast_to(V0.shape))
+        else:
+            u0 = self._initial(self._u_initializer, 'u', batch_size)
+        shape = V0.shape
+        return {'V': V0 * _MV, 'u': jnp.broadcast_to(u0, shape) * _PA,
+                'spike': jnp.zeros(shape, dtype=float_dtype()),
+                't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
+                '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
+
+    def init_state(self, batch_size: Optional[int] = None, **kwargs):
+        """Create V, u, spike, t_last_spike; u is :math:`U(V_0)` unless ``u_initializer`` is given."""
+        for key, value in self._initial_values(batch_size).items():
+            kind = brainstate.HiddenState if key in ('V', 'u', 'spike') else brainstate.ShortTermState
+            setattr(self, key, kind(value))
+
+    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
+        """Set every state back to its initial value (u re-derived with the current parameters)."""
+        for key, value in self._initial_values(batch_size).items():
+            getattr(self, key).value = value
+
+    def get_spike(self, V=None):
+        """The spikes of the last update (``V`` given: the spike function at ``V`` with the current u)."""
+        if V is None:
+            return self.spike.value
+        V = strip('V', V, _MV)
+        peak = self._read('v_peak') + self._read('peak_u') * self.u.value.to_decimal(_PA)
+        return (V >= peak).astype(float_dtype()) if self.spk_fun is None else self.spk_fun(V - peak)
+
+    def update(self, x=0.0):
+        """Advance one step of ``environ dt`` from ``environ t``; ``x`` in pA; return the spikes (float)."""
+        dt = check.check_dt(strip('dt', brainstate.environ.get_dt(), _MS))
+        t_env = brainstate.environ.get('t', None)
+        t = self._clock.value.to_decimal(_MS) if t_env is None else strip('t', t_env, _MS)
+        V_q = self.V.value
+        V, u_ = V_q.to_decimal(_MV), self.u.value.to_decimal(_PA)
+        x = x if isinstance(x, u.Quantity) else jnp.asarray(x) * _PA
+        I = strip('x (plus the current inputs)', self.sum_current_inputs(x, V_q), _PA)
+        check.check_input('x', I, V.shape)
+        delta_V = strip('delta inputs', self.sum_delta_inputs(jnp.zeros((), V.dtype) * _MV), _MV)
+        p = self.params.broadcast_to(V.shape)
+        tau_ref = jnp.broadcast_to(self._read('tau_ref'), V.shape)
+        out = neuron_update2007(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
+                                integrator=self.integrator, detach_spk=self.detach_spk, spk_fun=self.spk_fun,
+                                delta_V=delta_V)
+        self._clock.value = (t + dt) * _MS
+        self.V.value = out.V * _MV
+        self.u.value = out.u * _PA
+        self.t_last_spike.value = jnp.where(out.fired, t, self.t_last_spike.value.to_decimal(_MS)) * _MS
+        self.spike.value = jnp.asarray(out.spike, dtype=float_dtype())
+        return self.spike.value
