@@ -24,7 +24,7 @@ __all__ = ['exact_spike_times']
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
                       a=0.02, b=0.2, c=-51.0, d=2.0, v_th=30.0, tau_syn=5.0, V0=None, u0=None,
-                      passes: int = 2) -> jnp.ndarray:
+                      passes: int = 3, splits: int = 2) -> jnp.ndarray:
     r"""Spike times (ms) of N Izhikevich neurons driven by K spike trains through exponential synapses.
 
     .. math::
@@ -54,7 +54,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     V0, u0 : float or array (N,), optional
         Initial state; default ``V = c``, ``u = b c`` (eventax's convention),
         and ``I = 0``.
-    passes : int, default 2
+    passes : int, default 3
         Solves per step: chains of up to ``passes - 1`` spikes within one
         step (a spike causing another inside the same step) are exact.
 
@@ -105,13 +105,17 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     rec_weights = weights[:N]
     h = jnp.asarray(dt, dtype)
     slots = jnp.arange(max_spikes)
+    # Each input spike belongs to exactly one step, decided once: t - t0 computed per step
+    # can fall outside [0, h) in both neighbouring steps by rounding.
+    finite = jnp.isfinite(flat_times)
+    slot = jnp.where(finite, jnp.floor(jax.lax.stop_gradient(jnp.where(finite, flat_times, 0.0)) / h), -1)
+    slot = slot.astype(jnp.int32)
 
     def step(carry, i):
         state, times, count = carry
         t0 = i.astype(dtype) * h
-        local = flat_times - t0
-        onsets = jnp.where((local >= 0) & (local < h), local, 2.0 * h)
-        state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes)
+        onsets = jnp.where(slot == i, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
+        state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         return (state, times, count + spiked.astype(count.dtype)), None
