@@ -150,6 +150,10 @@ class Protocol:
 class Preset:
     """One published behaviour: model, initial state, stimulus and numerics.
 
+    The model parameters a, b, c, d are fields of the same names (not listed
+    below: their names would cross-reference the fields of ``Params`` and
+    ``Params2007`` ambiguously).
+
     Attributes
     ----------
     key : str
@@ -161,10 +165,9 @@ class Preset:
     paper : {'2004', '2003'}
     reference : str
         Paper and figure panel.
-    a, b, c, d : float
-        Model parameters.
     p2, p3 : float
         Linear and constant terms of dV/dt (5, 140; 4.1, 108 for Class 1 and integrator).
+
     recovery : {'standard', 'accommodation'}
         Recovery law (``'accommodation'``: du/dt = a b (V + 65), Fig. 1R).
     V0, u0 : float
