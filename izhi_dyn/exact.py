@@ -88,7 +88,8 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     weights = weights.astype(dtype)
     N = weights.shape[1]
     K = weights.shape[0] - N
-    input_times = jnp.asarray(input_times, dtype).reshape(K, -1)
+    input_times = jnp.asarray(input_times, dtype)
+    input_times = input_times.reshape(K, -1) if K else jnp.zeros((0, 1), dtype)
     m = input_times.shape[1]
     if dt <= 0 or duration <= 0 or max_spikes < 1:
         raise ValueError(f'need dt > 0, duration > 0 and max_spikes >= 1; got {dt}, {duration}, {max_spikes}')

@@ -1,0 +1,193 @@
+"""izhi_dyn.exact_spike_times against the float64 event-driven solve_ivp reference (issue 13).
+
+Goals (issue 13, item 3): spike-time error <= 1e-3 ms at dt = 0.01 and
+<= 0.1 ms at dt = 0.1 in coupled networks, no spike-count mismatch at
+dt <= 0.05, gradient cosine >= 0.999 and relative error <= 2 % at dt = 0.1
+against central finite differences of the reference. The asserted bounds are
+the measured figures with a margin (measured on networks 0..4 of
+``reference_exact.random_network``: see the slow test's table).
+"""
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from reference_exact import random_network, reference_network_spikes
+
+import izhi_dyn
+
+ONE_NEURON = dict(weights=np.array([[0.0], [15.0]]), input_times=np.array([[1.2345, 20.77, 40.3]]), bias=3.0)
+
+
+def _max_error(out, ref):
+    """Max |spike-time error| over all neurons, and the number of neurons whose spike count differs."""
+    err, mismatched = 0.0, 0
+    for n, r in enumerate(ref):
+        o = out[n][np.isfinite(out[n])]
+        mismatched += len(o) != len(r)
+        k = min(len(o), len(r))
+        if k:
+            err = max(err, float(np.max(np.abs(o[:k] - r[:k]))))
+    return err, mismatched
+
+
+def _run(W, times, bias, dt, duration=100.0, max_spikes=24):
+    return np.asarray(izhi_dyn.exact_spike_times(jnp.asarray(W), jnp.asarray(times), duration=duration, dt=dt,
+                                                 max_spikes=max_spikes, bias=jnp.asarray(bias)))
+
+
+def _order(dts, errs):
+    return float(np.polyfit(np.log(dts), np.log(errs), 1)[0])
+
+
+def test_single_neuron_is_second_order(x64):
+    ref = reference_network_spikes(duration=60.0, **ONE_NEURON)
+    dts = [0.1, 0.05, 0.025]
+    errs = []
+    for dt in dts:
+        err, mismatched = _max_error(_run(ONE_NEURON['weights'], ONE_NEURON['input_times'], ONE_NEURON['bias'],
+                                          dt, 60.0, 8), ref)
+        assert mismatched == 0
+        errs.append(err)
+    assert len(ref[0]) == 6
+    assert errs[0] < 2e-3  # measured 9.5e-4 ms at dt = 0.1
+    assert _order(dts, errs) > 1.8  # measured 2.1
+
+
+def test_coupled_network_meets_the_goals(x64):
+    W, times, bias = random_network(1)
+    ref = reference_network_spikes(W, times, duration=100.0, bias=bias)
+    assert sum(len(r) for r in ref) >= 25
+    dts = [0.1, 0.05, 0.01]
+    errs = []
+    for dt in dts:
+        err, mismatched = _max_error(_run(W, times, bias, dt), ref)
+        assert mismatched == 0, dt
+        errs.append(err)
+    assert errs[0] <= 0.1  # goal 0.1 ms; measured 0.012 ms
+    assert errs[2] <= 1e-3  # goal 1e-3 ms; measured 1.6e-4 ms
+    assert _order(dts, errs) > 1.5  # measured 1.8 (max over 28 spikes of a recurrent net)
+
+
+@pytest.mark.slow
+def test_random_networks_table(x64):
+    """Spike-time error vs dt on five random networks (8 neurons, 4 inputs x 3 spikes, 100 ms)."""
+    dts = [0.1, 0.05, 0.02, 0.01]
+    rows = []
+    for seed in range(5):
+        W, times, bias = random_network(seed)
+        ref = reference_network_spikes(W, times, duration=100.0, bias=bias)
+        errs = []
+        for dt in dts:
+            err, mismatched = _max_error(_run(W, times, bias, dt), ref)
+            assert mismatched == 0, (seed, dt)
+            errs.append(err)
+        rows.append((seed, sum(len(r) for r in ref), *errs, _order(dts, errs)))
+        assert errs[0] <= 0.1 and errs[-1] <= 1e-3, (seed, errs)
+    print('\nseed spikes ' + ' '.join(f'dt={dt:<7}' for dt in dts) + ' order')
+    for row in rows:
+        print(f'{row[0]:4d} {row[1]:6d} ' + ' '.join(f'{e:.2e}  ' for e in row[2:-1]) + f' {row[-1]:.2f}')
+
+
+def _first_spike_loss(W, times, bias, outs, duration, dt):
+    s = izhi_dyn.exact_spike_times(W, times, duration=duration, dt=dt, max_spikes=4, bias=bias)
+    return sum(s[o, 0] for o in outs)
+
+
+def _reference_loss(W, times, bias, outs, duration):
+    sp = reference_network_spikes(W, times, duration=duration, bias=bias, stop_after_first=outs)
+    return sum(sp[o][0] for o in outs)
+
+
+def _central_differences(f, x, entries, eps=1e-5):
+    g = np.zeros_like(x)
+    for idx in entries:
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        g[idx] = (f(xp) - f(xm)) / (2 * eps)
+    return g
+
+
+def _compare(g, g_ref):
+    cos = float(np.sum(g * g_ref) / np.linalg.norm(g) / np.linalg.norm(g_ref))
+    return cos, float(np.linalg.norm(g - g_ref) / np.linalg.norm(g_ref))
+
+
+def test_gradients_through_spike_times_match_finite_differences(x64):
+    """L = first-spike times of two neurons; gradient w.r.t. weights (recurrent and input), bias, input times."""
+    W, times, bias = random_network(1)
+    outs, duration = [7, 4], 42.0
+    grads = jax.jit(jax.grad(_first_spike_loss, argnums=(0, 1, 2)), static_argnums=(3, 4, 5))(
+        jnp.asarray(W), jnp.asarray(times), jnp.asarray(bias), tuple(outs), duration, 0.1)
+    g_W, g_t, g_b = (np.asarray(g) for g in grads)
+    rng = np.random.default_rng(0)
+    # Every input row and a sample of recurrent weights into hidden neurons: the paths across synapses.
+    entries = [(r, c) for r in range(8, 12) for c in range(8)] + [tuple(e) for e in rng.integers(0, 8, (12, 2))]
+    fd_W = _central_differences(lambda x: _reference_loss(x, times, bias, outs, duration + 5), W, entries)
+    mask = np.zeros_like(W, bool)
+    mask[tuple(np.array(entries).T)] = True
+    cos, rel = _compare(g_W[mask], fd_W[mask])
+    assert cos >= 0.999 and rel <= 0.02, (cos, rel)  # measured 0.99999 / 0.2 %, all 96 weights
+    assert np.count_nonzero(fd_W[8:]) > 10 and np.count_nonzero(g_W[8:]) > 10  # input block reached
+    fd_t = _central_differences(lambda x: _reference_loss(W, x, bias, outs, duration + 5), times,
+                                list(np.ndindex(*times.shape)))
+    cos, rel = _compare(g_t, fd_t)
+    assert cos >= 0.999 and rel <= 0.02, (cos, rel)
+    fd_b = _central_differences(lambda x: _reference_loss(W, times, x, outs, duration + 5), bias, range(8))
+    cos, rel = _compare(g_b, fd_b)
+    assert cos >= 0.999 and rel <= 0.02, (cos, rel)
+
+
+def test_spike_existence_is_not_differentiated():
+    """A silent neuron's (absent) spikes give exactly zero gradient; existing ones their own derivative (float32)."""
+    W = jnp.array([[0.0, 0.0], [0.0, 0.0], [30.0, 2.0]])  # the input drives neuron 0 to fire; neuron 1 stays silent
+
+    def masked_sum(W):
+        s = izhi_dyn.exact_spike_times(W, jnp.array([[1.0]]), duration=30.0, dt=0.1, max_spikes=3)
+        return jnp.sum(jnp.where(jnp.isfinite(s), s, 0.0)), s
+
+    (value, s), g = jax.value_and_grad(masked_sum, has_aux=True)(W)
+    assert np.isfinite(s[0, 0]) and np.all(np.isinf(s[1]))
+    assert g.dtype == jnp.float32 and np.all(np.isfinite(np.asarray(g)))
+    assert np.all(np.asarray(g[:, 1]) == 0.0)  # the silent neuron's column: no pseudo-derivative
+    assert float(g[2, 0]) < 0.0  # a stronger input makes neuron 0 fire earlier
+
+
+def test_float32_jit_matches_float64_and_does_not_recompile():
+    W, times, bias = random_network(0)
+    traces = []
+
+    @jax.jit
+    def run(W, times, bias):
+        traces.append(1)
+        return izhi_dyn.exact_spike_times(W, times, duration=50.0, dt=0.1, max_spikes=12, bias=bias)
+
+    args32 = [jnp.asarray(x, jnp.float32) for x in (W, times, bias)]
+    out = run(*args32)
+    run(*args32)
+    assert out.dtype == jnp.float32 and len(traces) == 1
+    ref = reference_network_spikes(W, times, duration=50.0, bias=bias)
+    err, mismatched = _max_error(np.asarray(out, np.float64), ref)
+    assert mismatched == 0 and err < 0.05  # float32 rounding of t0 + t* at ~50 ms is ~4e-6 ms
+
+
+def test_spike_lands_at_its_own_time_not_the_grid():
+    """Moving an input spike inside one step moves the postsynaptic spike (a grid-bound synapse would not)."""
+    W = jnp.array([[0.0], [40.0]])
+    t = [float(izhi_dyn.exact_spike_times(W, jnp.array([[x]]), duration=10.0, dt=0.5, max_spikes=1)[0, 0])
+         for x in (1.01, 1.21, 1.41)]
+    assert np.all(np.isfinite(t))
+    assert t[0] < t[1] < t[2]
+    np.testing.assert_allclose(np.diff(t), 0.2, rtol=0.2)
+
+
+def test_runs_fast_after_compilation(x64):
+    W, times, bias = random_network(0)
+    f = jax.jit(lambda W: izhi_dyn.exact_spike_times(W, times, duration=100.0, dt=0.1, max_spikes=20, bias=bias))
+    f(jnp.asarray(W)).block_until_ready()
+    start = time.perf_counter()
+    f(jnp.asarray(W)).block_until_ready()
+    assert time.perf_counter() - start < 5.0
