@@ -317,3 +317,21 @@ def test_float32_moves_only_the_recorded_runs():
         if got != expected:
             moved[key] = max(abs(a - b) for a, b in zip(got, expected))
     assert moved.keys() == {'lts_200pA', 'fs_200pA', 'fs_400pA'} and max(moved.values()) <= 30
+
+
+def test_trainable_parameters_of_the_dyn_class(x64):
+    """izhi_dyn.trainable variables as parameters: per-neuron values are read every step and get gradients."""
+    d = izhi_dyn.trainable(np.array([100.0, 150.0]), 2)
+    C = izhi_dyn.trainable(100.0, shared=True)
+    neu = Izhikevich2007(2, mode=bm.TrainingMode(), method='izhikevich2007', d=d, C=C)
+
+    def loss():
+        neu.reset_state(1)
+        for k in range(100):
+            bp.share.save(t=k * 0.25, dt=0.25, i=k)
+            neu.update(300.0 * bm.ones((1, 2)))
+        return neu.u.value.sum() + neu.V.value.sum()
+
+    grads = bm.grad(loss, grad_vars={'d': d, 'C': C})()
+    assert np.all(np.isfinite(np.asarray(grads['d']))) and np.all(np.asarray(grads['d']) != 0)
+    assert np.isfinite(float(grads['C'])) and float(grads['C']) != 0
