@@ -85,3 +85,26 @@ def test_trainable_parameter_gets_a_gradient(x64):
     grads = brainstate.transform.grad(loss, grad_states={'a': a})()
     g = jax.tree_util.tree_leaves(grads)[0]
     assert np.isfinite(g) and g != 0
+
+
+def _run_state(neu, steps=800, I=100.0):
+    neu.init_state()
+
+    def step(i):
+        with brainstate.environ.context(t=i * 0.25 * u.ms):
+            neu.update(I * u.pA)
+            return neu.V.value.to_decimal(u.mV)
+
+    with brainstate.environ.context(dt=0.25 * u.ms):
+        return np.asarray(brainstate.transform.for_loop(step, jnp.arange(steps)))
+
+
+def test_noise_changes_the_run_and_needs_a_stochastic_method(x64):
+    brainstate.random.seed(0)
+    quiet = _run_state(Izhikevich2007(2, method='izhikevich2007', spk_fun=None))
+    noisy = _run_state(Izhikevich2007(2, method='izhikevich2007', spk_fun=None, noise=3 * u.mV / u.ms ** 0.5))
+    assert not np.array_equal(quiet, noisy) and not np.array_equal(noisy[:, 0], noisy[:, 1])
+    with pytest.raises(ValueError, match='method='):
+        Izhikevich2007(2, method='rk4', noise=1.0)
+    with pytest.raises(ValueError, match='noise_u'):
+        Izhikevich2007(2, method='euler', noise_u=1 * u.mV)

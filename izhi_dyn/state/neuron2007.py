@@ -20,7 +20,8 @@ import jax.numpy as jnp
 from izhi_dyn import _validation as check
 from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
 from izhi_dyn.core.integrators import Integrator
-from izhi_dyn.core.integrators2007 import get_integrator2007
+from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
+from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.update2007 import neuron_update2007
 from izhi_dyn.state._units import build_parameter, float_dtype, read, strip
 
@@ -35,7 +36,8 @@ def _units(nullcline):
     b = _PA / _MV ** 3 if nullcline == 'cubic' else u.nS
     return {'C': u.pF, 'k': u.nS / _MV, 'v_r': _MV, 'v_t': _MV, 'v_peak': _MV, 'a': _MS ** -1, 'b': b,
             'c': _MV, 'd': _PA, 'v_b': _MV, 'b_low': b, 'v_switch': _MV, 'peak_u': _MV / _PA,
-            'reset_u': _MV / _PA, 'u_max': _PA, 'tau_ref': _MS, 'V': _MV, 'u': _PA, 'I': _PA}
+            'reset_u': _MV / _PA, 'u_max': _PA, 'tau_ref': _MS, 'V': _MV, 'u': _PA, 'I': _PA,
+            'noise': _MV / _MS ** 0.5, 'noise_u': _PA / _MS ** 0.5}
 
 
 def _default_spk_fun():
@@ -60,6 +62,9 @@ class Izhikevich2007(brainpy.state.Neuron):
     argument accepts a brainunit quantity of its unit or a plain number taken
     in it; parameters may be :class:`brainstate.ParamState` (trainable).
     ``v_switch`` and ``u_max`` are plain scalars (possibly infinite).
+    ``noise`` and ``noise_u`` (mV and pA per :math:`\sqrt{ms}`, or callables
+    ``sigma(t)``) add :math:`\sigma\sqrt{dt}\,\xi` to V and u each step, with
+    :math:`\xi` from :mod:`brainstate.random` (stochastic methods only).
 
     ``spk_fun`` (default ``InvSquareGrad()``) makes spikes surrogate and the
     reset differentiable; ``spk_fun=None`` gives exact spikes and is required
@@ -84,7 +89,7 @@ class Izhikevich2007(brainpy.state.Neuron):
                  d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
                  nullcline: str = 'linear', tau_ref=0.0, method: Union[str, Integrator] = 'exp_auto',
                  V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = _default_spk_fun(),
-                 detach_spk: bool = False, name: Optional[str] = None):
+                 detach_spk: bool = False, noise=None, noise_u=None, name: Optional[str] = None):
         in_size = check.check_size(in_size)
         if spk_fun is not None and not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable')
@@ -115,9 +120,32 @@ class Izhikevich2007(brainpy.state.Neuron):
             check.check_reset_below_threshold(r('c'), r('v_peak'), c, v_peak)
         self._V_initializer = None if V_initializer is None else self._initializer('V_initializer', V_initializer, 'V')
         self._u_initializer = None if u_initializer is None else self._initializer('u_initializer', u_initializer, 'u')
+        self.noise, self.noise_u = self._noise_amplitude('noise', noise), self._noise_amplitude('noise_u', noise_u)
+        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
+            capable = sorted(n for n, m in INTEGRATORS2007.items() if m.stochastic)
+            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
+                             f'use one of {capable} or set noise=None')
         if self.integrator.exact_events and spk_fun is not None:
             raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
                              'differentiable through them; pass spk_fun=None or use an explicit method')
+
+    def _noise_amplitude(self, name, value):
+        if value is None or (callable(value) and not isinstance(value, (brainstate.State, u.Quantity))):
+            return value
+        return build_parameter(name, value, self.varshape, lower=0.0, unit=self._unit[name])
+
+    def _noise(self, shape, t, dt):
+        if self.noise is None and self.noise_u is None:
+            return None
+        out = []
+        for name in ('noise', 'noise_u'):
+            amplitude = getattr(self, name)
+            if amplitude is None:
+                out.append(0.0)
+                continue
+            sigma = strip(name, amplitude(t), self._unit[name]) if callable(amplitude) else self._read(name)
+            out.append(noise_increment(jnp.broadcast_to(sigma, shape), brainstate.random.randn(*shape), dt))
+        return tuple(out)
 
     def _read(self, key):
         value = getattr(self, key)
@@ -188,7 +216,7 @@ class Izhikevich2007(brainpy.state.Neuron):
         tau_ref = jnp.broadcast_to(self._read('tau_ref'), V.shape)
         out = neuron_update2007(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
                                 integrator=self.integrator, detach_spk=self.detach_spk, spk_fun=self.spk_fun,
-                                delta_V=delta_V)
+                                delta_V=delta_V, dW=self._noise(V.shape, t, dt))
         self._clock.value = (t + dt) * _MS
         self.V.value = out.V * _MV
         self.u.value = out.u * _PA
