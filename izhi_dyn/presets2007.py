@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 
@@ -79,7 +79,7 @@ class CellClass2007:
     b: float
     c: float
     d: float
-    v_b: float = None
+    v_b: Optional[float] = None
     b_low: float = 0.0
     v_switch: float = -math.inf
     peak_u: float = 0.0
@@ -160,7 +160,7 @@ class Preset2007:
     amplitude: float
     signature: str
     duration: float
-    hold: float = None
+    hold: Optional[float] = None
     dt: float = 0.25
     method: str = 'izhikevich2007'
     source: str = field(default=f'protocol: {_MODELDB} (reads the book figure)')
