@@ -205,13 +205,12 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
         (V, u, spiked, t_spike), _ = jax.lax.scan(piece, init, jnp.stack([edges[:-1], edges[1:]], axis=1))
         return V, u, spiked, t_spike
 
-    def one_pass(t_rec, _):
-        _, _, spiked, t_spike = solve(t_rec)
-        return jnp.where(spiked, t_spike, none), None
+    def one_pass(carry, _):
+        V, u, spiked, t_spike = solve(carry[0])
+        return (jnp.where(spiked, t_spike, none), V, u, spiked, t_spike), None
 
-    t_rec, _ = jax.lax.scan(one_pass, none, None, length=passes - 1)
-    V, u, spiked, t_spike = solve(t_rec)
-    t_rec = jnp.where(spiked, t_spike, none)
+    init = (none, V0, u0, jnp.zeros((N,), bool), jnp.full((N,), h, V0.dtype))
+    (t_rec, V, u, spiked, t_spike), _ = jax.lax.scan(one_pass, init, None, length=passes)
     onsets = jnp.concatenate([in_onsets, t_rec])
     I_end = _current_at(I0, jnp.full((N,), h, V0.dtype), onsets, weights, p.tau_syn)
     return ExactState(V, u, I_end), spiked, t_spike
