@@ -21,7 +21,6 @@ from izhi_dyn.simulate import run_neuron
 
 @pytest.fixture(scope='module')
 def book():
-    bm.enable_x64()
     return simulate_many2007(list(PRESETS_2007), dtype='float64')
 
 

@@ -17,9 +17,6 @@ from izhi_dyn.state import Izhikevich2007
 
 @pytest.fixture(scope='module')
 def both():
-    import brainpy.math as bm
-
-    bm.enable_x64()
     keys = list(PRESETS_2007)
     return (simulate_many2007(keys, dtype='float64'), simulate_many2007(keys, dtype='float64', frontend='state'))
 
