@@ -19,7 +19,7 @@ from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainabl
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
 from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
-from izhi_dyn.exact import exact_spike_times  # noqa: E402
+from izhi_dyn.exact import ExactRun, exact_spike_times, first_spike_loss, silent_neuron_penalty, spike_times_until  # noqa: E402
 from izhi_dyn.core.equations2007 import Params2007, params2007_from_2003  # noqa: E402
 from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007  # noqa: E402
 from izhi_dyn.dyn.neuron2007 import Izhikevich2007  # noqa: E402
@@ -45,7 +45,11 @@ __all__ = [
     'simulate',
     'simulate_many',
     'classify_pattern',
+    'ExactRun',
     'exact_spike_times',
+    'first_spike_loss',
+    'silent_neuron_penalty',
+    'spike_times_until',
     'networks',
     'CorticalNetwork2003',
     'NetworkResult',

@@ -14,17 +14,34 @@ appears or disappears under a change of parameters contributes no gradient
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 
 from izhi_dyn.core.exact import ExactParams, ExactState, event_step
 
-__all__ = ['exact_spike_times']
+__all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
+
+
+class ExactRun(NamedTuple):
+    """What :func:`exact_spike_times` returns with ``full_output=True``.
+
+    ``times`` ``(N, max_spikes)`` in ms; ``V``, ``u``, ``I`` ``(N,)`` at ``duration``
+    (for losses on the state at t); ``V_peak`` ``(N,)`` the highest V at a step end
+    (``v_th`` for a neuron that fired), the handle :func:`silent_neuron_penalty` uses.
+    """
+
+    times: jnp.ndarray
+    V: jnp.ndarray
+    u: jnp.ndarray
+    I: jnp.ndarray
+    V_peak: jnp.ndarray
 
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
                       a=0.02, b=0.2, c=-51.0, d=2.0, v_th=30.0, tau_syn=5.0, V0=None, u0=None,
-                      passes: int = 3, splits: int = 2) -> jnp.ndarray:
+                      passes: int = 3, splits: int = 2, full_output: bool = False):
     r"""Spike times (ms) of N Izhikevich neurons driven by K spike trains through exponential synapses.
 
     .. math::
@@ -58,9 +75,14 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         Solves per step: chains of up to ``passes - 1`` spikes within one
         step (a spike causing another inside the same step) are exact.
 
+    splits : int, default 2
+        Each step is cut at its first ``splits`` events (input or own spikes).
+    full_output : bool, default False
+        Return an :class:`ExactRun` (times, final state, peak V) instead of the times.
+
     Returns
     -------
-    array, shape (N, max_spikes)
+    array, shape (N, max_spikes), or ExactRun
         Spike times in increasing order, ``+inf`` where there is none.
 
     Notes
@@ -113,15 +135,44 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     slot = slot.astype(jnp.int32)
 
     def step(carry, i):
-        state, times, count = carry
+        state, times, count, peak = carry
         t0 = i.astype(dtype) * h
         onsets = jnp.where(slot == i, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
         state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
-        return (state, times, count + spiked.astype(count.dtype)), None
+        peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
+        return (state, times, count + spiked.astype(count.dtype), peak), None
 
     n_steps = int(round(duration / dt))
-    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), jnp.zeros((N,), jnp.int32))
-    (_, times, _), _ = jax.lax.scan(step, init, jnp.arange(n_steps))
-    return times
+    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), jnp.zeros((N,), jnp.int32), state.V)
+    (state, times, _, peak), _ = jax.lax.scan(step, init, jnp.arange(n_steps))
+    return ExactRun(times, *state, peak) if full_output else times
+
+
+def spike_times_until(times, t):
+    """``times`` with every spike after ``t`` (ms) replaced by ``+inf`` (no gradient flows to those)."""
+    return jnp.where(times <= t, times, jnp.inf)
+
+
+def first_spike_loss(times, target, *, t_max: float):
+    r"""Mean squared error (ms²) of the first spike times against ``target`` (shape ``(N,)``).
+
+    A neuron without a spike counts as firing at ``t_max`` with zero gradient
+    (the exact gradient of a missing spike is zero; add
+    :func:`silent_neuron_penalty` to move it).
+    """
+    first = times[..., 0]
+    first = jnp.where(jnp.isfinite(first), first, jax.lax.stop_gradient(jnp.full_like(first, t_max)))
+    return jnp.mean((first - target) ** 2)
+
+
+def silent_neuron_penalty(run: ExactRun, v_th=30.0):
+    r""":math:`\sum_{n\ \text{silent}} (v_{th} - V^\text{peak}_n)`: a surrogate term for neurons that never fire.
+
+    Its gradient raises the highest voltage of each silent neuron towards the
+    threshold; it is zero for neurons that fired, so it leaves their exact
+    gradients untouched. ``run`` is the :class:`ExactRun` of ``full_output=True``.
+    """
+    silent = ~jnp.isfinite(run.times[..., 0])
+    return jnp.sum(jnp.where(silent, v_th - run.V_peak, 0.0))
