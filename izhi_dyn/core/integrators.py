@@ -45,7 +45,8 @@ import jax.numpy as jnp
 from izhi_dyn.core import riccati
 from izhi_dyn.core.equations import recovery_derivative, recovery_flow, voltage_derivative
 
-__all__ = ['Integrator', 'Step', 'INTEGRATORS', 'get_integrator']
+__all__ = ['Integrator', 'Step', 'INTEGRATORS', 'TABLEAUX', 'V_BOUND', 'get_integrator', 'bounded', 'explicit_rk',
+           'runge_kutta_family', 'phi', 'exponential_euler_step']
 
 
 class Step(NamedTuple):
@@ -91,7 +92,8 @@ class Integrator:
 V_BOUND = 1e4
 
 
-def _bounded(V):
+def bounded(V):
+    """V clipped to :data:`V_BOUND`."""
     return jnp.clip(V, -V_BOUND, V_BOUND)
 
 
@@ -99,8 +101,12 @@ def _derivatives(V, u, I, p):
     return voltage_derivative(V, u, I, p), recovery_derivative(V, u, p)
 
 
-def _explicit_rk(A, B, stochastic=False):
-    """Explicit Runge--Kutta step from a Butcher tableau (rows of A, weights B)."""
+def explicit_rk(A, B, derivatives):
+    """Explicit Runge--Kutta step from a Butcher tableau (rows of A, weights B).
+
+    ``derivatives(V, u, I, p) -> (dV/dt, du/dt)`` is the vector field, so one
+    builder serves every form of the model.
+    """
     A = [[float(Fraction(x)) for x in row] for row in A]
     B = [float(Fraction(x)) for x in B]
 
@@ -111,41 +117,51 @@ def _explicit_rk(A, B, stochastic=False):
             ui = u + dt * sum(a * k for a, k in zip(row, ku))
             if dW is not None and row:  # stochastic Heun: the predictor carries the noise
                 Vi, ui = Vi + dW[0], ui + dW[1]
-            dV, du = _derivatives(_bounded(Vi), ui, I, p)
+            dV, du = derivatives(bounded(Vi), ui, I, p)
             kV.append(dV)
             ku.append(du)
         V_new = V + dt * sum(b * k for b, k in zip(B, kV))
         u_new = u + dt * sum(b * k for b, k in zip(B, ku))
         if dW is not None:
             V_new, u_new = V_new + dW[0], u_new + dW[1]
-        return Step(_bounded(V_new), u_new)
+        return Step(bounded(V_new), u_new)
 
     return step
 
 
-def _phi(J, dt):
+def runge_kutta_family(derivatives, stochastic=('euler', 'heun2')) -> dict:
+    """Every explicit method of :data:`TABLEAUX` for the vector field ``derivatives``, by name."""
+    return {name: Integrator(name, order, explicit_rk(A, B, derivatives), stochastic=name in stochastic)
+            for name, (order, A, B) in TABLEAUX.items()}
+
+
+def phi(J, dt):
     """(exp(J dt) - 1) / J, equal to dt at J = 0, with a gradient-safe branch."""
     small = jnp.abs(J * dt) < 1e-6
     J_safe = jnp.where(small, 1.0, J)
     return jnp.where(small, dt * (1.0 + 0.5 * J * dt), jnp.expm1(J_safe * dt) / J_safe)
 
 
-def _exp_euler(V, u, I, dt, p, dW=None):
-    dV, du = _derivatives(V, u, I, p)
-    J_V = 2.0 * p.p1 * V + p.p2
-    J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
-    V_new = _bounded(V + dV * _phi(J_V, dt))
-    u_new = u + du * _phi(J_u, dt)
+def exponential_euler_step(V, u, dV, du, J_V, J_u, dt, dW=None):
+    r"""One exponential-Euler step on the diagonal of the Jacobian: :math:`x + \dot x\,arphi(J_x, dt)`."""
+    V_new = bounded(V + dV * phi(J_V, dt))
+    u_new = u + du * phi(J_u, dt)
     if dW is not None:
         V_new, u_new = V_new + dW[0], u_new + dW[1]
     return Step(V_new, u_new)
+
+
+def _exp_euler(V, u, I, dt, p, dW=None):
+    dV, du = _derivatives(V, u, I, p)
+    J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
+    return exponential_euler_step(V, u, dV, du, 2.0 * p.p1 * V + p.p2, J_u, dt, dW)
 
 
 def _izhikevich2004(V, u, I, dt, p, dW=None):
     V_new = V + dt * voltage_derivative(V, u, I, p)
     if dW is not None:
         V_new = V_new + dW[0]
-    V_new = _bounded(V_new)
+    V_new = bounded(V_new)
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]
@@ -154,11 +170,11 @@ def _izhikevich2004(V, u, I, dt, p, dW=None):
 
 def _izhikevich2003(V, u, I, dt, p, dW=None):
     half = 0.5 * dt
-    V_half = _bounded(V + half * voltage_derivative(V, u, I, p))
+    V_half = bounded(V + half * voltage_derivative(V, u, I, p))
     V_new = V_half + half * voltage_derivative(V_half, u, I, p)
     if dW is not None:
         V_new = V_new + dW[0]
-    V_new = _bounded(V_new)
+    V_new = bounded(V_new)
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]
@@ -203,7 +219,8 @@ def _riccati_resume(V, u, I, rest, p):
     return V_new, u_new
 
 
-_TABLEAUX = {
+#: Butcher tableaux of the explicit methods: name -> (order, rows of A, weights B).
+TABLEAUX = {
     'euler': (1, [[]], [1]),
     'midpoint': (2, [[], ['1/2']], [0, 1]),
     'heun2': (2, [[], [1]], ['1/2', '1/2']),
@@ -216,14 +233,10 @@ _TABLEAUX = {
     'rk4': (4, [[], ['1/2'], [0, '1/2'], [0, 0, 1]], ['1/6', '1/3', '1/3', '1/6']),
     'rk4_38rule': (4, [[], ['1/3'], ['-1/3', 1], [1, -1, 1]], ['1/8', '3/8', '3/8', '1/8']),
 }
-_STOCHASTIC_RK = ('euler', 'heun2')
 
 
 def _build_registry():
-    registry = {
-        name: Integrator(name, order, _explicit_rk(A, B), stochastic=name in _STOCHASTIC_RK)
-        for name, (order, A, B) in _TABLEAUX.items()
-    }
+    registry = runge_kutta_family(_derivatives)
     registry['exp_euler'] = Integrator('exp_euler', 1, _exp_euler, stochastic=True)
     registry['exp_auto'] = Integrator('exp_auto', 1, _exp_euler, stochastic=True)
     registry['izhikevich2004'] = Integrator('izhikevich2004', 1, _izhikevich2004, stochastic=True)
@@ -238,18 +251,22 @@ def _build_registry():
 INTEGRATORS: dict[str, Integrator] = _build_registry()
 
 
-def get_integrator(method) -> Integrator:
-    """Return the :class:`Integrator` named ``method`` (or ``method`` itself).
+def get_integrator(method, registry=None, *, form='') -> Integrator:
+    """Return the :class:`Integrator` named ``method`` (or ``method`` itself) from ``registry``.
+
+    ``registry`` defaults to :data:`INTEGRATORS`; ``form`` names the model's
+    form in the error message.
 
     Raises
     ------
     ValueError
         If ``method`` is not a known name; the message lists the valid ones.
     """
+    registry = INTEGRATORS if registry is None else registry
     if isinstance(method, Integrator):
         return method
-    if not isinstance(method, str) or method not in INTEGRATORS:
+    if not isinstance(method, str) or method not in registry:
         raise ValueError(
-            f'method={method!r} is not a known integrator; expected one of {sorted(INTEGRATORS)}'
+            f'method={method!r} is not a known integrator{form}; expected one of {sorted(registry)}'
         )
-    return INTEGRATORS[method]
+    return registry[method]

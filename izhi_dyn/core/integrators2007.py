@@ -28,62 +28,37 @@ Available names (see :data:`INTEGRATORS2007`):
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import jax.numpy as jnp
 
 from izhi_dyn.core import riccati
 from izhi_dyn.core.equations2007 import (Params2007, membrane_current2007, recovery_derivative2007,
                                          recovery_target2007,
                                          recovery_flow2007, spike_peak2007, voltage_derivative2007)
-from izhi_dyn.core.integrators import _TABLEAUX, V_BOUND, Integrator, Step, _phi
+from izhi_dyn.core.integrators import (Integrator, Step, bounded, exponential_euler_step, get_integrator,
+                                      runge_kutta_family)
 
 __all__ = ['INTEGRATORS2007', 'get_integrator2007']
-
-
-def _bounded(V):
-    return jnp.clip(V, -V_BOUND, V_BOUND)
 
 
 def _book_euler(V, u, I, dt, p: Params2007, dW=None):
     V_new = V + dt * membrane_current2007(V, u, I, p) / p.C
     if dW is not None:
         V_new = V_new + dW[0]
-    V_new = _bounded(V_new)
+    V_new = bounded(V_new)
     u_new = u + dt * p.a * (recovery_target2007(V, p, V_new) - u)
     if dW is not None:
         u_new = u_new + dW[1]
     return Step(V_new, u_new)
 
 
-def _explicit_rk(A, B):
-    A = [[float(Fraction(x)) for x in row] for row in A]
-    B = [float(Fraction(x)) for x in B]
-
-    def step(V, u, I, dt, p, dW=None):
-        kV, ku = [], []
-        for row in A:
-            Vi = _bounded(V + dt * sum(a * k for a, k in zip(row, kV)))
-            ui = u + dt * sum(a * k for a, k in zip(row, ku))
-            kV.append(voltage_derivative2007(Vi, ui, I, p))
-            ku.append(recovery_derivative2007(Vi, ui, p))
-        V_new = V + dt * sum(b * k for b, k in zip(B, kV))
-        u_new = u + dt * sum(b * k for b, k in zip(B, ku))
-        if dW is not None:
-            V_new, u_new = V_new + dW[0], u_new + dW[1]
-        return Step(_bounded(V_new), u_new)
-
-    return step
+def _derivatives(V, u, I, p):
+    return voltage_derivative2007(V, u, I, p), recovery_derivative2007(V, u, p)
 
 
 def _exp_euler(V, u, I, dt, p, dW=None):
-    dV, du = voltage_derivative2007(V, u, I, p), recovery_derivative2007(V, u, p)
+    dV, du = _derivatives(V, u, I, p)
     J_V = p.k * (2.0 * V - p.v_r - p.v_t) / p.C
-    V_new = _bounded(V + dV * _phi(J_V, dt))
-    u_new = u + du * _phi(-p.a * jnp.ones_like(u), dt)
-    if dW is not None:
-        V_new, u_new = V_new + dW[0], u_new + dW[1]
-    return Step(V_new, u_new)
+    return exponential_euler_step(V, u, dV, du, J_V, -p.a * jnp.ones_like(u), dt, dW)
 
 
 _RICCATI_PASSES = 2
@@ -127,8 +102,7 @@ def _riccati_resume(V, u, I, rest, p):
 
 
 def _build_registry():
-    registry = {name: Integrator(name, order, _explicit_rk(A, B), stochastic=name == 'euler')
-                for name, (order, A, B) in _TABLEAUX.items()}
+    registry = runge_kutta_family(_derivatives, stochastic=('euler',))
     registry['exp_euler'] = Integrator('exp_euler', 1, _exp_euler, stochastic=True)
     registry['exp_auto'] = Integrator('exp_auto', 1, _exp_euler, stochastic=True)
     registry['izhikevich2007'] = Integrator('izhikevich2007', 1, _book_euler, stochastic=True)
@@ -148,9 +122,4 @@ def get_integrator2007(method) -> Integrator:
     ValueError
         If ``method`` is not a known name; the message lists the valid ones.
     """
-    if isinstance(method, Integrator):
-        return method
-    if not isinstance(method, str) or method not in INTEGRATORS2007:
-        raise ValueError(f'method={method!r} is not a known integrator of the 2007 form; '
-                         f'expected one of {sorted(INTEGRATORS2007)}')
-    return INTEGRATORS2007[method]
+    return get_integrator(method, INTEGRATORS2007, form=' of the 2007 form')

@@ -195,13 +195,9 @@ class Izhikevich2007(bp.dyn.NeuDyn):
                                else check.initializer('u_initializer', u_initializer, shape))
         self.noise = noise_amplitude('noise', noise, shape)
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
-        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
-            capable = sorted(n for n, m in INTEGRATORS2007.items() if m.stochastic)
-            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
-                             f'use one of {capable} or set noise=None')
-        if self.integrator.exact_events and isinstance(self.mode, bm.TrainingMode):
-            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
-                             'differentiable through them; use an explicit method in TrainingMode')
+        check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
+                                differentiable=isinstance(self.mode, bm.TrainingMode),
+                                how_to_differentiate='use an explicit method in TrainingMode', registry=INTEGRATORS2007)
         if init_var:
             self.reset_state(self.mode)
 

@@ -121,13 +121,9 @@ class Izhikevich2007(brainpy.state.Neuron):
         self._V_initializer = None if V_initializer is None else self._initializer('V_initializer', V_initializer, 'V')
         self._u_initializer = None if u_initializer is None else self._initializer('u_initializer', u_initializer, 'u')
         self.noise, self.noise_u = self._noise_amplitude('noise', noise), self._noise_amplitude('noise_u', noise_u)
-        if (self.noise is not None or self.noise_u is not None) and not self.integrator.stochastic:
-            capable = sorted(n for n, m in INTEGRATORS2007.items() if m.stochastic)
-            raise ValueError(f'method={self.integrator.name!r} cannot integrate noise; '
-                             f'use one of {capable} or set noise=None')
-        if self.integrator.exact_events and spk_fun is not None:
-            raise ValueError(f'method={self.integrator.name!r} handles spikes as exact events and is not '
-                             'differentiable through them; pass spk_fun=None or use an explicit method')
+        check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
+                                differentiable=spk_fun is not None, registry=INTEGRATORS2007,
+                                how_to_differentiate='pass spk_fun=None (exact spikes) or use an explicit method')
 
     def _noise_amplitude(self, name, value):
         if value is None or (callable(value) and not isinstance(value, (brainstate.State, u.Quantity))):
