@@ -32,9 +32,9 @@ import jax.numpy as jnp
 import matplotlib
 
 matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from izhi_dyn.plotting import plot_raster  # noqa: E402
 from izhi_dyn.state import Izhikevich  # noqa: E402
 
 
@@ -97,26 +97,13 @@ def main(argv=None):
     ts = np.arange(steps) * dt
     n = net.n_exc + net.n_inh
 
-    fig, (ax_r, ax_p) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw=dict(height_ratios=(3, 1)))
     t_idx, n_idx = np.nonzero(spikes)
-    exc = n_idx < net.n_exc
-    ax_r.plot(ts[t_idx[exc]], n_idx[exc], '.', ms=1, color='C0', label='E (RS)')
-    ax_r.plot(ts[t_idx[~exc]], n_idx[~exc], '.', ms=1, color='C3', label='I (FS)')
-    ax_r.set_ylabel('neuron index')
-    ax_r.legend(loc='upper right', markerscale=8, fontsize=8)
-    bin_ms = 5.0
-    width = int(round(bin_ms / dt))
-    for sl, name, color in ((slice(0, net.n_exc), 'E', 'C0'), (slice(net.n_exc, n), 'I', 'C3')):
-        counts = spikes[:, sl].sum(axis=1)
-        nbins = counts.size // width
-        rate = counts[: nbins * width].reshape(nbins, width).sum(1) / (spikes[:, sl].shape[1] * bin_ms * 1e-3)
-        ax_p.plot(ts[: nbins * width : width] + bin_ms / 2, rate, color=color, label=name)
-    ax_p.set_xlabel('time (ms)')
-    ax_p.set_ylabel('rate (Hz)')
-    ax_p.legend(fontsize=8)
     mean = spikes.sum(0) / (duration * 1e-3)
-    ax_r.set_title(f'brainpy.state: Izhikevich RS/FS network, COBA synapses: mean rate E '
-                   f'{mean[:net.n_exc].mean():.1f} Hz, I {mean[net.n_exc:].mean():.1f} Hz', fontsize=10)
+    ax_r, _ = plot_raster(ts[t_idx], n_idx, n_exc=net.n_exc, duration=duration, n_neurons=n, bin_ms=5.0,
+                          title=f'brainpy.state: Izhikevich RS/FS network, COBA synapses: mean rate E '
+                                f'{mean[:net.n_exc].mean():.1f} Hz, I {mean[net.n_exc:].mean():.1f} Hz')
+    fig = ax_r.figure
+    fig.set_size_inches(10, 6)
     fig.tight_layout()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
