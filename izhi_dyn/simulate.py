@@ -19,7 +19,7 @@ from izhi_dyn import _validation as check
 from izhi_dyn.core.integrators import get_integrator
 from izhi_dyn.presets import Preset, get_preset
 
-__all__ = ['FRONTENDS', 'Simulation', 'precision', 'run_neuron', 'simulate', 'simulate_many']
+__all__ = ['FRONTENDS', 'Simulation', 'precision', 'run_grouped', 'run_neuron', 'simulate', 'simulate_many']
 
 #: Names accepted by ``frontend=``: ``'dyn'`` (:class:`izhi_dyn.Izhikevich`, brainpy.dyn)
 #: and ``'state'`` (:class:`izhi_dyn.state.Izhikevich`, brainpy.state/brainstate).
@@ -202,9 +202,21 @@ def simulate_many(
     if dt is not None:
         check.check_dt(dt)
     labels = [n if isinstance(n, str) else n.key for n in names]
+    n_samples = lambda p, step: int(round(p.duration / step)) + 1  # noqa: E731
+    return run_grouped(presets, labels, method, dt, dtype, lambda p: p.recovery,
+                       lambda group, m, step: _run_group(group, m, step, frontend), n_samples)
+
+
+def run_grouped(presets, labels, method, dt, dtype, group_of, run_group, n_samples) -> dict:
+    """Run ``presets`` in groups sharing a method, a time step and ``group_of(preset)``.
+
+    ``run_group(presets, method, dt) -> (ts, V, u, I, spikes)`` runs one group
+    as one population; each preset's :class:`Simulation` keeps its first
+    ``n_samples(preset, dt)`` samples. Returns ``{label: Simulation}``.
+    """
     groups: dict = {}
     for i, p in enumerate(presets):
-        key = (p.method if method is None else method, float(p.dt if dt is None else dt), p.recovery)
+        key = (p.method if method is None else method, float(p.dt if dt is None else dt), group_of(p))
         groups.setdefault(key, []).append(i)
     results = {}
     with precision(dtype):
@@ -212,12 +224,11 @@ def simulate_many(
 
         dtype_name = np.dtype(bm.float_).name
         for (m, step, _), members in groups.items():
-            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step, frontend)
+            ts, V, u, I, spikes = run_group([presets[i] for i in members], m, step)
             for j, i in enumerate(members):
-                p = presets[i]
-                n = int(round(p.duration / step)) + 1
+                n = n_samples(presets[i], step)
                 results[i] = Simulation(
-                    preset=p, ts=ts[:n], V=V[:n, j], u=u[:n, j], I=I[:n, j],
+                    preset=presets[i], ts=ts[:n], V=V[:n, j], u=u[:n, j], I=I[:n, j],
                     spike_times=ts[:n][spikes[:n, j]], method=m, dt=step, dtype=dtype_name,
                 )
     return {label: results[i] for i, label in enumerate(labels)}

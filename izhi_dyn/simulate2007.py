@@ -16,7 +16,7 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.core.integrators2007 import get_integrator2007
 from izhi_dyn.presets2007 import Preset2007, get_preset2007
-from izhi_dyn.simulate import FRONTENDS, Simulation, precision, run_neuron
+from izhi_dyn.simulate import FRONTENDS, Simulation, run_grouped, run_neuron
 
 __all__ = ['simulate2007', 'simulate_many2007']
 
@@ -63,23 +63,9 @@ def simulate_many2007(names: Sequence[Union[str, Preset2007]], method: Optional[
         check.check_dt(dt)
     check.check_choice('frontend', frontend, FRONTENDS)
     labels = [n if isinstance(n, str) else n.key for n in names]
-    groups: dict = {}
-    for i, p in enumerate(presets):
-        key = (p.method if method is None else method, float(p.dt if dt is None else dt), p.cell.code)
-        groups.setdefault(key, []).append(i)
-    results = {}
-    with precision(dtype):
-        import brainpy.math as bm
-
-        dtype_name = np.dtype(bm.float_).name
-        for (m, step, _), members in groups.items():
-            ts, V, u, I, spikes = _run_group([presets[i] for i in members], m, step, frontend)
-            for j, i in enumerate(members):
-                p = presets[i]
-                n = int(round(p.duration / step)) - 1
-                results[i] = Simulation(preset=p, ts=ts[:n], V=V[:n, j], u=u[:n, j], I=I[:n, j],
-                                        spike_times=ts[:n][spikes[:n, j]], method=m, dt=step, dtype=dtype_name)
-    return {label: results[i] for i, label in enumerate(labels)}
+    n_samples = lambda p, step: int(round(p.duration / step)) - 1  # noqa: E731
+    return run_grouped(presets, labels, method, dt, dtype, lambda p: p.cell.code,
+                       lambda group, m, step: _run_group(group, m, step, frontend), n_samples)
 
 
 def simulate2007(name: Union[str, Preset2007], method: Optional[str] = None, dt: Optional[float] = None,
