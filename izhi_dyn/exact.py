@@ -60,7 +60,8 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         Rows ``0..N-1``: recurrent weights (row = source); rows ``N..N+K-1``:
         input weights; in mV/ms per spike.
     input_times : array, shape (K, m)
-        Input spike times in ms, anywhere (not on the grid), ``+inf``-padded.
+        Input spike times in ms, anywhere (not on the grid), ``+inf``-padded;
+        times outside ``[0, duration)`` are ignored.
     duration, dt : float
         Simulated time and step, in ms (static; ``duration / dt`` steps, rounded).
     max_spikes : int
@@ -146,7 +147,9 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
 
     n_steps = int(round(duration / dt))
     init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), jnp.zeros((N,), jnp.int32), state.V)
-    (state, times, _, peak), _ = jax.lax.scan(step, init, jnp.arange(n_steps))
+    # Rematerialise each step in the backward pass: only the carry is stored per step, so memory
+    # grows with the number of steps times N, not times the step's many intermediates.
+    (state, times, _, peak), _ = jax.lax.scan(jax.checkpoint(step), init, jnp.arange(n_steps))
     return ExactRun(times, *state, peak) if full_output else times
 
 
