@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Union
 
-import brainpy.state
 import brainstate
 import braintools
 import brainunit as u
@@ -23,6 +22,7 @@ from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
+from izhi_dyn.state._base import StateNeuron, StepStateUnits
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
 
 __all__ = ['Izhikevich']
@@ -35,7 +35,7 @@ def _default_spk_fun():
     return braintools.surrogate.InvSquareGrad()
 
 
-class Izhikevich(brainpy.state.Neuron):
+class Izhikevich(StateNeuron):
     r"""Population of Izhikevich (2003) neurons for ``brainpy.state`` / brainstate.
 
     .. math::
@@ -165,6 +165,8 @@ class Izhikevich(brainpy.state.Neuron):
     3
     """
 
+    _units = StepStateUnits(V=UNITS['V'], u=UNITS['u'], I=UNITS['I'])
+
     def __init__(
         self,
         in_size,
@@ -259,20 +261,6 @@ class Izhikevich(brainpy.state.Neuron):
             values['input'] = jnp.zeros(shape, dtype=float_dtype()) * UNITS['I']
         return values
 
-    def init_state(self, batch_size: Optional[int] = None, **kwargs):
-        """Create V, u, spike, t_last_spike (and refractory, spike_time, input) for ``batch_size``.
-
-        ``u`` is ``b * V`` unless ``u_initializer`` is given.
-        """
-        for key, value in self._initial_values(batch_size).items():
-            kind = brainstate.HiddenState if key in ('V', 'u', 'spike') else brainstate.ShortTermState
-            setattr(self, key, kind(value))
-
-    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
-        """Set every state back to its initial value (``u = b * V`` re-derived with the current ``b``)."""
-        for key, value in self._initial_values(batch_size).items():
-            getattr(self, key).value = value
-
     # -- dynamics ------------------------------------------------------------
     def get_spike(self, V=None):
         """The spikes of the last update; with ``V``, the spike function applied to ``V`` (mV)."""
@@ -286,15 +274,7 @@ class Izhikevich(brainpy.state.Neuron):
 
     def update(self, x=0.0):
         """Advance one step of ``environ dt`` from ``environ t``; return the spikes (float)."""
-        dt = check.check_dt(strip('dt', brainstate.environ.get_dt(), UNITS['t']))
-        t_env = brainstate.environ.get('t', None)
-        t = self._clock.value.to_decimal(u.ms) if t_env is None else strip('t', t_env, UNITS['t'])
-        V_q = self.V.value
-        V, u_ = V_q.to_decimal(UNITS['V']), self.u.value.to_decimal(UNITS['u'])
-        x = x if isinstance(x, u.Quantity) else jnp.asarray(x) * UNITS['I']
-        I = strip('x (plus the current inputs)', self.sum_current_inputs(x, V_q), UNITS['I'])
-        check.check_input('x', I, V.shape)
-        delta_V = strip('delta inputs', self.sum_delta_inputs(jnp.zeros((), V.dtype) * UNITS['V']), UNITS['V'])
+        t, dt, V, u_, I, delta_V = self._step_inputs(x)
         p = self.params.broadcast_to(V.shape)
         tau_ref = to_state_shape(read('tau_ref', self.tau_ref), V.shape)
         out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(u.ms), I, t, dt, p, tau_ref,
@@ -303,10 +283,7 @@ class Izhikevich(brainpy.state.Neuron):
         if self.check_finite:
             raise_if_not_finite(self.name, out.V, out.u, brainstate.environ.get('i', -1), t)
 
-        self._clock.value = (t + dt) * u.ms
-        self.V.value = out.V * UNITS['V']
-        self.u.value = out.u * UNITS['u']
-        self.t_last_spike.value = jnp.where(out.fired, t, self.t_last_spike.value.to_decimal(u.ms)) * u.ms
+        self._write_step(t, dt, out)
         if self.ref_var:
             self.refractory.value = out.refractory
         if self.spike_time_var:
@@ -314,7 +291,6 @@ class Izhikevich(brainpy.state.Neuron):
                                               self.spike_time.value.to_decimal(u.ms)) * u.ms
         if self.input_var:
             self.input.value = jnp.broadcast_to(I, V.shape).astype(V.dtype) * UNITS['I']
-        self.spike.value = jnp.asarray(out.spike, dtype=float_dtype())
         return self.spike.value
 
     def _noise(self, shape, t, dt):

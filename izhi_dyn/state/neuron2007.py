@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional, Union
 
-import brainpy.state
 import brainstate
 import braintools
 import brainunit as u
@@ -23,6 +22,7 @@ from izhi_dyn.core.integrators import Integrator
 from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
 from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.update2007 import neuron_update2007
+from izhi_dyn.state._base import StateNeuron, StepStateUnits
 from izhi_dyn.state._units import build_parameter, float_dtype, read, strip
 
 __all__ = ['Izhikevich2007']
@@ -44,7 +44,7 @@ def _default_spk_fun():
     return braintools.surrogate.InvSquareGrad()
 
 
-class Izhikevich2007(brainpy.state.Neuron):
+class Izhikevich2007(StateNeuron):
     r"""Population of Izhikevich (2007) neurons for ``brainpy.state`` / brainstate.
 
     .. math::
@@ -84,6 +84,8 @@ class Izhikevich2007(brainpy.state.Neuron):
     >>> int(spikes.sum())
     7
     """
+
+    _units = StepStateUnits(V=_MV, u=_PA, I=_PA)
 
     def __init__(self, in_size, *, C=100.0, k=0.7, v_r=-60.0, v_t=-40.0, v_peak=35.0, a=0.03, b=-2.0, c=-50.0,
                  d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
@@ -178,17 +180,6 @@ class Izhikevich2007(brainpy.state.Neuron):
                 't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
                 '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
 
-    def init_state(self, batch_size: Optional[int] = None, **kwargs):
-        """Create V, u, spike, t_last_spike; u is :math:`U(V_0)` unless ``u_initializer`` is given."""
-        for key, value in self._initial_values(batch_size).items():
-            kind = brainstate.HiddenState if key in ('V', 'u', 'spike') else brainstate.ShortTermState
-            setattr(self, key, kind(value))
-
-    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
-        """Set every state back to its initial value (u re-derived with the current parameters)."""
-        for key, value in self._initial_values(batch_size).items():
-            getattr(self, key).value = value
-
     def get_spike(self, V=None):
         """The spikes of the last update (``V`` given: the spike function at ``V`` with the current u)."""
         if V is None:
@@ -199,23 +190,11 @@ class Izhikevich2007(brainpy.state.Neuron):
 
     def update(self, x=0.0):
         """Advance one step of ``environ dt`` from ``environ t``; ``x`` in pA; return the spikes (float)."""
-        dt = check.check_dt(strip('dt', brainstate.environ.get_dt(), _MS))
-        t_env = brainstate.environ.get('t', None)
-        t = self._clock.value.to_decimal(_MS) if t_env is None else strip('t', t_env, _MS)
-        V_q = self.V.value
-        V, u_ = V_q.to_decimal(_MV), self.u.value.to_decimal(_PA)
-        x = x if isinstance(x, u.Quantity) else jnp.asarray(x) * _PA
-        I = strip('x (plus the current inputs)', self.sum_current_inputs(x, V_q), _PA)
-        check.check_input('x', I, V.shape)
-        delta_V = strip('delta inputs', self.sum_delta_inputs(jnp.zeros((), V.dtype) * _MV), _MV)
+        t, dt, V, u_, I, delta_V = self._step_inputs(x)
         p = self.params.broadcast_to(V.shape)
         tau_ref = jnp.broadcast_to(self._read('tau_ref'), V.shape)
         out = neuron_update2007(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
                                 integrator=self.integrator, detach_spk=self.detach_spk, spk_fun=self.spk_fun,
                                 delta_V=delta_V, dW=self._noise(V.shape, t, dt))
-        self._clock.value = (t + dt) * _MS
-        self.V.value = out.V * _MV
-        self.u.value = out.u * _PA
-        self.t_last_spike.value = jnp.where(out.fired, t, self.t_last_spike.value.to_decimal(_MS)) * _MS
-        self.spike.value = jnp.asarray(out.spike, dtype=float_dtype())
+        self._write_step(t, dt, out)
         return self.spike.value
