@@ -16,29 +16,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn._precision import float_dtype, follow_jax_precision
+from izhi_dyn._precision import float_dtype
 from izhi_dyn.core.equations import RECOVERY_LAWS, Params, recovery_derivative, to_state_shape, voltage_derivative
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
 from izhi_dyn.dyn import _args as args
+from izhi_dyn.dyn._base import DynNeuron
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
 
 __all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
 
 ParamLike = Union[float, np.ndarray, jax.Array, bm.Variable, Callable]
 
-_NEVER = -1e7  # "no spike yet" time stamp, as in brainpy
-
-
-def _never_spiked(shape):
-    # A strongly typed float array: a weak type would change after the first
-    # step and make every jitted loop over the neuron compile twice.
-    return jnp.full(shape, _NEVER, dtype=float_dtype())
-
-
-class Izhikevich(bp.dyn.NeuDyn):
+class Izhikevich(DynNeuron):
     r"""Population of Izhikevich (2003) neurons.
 
     .. math::
@@ -167,8 +159,6 @@ class Izhikevich(bp.dyn.NeuDyn):
     3
     """
 
-    supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
-
     def __init__(
         self,
         size,
@@ -205,24 +195,12 @@ class Izhikevich(bp.dyn.NeuDyn):
         input_var: bool = False,
         check_finite: bool = False,
     ):
-        follow_jax_precision()  # a jax_enable_x64 set after `import izhi_dyn` is honoured too
-        size = check.check_size(size)
-        check.check_sharding(sharding)
-        args.check_mode(mode)
-        args.check_name(name)
+        self._init_node(size, get_integrator(method), sharding=sharding, keep_size=keep_size, mode=mode, name=name,
+                        spk_fun=spk_fun, spk_dtype=spk_dtype, detach_spk=detach_spk, ref_var=ref_var,
+                        spike_time_var=spike_time_var)
         init_var = check.check_bool('init_var', init_var)
-        self.integrator = get_integrator(method)
-        super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
-                         name=name, mode=mode, method=self.integrator.name)
-        if not callable(spk_fun):
-            raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
-        self.spk_fun = spk_fun
-        self._spk_dtype = check.check_dtype('spk_dtype', spk_dtype)
         self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
         self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
         self.input_var = check.check_bool('input_var', input_var)
         self.check_finite = check.check_bool('check_finite', check_finite)
 
@@ -254,15 +232,6 @@ class Izhikevich(bp.dyn.NeuDyn):
         if init_var:
             self.reset_state(self.mode)
 
-    _value = staticmethod(args.value_of)
-
-    @property
-    def spk_dtype(self):
-        """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
-        if self._spk_dtype is not None:
-            return self._spk_dtype
-        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bm.bool_
-
     @property
     def params(self) -> Params:
         """Current model parameters as a :class:`izhi_dyn.Params` tuple."""
@@ -288,12 +257,7 @@ class Izhikevich(bp.dyn.NeuDyn):
             if not args.is_identity(self.scaling):  # brainpy's scaling of u: (u + b bias) / scale
                 b = to_state_shape(self._value(self.b), self.u.shape)
                 self.u.value = (self.u.value + b * self.scaling.bias) / self.scaling.scale
-        self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
-        self.t_last_spike = self.init_variable(_never_spiked, batch_size)
-        if self.ref_var:
-            self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
-        if self.spike_time_var:
-            self.spike_time = self.init_variable(_never_spiked, batch_size)
+        self._init_spike_states(batch_size)
         if self.input_var:
             self.input = self.init_variable(lambda s: jnp.zeros(s, dtype=float_dtype()), batch_size)
 
@@ -310,26 +274,15 @@ class Izhikevich(bp.dyn.NeuDyn):
         if self.input_var:  # bp.neurons-style: what was written into `input` before the step
             external = self.input.value + external
         I = self.sum_current_inputs(V, init=external)
-        training = isinstance(self.mode, bm.TrainingMode)
         out = neuron_update(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
                             spk_reset=self.spk_reset, detach_spk=self.detach_spk,
-                            spk_fun=self.spk_fun if training else None, delta_V=self.sum_delta_inputs(),
+                            spk_fun=self.spk_fun if self.training else None, delta_V=self.sum_delta_inputs(),
                             dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
-        V_next, u_next, spike, fired = out.V, out.u, out.spike, out.fired
         if self.check_finite:
-            raise_if_not_finite(self.name, V_next, u_next, bp.share.load('i'), t)
-
-        self.V.value = V_next
-        self.u.value = u_next
-        self.t_last_spike.value = jnp.where(fired, t, self.t_last_spike.value)
-        if self.ref_var:
-            self.refractory.value = out.refractory
+            raise_if_not_finite(self.name, out.V, out.u, bp.share.load('i'), t)
         if self.input_var:
             self.input.value = jnp.broadcast_to(I, V.shape).astype(self.input.value.dtype)
-        if self.spike_time_var:
-            self.spike_time.value = jnp.where(fired, out.spike_time, self.spike_time.value)
-        self.spike.value = jnp.asarray(spike, dtype=self.spk_dtype)
-        return self.spike.value
+        return self._write_step(t, out)
 
     def clear_input(self):
         """Zero the ``input`` slot after a step (called by ``bp.DSRunner`` and ``step_run``)."""
@@ -366,5 +319,3 @@ class Izhikevich(bp.dyn.NeuDyn):
         step = self.integrator.step(V, u, I, dt, self.params.broadcast_to(jnp.shape(V)))
         return step.V, step.u
 
-    def return_info(self):
-        return self.spike

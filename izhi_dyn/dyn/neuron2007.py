@@ -14,19 +14,19 @@ import brainpy.math as bm
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
-from izhi_dyn._precision import float_dtype, follow_jax_precision
+from izhi_dyn._precision import float_dtype
 from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
 from izhi_dyn.core.integrators import Integrator
 from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
 from izhi_dyn.core.update2007 import neuron_update2007
-from izhi_dyn.dyn import _args as args
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
-from izhi_dyn.dyn.neuron import ParamLike, _never_spiked
+from izhi_dyn.dyn._base import DynNeuron
+from izhi_dyn.dyn.neuron import ParamLike
 
 __all__ = ['Izhikevich2007']
 
 
-class Izhikevich2007(bp.dyn.NeuDyn):
+class Izhikevich2007(DynNeuron):
     r"""Population of Izhikevich (2007) neurons, the book's form with physical units.
 
     .. math::
@@ -114,8 +114,6 @@ class Izhikevich2007(bp.dyn.NeuDyn):
     7
     """
 
-    supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
-
     def __init__(
         self,
         size,
@@ -153,23 +151,11 @@ class Izhikevich2007(bp.dyn.NeuDyn):
         ref_var: bool = False,
         spike_time_var: bool = False,
     ):
-        follow_jax_precision()
-        size = check.check_size(size)
-        check.check_sharding(sharding)
-        args.check_mode(mode)
-        args.check_name(name)
+        self._init_node(size, get_integrator2007(method), sharding=sharding, keep_size=keep_size, mode=mode,
+                        name=name, spk_fun=spk_fun, spk_dtype=spk_dtype, detach_spk=detach_spk, ref_var=ref_var,
+                        spike_time_var=spike_time_var)
         init_var = check.check_bool('init_var', init_var)
-        self.integrator = get_integrator2007(method)
-        super().__init__(size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
-                         name=name, mode=mode, method=self.integrator.name)
-        if not callable(spk_fun):
-            raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
-        self.spk_fun = spk_fun
-        self._spk_dtype = check.check_dtype('spk_dtype', spk_dtype)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
         self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
 
         shape = self.varshape
         param = lambda n, v, **kw: check.init_parameter(n, v, shape, **kw)  # noqa: E731
@@ -201,15 +187,6 @@ class Izhikevich2007(bp.dyn.NeuDyn):
         if init_var:
             self.reset_state(self.mode)
 
-    _value = staticmethod(args.value_of)
-
-    @property
-    def spk_dtype(self):
-        """Spike dtype: ``spk_dtype`` if given, else float in training, bool otherwise."""
-        if self._spk_dtype is not None:
-            return self._spk_dtype
-        return float_dtype() if isinstance(self.mode, bm.TrainingMode) else bm.bool_
-
     @property
     def params(self) -> Params2007:
         """Current parameters as a :class:`~izhi_dyn.core.equations2007.Params2007`."""
@@ -229,12 +206,7 @@ class Izhikevich2007(bp.dyn.NeuDyn):
                                         batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
-        self.spike = self.init_variable(lambda s: bm.zeros(s, dtype=self.spk_dtype), batch_size)
-        self.t_last_spike = self.init_variable(_never_spiked, batch_size)
-        if self.ref_var:
-            self.refractory = self.init_variable(lambda s: bm.zeros(s, dtype=bool), batch_size)
-        if self.spike_time_var:
-            self.spike_time = self.init_variable(_never_spiked, batch_size)
+        self._init_spike_states(batch_size)
 
     def update(self, x=None):
         """Advance one step of ``bp.share['dt']`` from ``bp.share['t']``; return spikes."""
@@ -245,23 +217,11 @@ class Izhikevich2007(bp.dyn.NeuDyn):
         p = self.params.broadcast_to(V.shape)
         tau_ref = jnp.broadcast_to(self._value(self.tau_ref), V.shape)
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)
-        training = isinstance(self.mode, bm.TrainingMode)
         out = neuron_update2007(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
-                                detach_spk=self.detach_spk, spk_fun=self.spk_fun if training else None,
+                                detach_spk=self.detach_spk, spk_fun=self.spk_fun if self.training else None,
                                 delta_V=self.sum_delta_inputs(),
                                 dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
-        self.V.value = out.V
-        self.u.value = out.u
-        self.t_last_spike.value = jnp.where(out.fired, t, self.t_last_spike.value)
-        if self.ref_var:
-            self.refractory.value = out.refractory
-        if self.spike_time_var:
-            self.spike_time.value = jnp.where(out.fired, out.spike_time, self.spike_time.value)
-        self.spike.value = jnp.asarray(out.spike, dtype=self.spk_dtype)
-        return self.spike.value
-
-    def return_info(self):
-        return self.spike
+        return self._write_step(t, out)
 
 
 def _extended(name, value):
