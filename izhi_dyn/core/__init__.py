@@ -10,7 +10,10 @@
 - :mod:`~izhi_dyn.core.synapse`: the layers' exponential current synapse and initial weights;
 - :mod:`~izhi_dyn.core.equations2007`, :mod:`~izhi_dyn.core.integrators2007`,
   :mod:`~izhi_dyn.core.update2007`: the same three jobs for the book's 2007 form
-  (:math:`C\,dV/dt = k (V - v_r)(V - v_t) - u + I`), its class rules as data.
+  (:math:`C\,dV/dt = k (V - v_r)(V - v_t) - u + I`), its class rules as data;
+- :mod:`~izhi_dyn.core.exact`: the event-exact step of a coupled layer (spike times
+  inside the step carried through exponential synapses), behind
+  :func:`izhi_dyn.exact_spike_times`.
 """
 
 from izhi_dyn.core.equations import (ACCOMMODATION_V, RECOVERY_LAWS, TRAINABLE_PARAMS, Params, recovery_derivative,
