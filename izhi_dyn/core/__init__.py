@@ -1,4 +1,4 @@
-"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn nor brainstate.
+r"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn nor brainstate.
 
 - :mod:`~izhi_dyn.core.equations`: vector field and exact recovery flow;
 - :mod:`~izhi_dyn.core.riccati`: closed-form voltage flow with u and I frozen;
