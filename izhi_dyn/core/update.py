@@ -31,7 +31,7 @@ __all__ = ['NeuronUpdate', 'neuron_update', 'is_refractory']
 
 
 class NeuronUpdate(NamedTuple):
-    """Result of :func:`neuron_update`.
+    r"""Result of :func:`neuron_update`.
 
     Attributes
     ----------
