@@ -38,6 +38,18 @@ def test_features_json_reproduces_the_author_loop(tmp_path, frontend):
         np.testing.assert_allclose(got[key], np.array(expected) * f['tau_ms'], rtol=0, atol=1e-9)
 
 
+def test_demo_writes_both_galleries_and_spike_times(tmp_path):
+    """``make demo``'s command: the 2004 features and the 2003 types, PNG and JSON each, published spikes."""
+    _cli('demo', '--out', str(tmp_path))
+    assert _is_png(tmp_path / 'features_2004.png') and _is_png(tmp_path / 'cell_types_2003.png')
+    features = json.loads((tmp_path / 'features_2004_spikes.json').read_text())
+    types = json.loads((tmp_path / 'cell_types_2003_spikes.json').read_text())
+    assert list(features) == list(FEATURES_2004) and list(types) == list(CELL_TYPES_2003)
+    tonic = next(f for f in reference_2004.load()['features'] if reference_2004.snake_case(f['name']) == 'tonic_spiking')
+    expected, _ = reference_2004.run(tonic)
+    np.testing.assert_allclose(features['tonic_spiking'], np.array(expected) * tonic['tau_ms'], rtol=0, atol=1e-9)
+
+
 def test_features_flags_change_the_run(tmp_path):
     _cli('features', '--out', str(tmp_path), '--png', 'g.png', '--method', 'exp_auto', '--dt', '0.1',
          '--no-x64', '--json', str(tmp_path / 's.json'))

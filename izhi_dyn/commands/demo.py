@@ -23,7 +23,8 @@ def run(args):
 
     out = pathlib.Path(args.out)
     for command, stem in ((features, 'features_2004'), (types, 'cell_types_2003')):
-        sub = argparse.Namespace(method=None, dt=None, x64=True, out=str(out), png=f'{stem}.png',
-                                 json=str(out / f'{stem}_spikes.json'))
-        command.run(sub)
+        parser = argparse.ArgumentParser()
+        command.add_arguments(parser)  # every other option keeps the command's own default
+        command.run(parser.parse_args(['--out', str(out), '--png', f'{stem}.png',
+                                       '--json', str(out / f'{stem}_spikes.json')]))
     return 0
