@@ -180,8 +180,8 @@ def test_fixed_in_degree_out_degrees_are_binomial():
 
 @pytest.mark.parametrize('block', [2**22, 700])  # one block of rows; many blocks (monkeypatched)
 def test_probability_connectivity_is_bernoulli(monkeypatch, block):
-    from izhi_dyn.networks import cortical
-    monkeypatch.setattr(cortical, '_SYNAPSES_PER_BLOCK', block)
+    from izhi_dyn.networks import connectivity
+    monkeypatch.setattr(connectivity, '_SYNAPSES_PER_BLOCK', block)
     n_pre, n_post, p = 1500, 800, 0.03
     indptr, indices = nw.probability_csr(np.random.default_rng(5), n_pre, n_post, p)
     assert indptr.dtype == np.int32 and indices.dtype == np.int32 and indptr[-1] == indices.size

@@ -20,9 +20,8 @@ recurrent input :math:`K\,\nu\,\bar w` and the E/I balance stay those of the pap
 saturates above N ~ 1000 (every neuron fires every step). ``weight_scale=1``
 disables the rule; the paper's network (N = 1000, dense) has scale 1 either way.
 
-Thalamic noise at another step ``dt`` keeps its 1 ms statistics: the current
-drawn each step has standard deviation :math:`\sigma / \sqrt{dt / 1\,\mathrm{ms}}`,
-so the noise integrated over 1 ms has the paper's variance.
+Thalamic noise at another step ``dt`` keeps its 1 ms statistics (see
+:class:`~izhi_dyn.networks.ThalamicNoise`).
 """
 
 from __future__ import annotations
@@ -35,141 +34,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from izhi_dyn.networks._args import check_csr_args, check_network_args, check_noise_args
-from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 from izhi_dyn.dyn.neuron import Izhikevich
+from izhi_dyn.networks._args import check_network_args
+from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
+from izhi_dyn.networks.connectivity import fixed_in_degree_csr, probability_csr
+from izhi_dyn.networks.noise import ThalamicNoise
 
-__all__ = ['CorticalNetwork2003', 'ThalamicNoise', 'PAPER_IN_DEGREE', 'fixed_in_degree_csr',
-           'probability_csr']
+__all__ = ['CorticalNetwork2003', 'PAPER_IN_DEGREE']
 
 #: In-degree of a neuron in the paper's network (N = 1000, all-to-all).
 PAPER_IN_DEGREE = 1000
-
-
-class ThalamicNoise(bp.Projection):
-    r"""Gaussian input current :math:`\sigma\,N(0, 1)` redrawn every step.
-
-    A projection (updated before the neurons) that registers a current input on
-    ``post``. At a step ``dt`` other than 1 ms the draw is scaled by
-    :math:`1/\sqrt{dt}` so the 1 ms integral keeps variance :math:`\sigma^2`.
-    ``post`` may be a sequence of groups with one ``sigma`` each: a single draw
-    of their total size is split among them (one random-number call per step).
-    The generator is JAX's default (threefry): counter-based, so a run is
-    reproducible for a seed on any device count.
-    """
-
-    def __init__(self, post, sigma, *, seed: int = 0, sharding=None, name: Optional[str] = None):
-        check_noise_args(post=post, sigma=sigma, seed=seed)
-        super().__init__(name=name)
-        posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
-        sigmas = tuple(sigma) if isinstance(sigma, (list, tuple)) else (sigma,)
-        if len(sigmas) != len(posts):
-            raise ValueError(f'sigma={sigma!r}: expected one standard deviation per post group ({len(posts)})')
-        self.sigma = tuple(float(x) for x in sigmas) if len(posts) > 1 else float(sigmas[0])
-        self.key = bm.Variable(jax.random.key_data(jax.random.PRNGKey(int(seed))))
-        sizes = [int(np.prod(p.varshape)) for p in posts]
-        self.num = sum(sizes)
-        bounds = np.concatenate([[0], np.cumsum(sizes)])
-        # per-neuron standard deviation: a constant of num floats, folded into the draw's fusion
-        self._scale = np.repeat(np.asarray(sigmas, dtype=np.float32), sizes)
-        self._sharding = sharding
-        self.current = bm.Variable(jnp.zeros(self.num, dtype=bm.float_))
-        for p, lo, hi in zip(posts, bounds[:-1], bounds[1:]):
-            p.add_inp_fun(self.name, self._reader(int(lo), int(hi), p.varshape, len(posts) == 1))
-
-    def _reader(self, lo, hi, shape, whole):
-        return lambda *a, **k: (self.current.value if whole else self.current.value[lo:hi]).reshape(shape)
-
-    def update(self):
-        dt = bp.share.load('dt')
-        key, sub = jax.random.split(self.key.value)
-        self.key.value = key
-        x = jax.random.normal(sub, (self.num,), dtype=bm.float_)
-        if self._sharding is not None and self.num % self._sharding.mesh.devices.size == 0:
-            x = jax.lax.with_sharding_constraint(x, self._sharding)
-        self.current.value = (jnp.asarray(self._scale, dtype=bm.float_) / jnp.sqrt(dt)) * x
-
-
-def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
-    """Pre-major CSR matrices for a fixed in-degree ``k``.
-
-    Each of the ``n_post`` postsynaptic neurons draws ``k`` presynaptic partners
-    uniformly among ``n_pre`` neurons (with replacement, as NEST's
-    ``fixed_indegree`` default). ``splits`` (boundaries such as ``[0, ne, n]``)
-    cuts the presynaptic range into populations; one ``(indptr, indices)`` pair
-    (targets of each presynaptic neuron, local indices) is returned per
-    population, or a single pair when ``splits`` is None.
-
-    Notes
-    -----
-    Built pre-major directly, without sorting: the out-degrees are one
-    multinomial draw (``n_post * k`` synapses over ``n_pre`` neurons, uniform),
-    and the targets are the ``n_post * k`` postsynaptic slots (each neuron ``k``
-    times) in a uniformly random order, cut into rows of those lengths. This is
-    the distribution of ``k`` independent uniform partners per neuron. Memory:
-    the int32 ``indices`` (shuffled in place) and ``n_pre + 1`` row pointers.
-    Targets within a row are in random order.
-    """
-    check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, k=k, splits=splits)
-    n_pre, n_post, k = int(n_pre), int(n_post), int(k)
-    nnz = n_post * k
-    if nnz > np.iinfo(np.int32).max:
-        raise ValueError(f'n_post * k = {nnz} synapses exceed the int32 index range of one CSR matrix')
-    counts = rng.multinomial(nnz, np.full(n_pre, 1.0 / n_pre))
-    indptr = np.zeros(n_pre + 1, dtype=np.int32)
-    np.cumsum(counts, out=indptr[1:])
-    indices = np.repeat(np.arange(n_post, dtype=np.int32), k)
-    rng.shuffle(indices)
-    if splits is None:
-        return indptr, indices
-    out = []
-    for lo, hi in zip(splits[:-1], splits[1:]):
-        ptr = indptr[lo:hi + 1]
-        out.append((ptr - ptr[0], indices[ptr[0]:ptr[-1]]))
-    return out
-
-
-_SYNAPSES_PER_BLOCK = 2**22  # expected synapses per block of rows drawn at once by probability_csr
-
-
-def probability_csr(rng, n_pre, n_post, p):
-    """Pre-major CSR where each pair is connected independently with probability ``p``.
-
-    Returns ``(indptr, indices)`` (int32), targets sorted within each row.
-
-    Notes
-    -----
-    The gaps between successive connected cells of the row-major
-    ``n_pre x n_post`` grid, a sequence of Bernoulli(``p``) trials, are i.i.d.
-    Geometric(``p``): drawing the gaps visits the synapses only, in
-    O(``p n_pre n_post``) time, a block of rows at a time (the int64 positions
-    of about 4 million synapses held at once).
-    """
-    check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, p=p)
-    n_pre, n_post, p = int(n_pre), int(n_post), float(p)
-    counts = np.zeros(n_pre, dtype=np.int64)
-    blocks = [np.empty(0, dtype=np.int32)]
-    rows_per_block = max(1, int(_SYNAPSES_PER_BLOCK / max(p * n_post, 1.0)))
-    for lo in range(0, n_pre if p > 0 else 0, rows_per_block):
-        hi = min(n_pre, lo + rows_per_block)
-        cells = _bernoulli_successes(rng, (hi - lo) * n_post, p)
-        counts[lo:hi] = np.bincount(cells // n_post, minlength=hi - lo)
-        blocks.append((cells % n_post).astype(np.int32))
-    if counts.sum() > np.iinfo(np.int32).max:
-        raise ValueError(f'p={p} gives {counts.sum()} synapses, beyond the int32 index range of one CSR matrix')
-    indptr = np.zeros(n_pre + 1, dtype=np.int32)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr, np.concatenate(blocks)
-
-
-def _bernoulli_successes(rng, n_trials, p):
-    """Sorted positions of the successes among ``n_trials`` i.i.d. Bernoulli(``p``) trials."""
-    mean = n_trials * p
-    size = int(mean + 6 * np.sqrt(mean) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
-    while positions[-1] < n_trials:  # more successes than gaps drawn (probability < 1e-9)
-        positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, size=size))])
-    return positions[:np.searchsorted(positions, n_trials)]
 
 
 class CorticalNetwork2003(bp.DynSysGroup):

@@ -1,0 +1,64 @@
+r"""The thalamic input of the 2003 network: Gaussian current redrawn every step.
+
+At a step ``dt`` other than 1 ms the draw has standard deviation
+:math:`\sigma / \sqrt{dt / 1\,\mathrm{ms}}`, so the noise integrated over 1 ms
+keeps the paper's variance :math:`\sigma^2`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from izhi_dyn.networks._args import check_noise_args
+
+__all__ = ['ThalamicNoise']
+
+
+class ThalamicNoise(bp.Projection):
+    r"""Gaussian input current :math:`\sigma\,N(0, 1)` redrawn every step.
+
+    A projection (updated before the neurons) that registers a current input on
+    ``post``. At a step ``dt`` other than 1 ms the draw is scaled by
+    :math:`1/\sqrt{dt}` so the 1 ms integral keeps variance :math:`\sigma^2`.
+    ``post`` may be a sequence of groups with one ``sigma`` each: a single draw
+    of their total size is split among them (one random-number call per step).
+    The generator is JAX's default (threefry): counter-based, so a run is
+    reproducible for a seed on any device count.
+    """
+
+    def __init__(self, post, sigma, *, seed: int = 0, sharding=None, name: Optional[str] = None):
+        check_noise_args(post=post, sigma=sigma, seed=seed)
+        super().__init__(name=name)
+        posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)
+        sigmas = tuple(sigma) if isinstance(sigma, (list, tuple)) else (sigma,)
+        if len(sigmas) != len(posts):
+            raise ValueError(f'sigma={sigma!r}: expected one standard deviation per post group ({len(posts)})')
+        self.sigma = tuple(float(x) for x in sigmas) if len(posts) > 1 else float(sigmas[0])
+        self.key = bm.Variable(jax.random.key_data(jax.random.PRNGKey(int(seed))))
+        sizes = [int(np.prod(p.varshape)) for p in posts]
+        self.num = sum(sizes)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        # per-neuron standard deviation: a constant of num floats, folded into the draw's fusion
+        self._scale = np.repeat(np.asarray(sigmas, dtype=np.float32), sizes)
+        self._sharding = sharding
+        self.current = bm.Variable(jnp.zeros(self.num, dtype=bm.float_))
+        for p, lo, hi in zip(posts, bounds[:-1], bounds[1:]):
+            p.add_inp_fun(self.name, self._reader(int(lo), int(hi), p.varshape, len(posts) == 1))
+
+    def _reader(self, lo, hi, shape, whole):
+        return lambda *a, **k: (self.current.value if whole else self.current.value[lo:hi]).reshape(shape)
+
+    def update(self):
+        dt = bp.share.load('dt')
+        key, sub = jax.random.split(self.key.value)
+        self.key.value = key
+        x = jax.random.normal(sub, (self.num,), dtype=bm.float_)
+        if self._sharding is not None and self.num % self._sharding.mesh.devices.size == 0:
+            x = jax.lax.with_sharding_constraint(x, self._sharding)
+        self.current.value = (jnp.asarray(self._scale, dtype=bm.float_) / jnp.sqrt(dt)) * x
