@@ -1,8 +1,9 @@
-"""The documentation: doctests pass, documented commands parse, and (marker ``docs``) Sphinx builds with -W.
+"""The documentation: documented commands parse, and (marker ``docs``) doctests pass and Sphinx builds with -W.
 
-The site builds once per CI run, in its own step (``make docs-check``: the tests
-marked ``docs``, left out of the default run): without running the gallery
-examples (``tests/test_examples.py`` runs them); the slow one builds it with them.
+The doctests and the site run once per CI run, in their own step (``make
+docs-check``: the tests marked ``docs``, left out of the default run); the site
+is built without running the gallery examples (``tests/test_examples.py`` runs
+them); the slow test builds it with them.
 The API pages list ``__all__`` of each documented module (``docs/_api_names.py``),
 so they cannot miss a public name; the build checks that each has its page.
 """
@@ -35,6 +36,7 @@ DOCTEST_TARGETS = {
 }
 
 
+@pytest.mark.docs
 @pytest.mark.parametrize('target', DOCTEST_TARGETS)
 def test_docstring_and_guide_examples_run(target):
     """The ``>>>`` examples of the package's docstrings and of the docs/*.rst pages pass under doctest."""
