@@ -69,7 +69,8 @@ def check_noise_args(*, post, sigma, seed) -> None:
         raise TypeError(f'post={post!r}: expected a neuron group or a sequence of them')
     for s in sigma if isinstance(sigma, (list, tuple)) else (sigma,):
         check.check_real('sigma', s, lower=0.0)
-    check.check_int('seed', seed, lower=0)
+    if check.check_int('seed', seed, lower=0) >= 2**32:
+        raise ValueError(f'seed={seed!r}: expected an int below 2**32 (the key of the counter-based generator)')
 
 
 def check_events_args(*, packed, n) -> None:

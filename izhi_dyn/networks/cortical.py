@@ -34,10 +34,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn import _validation as check
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.networks._args import check_network_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
 from izhi_dyn.networks.connectivity import fixed_in_degree_csr, probability_csr
+from izhi_dyn.networks.native import KERNELS, fused_update, native_unsupported
 from izhi_dyn.networks.noise import ThalamicNoise
 
 __all__ = ['CorticalNetwork2003', 'PAPER_IN_DEGREE']
@@ -95,6 +97,12 @@ class CorticalNetwork2003(bp.DynSysGroup):
         Synaptic delay (ms) of all projections; None = the paper's next step.
     layout : {'fused', 'pairwise'}, default 'fused'
         One projection for the whole recurrent matrix, or one per population pair.
+    kernel : {'auto', 'native', 'jax'}, default 'auto'
+        How a step runs: ``'jax'``, the brainpy nodes (brainevent and XLA);
+        ``'native'``, one fused C++ call (:mod:`izhi_dyn.networks.native`; an
+        error says why a network cannot use it); ``'auto'``, the native step
+        where it applies (the published network on one CPU device, library
+        built), checked each time the step is traced. Both give the same spikes.
 
     Attributes
     ----------
@@ -118,7 +126,7 @@ class CorticalNetwork2003(bp.DynSysGroup):
                  k: Optional[int] = None, p: Optional[float] = None, weight_scale='auto',
                  method: str = 'izhikevich2003', noise_exc: float = 5.0, noise_inh: float = 2.0,
                  seed: int = 0, devices=None, delay: Optional[float] = None, layout: str = 'fused',
-                 name: Optional[str] = None):
+                 kernel: str = 'auto', name: Optional[str] = None):
         check_network_args(n=n, exc_fraction=exc_fraction, connectivity=connectivity, k=k, p=p,
                            weight_scale=weight_scale, method=method, noise_exc=noise_exc,
                            noise_inh=noise_inh, seed=seed, devices=devices, delay=delay, layout=layout)
@@ -171,6 +179,21 @@ class CorticalNetwork2003(bp.DynSysGroup):
                     setattr(self, f'{pre_key}2{post_key}', CurrentProj(pops[pre_key][0], comm, post, delay=delay))
         self.noise = ThalamicNoise([self.E, self.I], [noise_exc, noise_inh], seed=int(rng.integers(2**31)),
                                    sharding=sh)
+        self.kernel = check.check_choice('kernel', kernel, KERNELS)
+        if kernel == 'native' and native_unsupported(self):
+            raise ValueError(f"kernel='native': {native_unsupported(self)}")
+
+    @property
+    def uses_native_step(self) -> bool:
+        """Whether the next traced step runs the native kernel (see ``kernel``)."""
+        return self.kernel != 'jax' and native_unsupported(self) is None
+
+    def update(self, *args, **kwargs):
+        if self.kernel == 'native' and native_unsupported(self):
+            raise ValueError(f"kernel='native': {native_unsupported(self)}")
+        if self.uses_native_step:
+            return fused_update(self)
+        return super().update(*args, **kwargs)
 
     @property
     def projections(self) -> dict:

@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn.core.counter_rng import counter_normal
 from izhi_dyn.networks._args import check_noise_args
 
 __all__ = ['ThalamicNoise']
@@ -28,8 +29,11 @@ class ThalamicNoise(bp.Projection):
     :math:`1/\sqrt{dt}` so the 1 ms integral keeps variance :math:`\sigma^2`.
     ``post`` may be a sequence of groups with one ``sigma`` each: a single draw
     of their total size is split among them (one random-number call per step).
-    The generator is JAX's default (threefry): counter-based, so a run is
-    reproducible for a seed on any device count.
+    The deviates are those of :func:`izhi_dyn.core.counter_rng.counter_normal`:
+    a function of (``seed``, step index ``bp.share['i']``, neuron index) only,
+    so a run is reproducible for a seed however it is chunked, resumed or
+    spread over devices, and the native step (:mod:`izhi_dyn.networks.native`)
+    draws the same numbers bit for bit. ``seed`` is below :math:`2^{32}`.
     """
 
     def __init__(self, post, sigma, *, seed: int = 0, sharding=None, name: Optional[str] = None):
@@ -40,7 +44,7 @@ class ThalamicNoise(bp.Projection):
         if len(sigmas) != len(posts):
             raise ValueError(f'sigma={sigma!r}: expected one standard deviation per post group ({len(posts)})')
         self.sigma = tuple(float(x) for x in sigmas) if len(posts) > 1 else float(sigmas[0])
-        self.key = bm.Variable(jax.random.key_data(jax.random.PRNGKey(int(seed))))
+        self.seed = int(seed)
         sizes = [int(np.prod(p.varshape)) for p in posts]
         self.num = sum(sizes)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -56,9 +60,7 @@ class ThalamicNoise(bp.Projection):
 
     def update(self):
         dt = bp.share.load('dt')
-        key, sub = jax.random.split(self.key.value)
-        self.key.value = key
-        x = jax.random.normal(sub, (self.num,), dtype=bm.float_)
+        x = counter_normal(self.seed, bp.share.load('i'), self.num, bm.float_)
         if self._sharding is not None and self.num % self._sharding.mesh.devices.size == 0:
             x = jax.lax.with_sharding_constraint(x, self._sharding)
         self.current.value = (jnp.asarray(self._scale, dtype=bm.float_) / jnp.sqrt(dt)) * x
