@@ -12,6 +12,9 @@ a model rebuilt in a new process matches the file. Variables that rebuilding
 the model reproduces (e.g. fixed weight matrices) can be stored as a SHA-256
 fingerprint instead of their value: the file stays small and loading checks
 that the rebuilt model really has the same values.
+
+In a run across processes (:mod:`izhi_dyn.networks.distributed`) each process
+saves and restores its own block of every sharded variable, in its own file.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import jax
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn._host import from_local, local_shape, local_value
 
 __all__ = ['Checkpoint', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_extra']
 
@@ -48,7 +52,7 @@ def _variables(model) -> dict[str, bm.Variable]:
 
 
 def _digest(value) -> str:
-    array = np.ascontiguousarray(np.asarray(value))
+    array = np.ascontiguousarray(local_value(value))
     head = f'{array.dtype.str}{array.shape}'.encode()
     return hashlib.sha256(head + array.tobytes()).hexdigest()
 
@@ -83,7 +87,7 @@ def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None, 
         if name in fingerprint:
             arrays[_DIGEST + name] = np.asarray(_digest(var.value))
         else:
-            arrays[name] = np.asarray(var.value)
+            arrays[name] = local_value(var.value)
     arrays[_RNG] = np.asarray(jax.random.key_data(bm.random.DEFAULT.value))
     arrays[_TIME] = np.asarray(float(t))
     for key, value in (extra or {}).items():
@@ -106,10 +110,10 @@ def _check(path, stored, variables) -> None:
                          f'(missing {sorted(missing)}, unexpected {sorted(unknown)})')
     for name in values:
         saved, model = stored[name], variables[name].value
-        if saved.shape != model.shape or saved.dtype != model.dtype:
+        if saved.shape != local_shape(model) or saved.dtype != model.dtype:
             raise ValueError(f'path={str(path)!r}: variable {name!r} has shape {saved.shape} and dtype '
-                             f'{saved.dtype} in the checkpoint, the model expects shape {model.shape} and '
-                             f'dtype {model.dtype}')
+                             f'{saved.dtype} in the checkpoint, the model expects shape {local_shape(model)} '
+                             f'and dtype {model.dtype}')
     for name in digests:
         if str(stored[_DIGEST + name]) != _digest(variables[name].value):
             raise ValueError(f'path={str(path)!r}: variable {name!r} of the model differs from the one the '
@@ -136,11 +140,9 @@ def load_checkpoint(path, model) -> Checkpoint:
     _check(path, stored, variables)
     for name, var in variables.items():
         if name in stored:
-            sharding = var.value.sharding
             # Only a multi-device placement is kept: committing an unsharded value to one
             # device would clash with sharded arguments in a jitted step.
-            sharded = len(sharding.device_set) > 1
-            var.value = jax.device_put(stored[name], sharding) if sharded else jax.numpy.asarray(stored[name])
+            var.value = from_local(stored[name], var.value)
     bm.random.DEFAULT.value = jax.random.wrap_key_data(stored[_RNG])
     extra = {k[len(_EXTRA):]: v for k, v in stored.items() if k.startswith(_EXTRA)}
     return Checkpoint(float(stored[_TIME]), extra)

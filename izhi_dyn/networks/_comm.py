@@ -48,9 +48,10 @@ class EventDense(bp.DynamicalSystem):
         check.check_choice('backend', backend, ('event', 'matmul'))
         check_named_sharding(sharding)
         super().__init__(name=name)
-        w = jnp.asarray(weight, dtype=bm.float_)
-        if sharding is not None:
-            w = jax.device_put(w, sharding)
+        if sharding is None:
+            w = jnp.asarray(weight, dtype=bm.float_)
+        else:  # straight from the host: each device (each process) receives only its columns
+            w = jax.device_put(np.asarray(weight, dtype=bm.float_), sharding)
         self.sharding = sharding
         self.backend = backend
         self.weight = bm.Variable(w)
@@ -125,7 +126,7 @@ class EventCSR(bp.DynamicalSystem):
             indptr, indices, weight = _split_by_target(np.asarray(indptr), np.asarray(indices),
                                                       np.asarray(weight), self.shape[1], n_dev)
             rows = jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec('neuron', None))
-            place = lambda x, dtype: jax.device_put(jnp.asarray(x, dtype=dtype), rows)  # noqa: E731
+            place = lambda x, dtype: jax.device_put(np.asarray(x, dtype=dtype), rows)  # noqa: E731
         else:
             place = jnp.asarray
         # indptr stays a constant (n_pre + 1 ints): brainevent sizes its task queue from it

@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn._host import to_host
 from izhi_dyn.checkpoint import load_checkpoint, read_checkpoint_extra, save_checkpoint
 from izhi_dyn.networks._args import check_runner_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
@@ -214,9 +215,9 @@ class NetworkRunner:
                 program = self.compile(length)
                 tic = time.perf_counter()
                 (c_e, c_i), packed = program(jnp.int32(self.step_index))
-                c_e, c_i = np.asarray(c_e), np.asarray(c_i)
+                c_e, c_i = to_host(c_e), to_host(c_i)  # gathered from every process in a distributed run
                 if packed is not None:
-                    packed = np.asarray(packed)
+                    packed = to_host(packed)
                 sim += time.perf_counter() - tic
                 if packed is not None:
                     r, ix = unpack_events(packed, n_exc + n_inh)
@@ -252,7 +253,7 @@ def _strong_types(net):
     # after the first step and would make jit trace and compile a second time.
     for var in net.vars().unique().values():
         if getattr(var.value, 'weak_type', False):
-            var.value = jnp.asarray(np.asarray(var.value))
+            var.value = jnp.asarray(var.value, dtype=var.value.dtype)  # on its devices (may span processes)
 
 
 def run_network(net, duration: float, *, dt: float = 1.0, chunk: int = 100, record: bool = True,
