@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import izhi_dyn.analysis as ana  # noqa: E402
-from izhi_dyn import simulate_many2007  # noqa: E402
+from izhi_dyn import simulate_many  # noqa: E402
 from izhi_dyn.plotting.gallery import plot_gallery  # noqa: E402
 
 SHOWN = ('rs_100pA', 'ib_550pA', 'ch_400pA', 'lts_200pA', 'fs_200pA', 'tc_tonic_100pA', 'tc_burst_0pA',
@@ -37,10 +37,10 @@ SHOWN = ('rs_100pA', 'ib_550pA', 'ch_400pA', 'lts_200pA', 'fs_200pA', 'tc_tonic_
 def draw_plane(ax, sim, I):
     cell = sim.preset.cell
     V = np.linspace(-80.0, cell.v_peak, 400)
-    u_V, u_u = ana.nullclines2007(V, I, cell)
+    u_V, u_u = ana.nullclines(V, I, cell=cell)
     ax.plot(V, u_V, 'k', lw=1, label='V-nullcline')
     ax.plot(V, u_u, 'k--', lw=1, label='u-nullcline')
-    for fp in ana.fixed_points2007(I, cell):
+    for fp in ana.fixed_points(I, cell=cell):
         ax.plot(fp.V, fp.u, 'o', color='k', mfc='k' if fp.stable else 'w', label=fp.kind)
     ax.plot(sim.V, sim.u, color='C3', lw=0.6, label=f'orbit at {I:g} pA')
     ax.set_ylim(min(u_u.min(), sim.u.min()) - 50, max(sim.u.max(), 0) + 150)
@@ -55,7 +55,7 @@ def main(argv=None):
     parser.add_argument('--out', default='out')
     parser.add_argument('--fast', action='store_true', help='float32 instead of float64')
     args = parser.parse_args(argv)
-    sims = simulate_many2007(SHOWN, dtype='float32' if args.fast else 'float64')
+    sims = simulate_many(SHOWN, dtype='float32' if args.fast else 'float64')
     for key, sim in sims.items():
         print(f'{key:16s} {sim.spike_times.size:3d} spikes, first at {sim.spike_times[0]:7.2f} ms')
     out = pathlib.Path(args.out)

@@ -20,12 +20,9 @@ from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Pr
 from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
 from izhi_dyn.exact import ExactRun, exact_spike_times, first_spike_loss, silent_neuron_penalty, spike_times_until  # noqa: E402
-from izhi_dyn.core.equations2007 import Params2007, params2007_from_2003  # noqa: E402
-from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007  # noqa: E402
-from izhi_dyn.dyn.neuron2007 import Izhikevich2007  # noqa: E402
-from izhi_dyn.presets2007 import (CELL_CLASSES_2007, PRESETS_2007, CellClass2007, Preset2007,  # noqa: E402
-                                  get_preset2007)
-from izhi_dyn.simulate2007 import simulate2007, simulate_many2007  # noqa: E402
+from izhi_dyn.core.equations import Params2007  # noqa: E402
+from izhi_dyn.dyn.book_neuron import Izhikevich2007  # noqa: E402
+from izhi_dyn.book_classes import CELL_CLASSES_2007, PRESETS_2007, BookPreset, CellClass  # noqa: E402
 
 if _X64:
     _follow_jax_precision(True)
@@ -76,14 +73,8 @@ __all__ = [
     'voltage_derivative',
     'Izhikevich2007',
     'Params2007',
-    'params2007_from_2003',
-    'INTEGRATORS2007',
-    'get_integrator2007',
     'CELL_CLASSES_2007',
     'PRESETS_2007',
-    'CellClass2007',
-    'Preset2007',
-    'get_preset2007',
-    'simulate2007',
-    'simulate_many2007',
+    'CellClass',
+    'BookPreset',
 ]

@@ -373,25 +373,35 @@ FEATURES_2004: tuple = tuple(p.key for p in _FEATURES)
 CELL_TYPES_2003: tuple = tuple(k for k, p in PRESETS.items() if p.paper == '2003')
 
 
-def get_preset(name: Union[str, Preset], arg: str = 'name') -> Preset:
-    """Return the preset named ``name`` (a key of :data:`PRESETS` or a 2003 code such as ``'RS'``).
+def get_preset(name, arg: str = 'name'):
+    """Return the preset named ``name``, of either form.
+
+    ``name`` is a key of :data:`PRESETS` (2003/2004), a 2003 code such as
+    ``'RS'``, a key of :data:`izhi_dyn.PRESETS_2007` (the book's classes,
+    ``'rs_100pA'``), or a record (:class:`Preset` or
+    :class:`izhi_dyn.BookPreset`), returned as it is.
 
     Raises
     ------
     KeyError
         If unknown (also a ``ValueError``); the message lists the valid names.
     TypeError
-        If ``name`` is neither a str nor a :class:`Preset`.
+        If ``name`` is neither a str nor a record.
 
     ``arg`` is the argument name the error messages use.
     """
-    if isinstance(name, Preset):
+    from izhi_dyn.book_classes import PRESETS_2007, BookPreset  # the book's records build on Protocol, defined here
+
+    if isinstance(name, (Preset, BookPreset)):
         return name
     if not isinstance(name, str):
-        raise TypeError(f'{arg}={name!r}: expected a preset name (str) or a Preset')
+        raise TypeError(f'{arg}={name!r}: expected a preset name (str), a Preset or a BookPreset')
     if name in PRESETS:
         return PRESETS[name]
+    if name in PRESETS_2007:
+        return PRESETS_2007[name]
     by_code = [p for k, p in PRESETS.items() if p.paper == '2003' and p.code == name]
     if len(by_code) == 1:
         return by_code[0]
-    raise UnknownNameError(f'{arg}={name!r}: unknown preset; expected one of {sorted(PRESETS)}')
+    raise UnknownNameError(f'{arg}={name!r}: unknown preset; expected one of {sorted(PRESETS)} '
+                           f'or of the book\'s classes {sorted(PRESETS_2007)}')

@@ -1,11 +1,15 @@
 """One way to run a neuron population over an input array, and the presets through it.
 
-:func:`run_neuron` builds an Izhikevich population in either front-end, runs it
-over a time-major input array and returns its monitors as NumPy arrays; the
-presets, the f-I curves, the phase-plane trajectories and the sweeps all run
-through it. Presets that share a time step and a recovery law run together as
-one population (one neuron per preset, per-neuron parameters and inputs), so one
-compiled loop serves them all; each result is cut back to its own duration.
+:func:`run_neuron` builds an Izhikevich population of either form in either
+front-end, runs it over a time-major input array and returns its monitors as
+NumPy arrays; the presets, the f-I curves, the phase-plane trajectories and the
+sweeps all run through it. :func:`simulate` and :func:`simulate_many` run the
+2003/2004 presets (:class:`~izhi_dyn.presets.Preset`) and the book's cell
+classes (:class:`~izhi_dyn.BookPreset`, the 2007 form) alike: the record's type
+selects the form. Presets that share a time step and a recovery law (2007: a
+cell class) run together as one population (one neuron per preset, per-neuron
+parameters and inputs), so one compiled loop serves them all; each result is
+cut back to its own duration.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.core.integrators import get_integrator
+from izhi_dyn.book_classes import BookPreset
 from izhi_dyn.presets import Preset, get_preset
 
 __all__ = ['FRONTENDS', 'Simulation', 'precision', 'run_grouped', 'run_neuron', 'simulate', 'simulate_many']
@@ -34,12 +39,13 @@ class Simulation(NamedTuple):
 
     Attributes
     ----------
-    preset : Preset
+    preset : Preset or BookPreset
     ts : ndarray
         Time grid ``t_k = k dt`` (ms), the start of each step.
     V : ndarray
-        V after the step starting at ``t_k`` (mV), set to ``V_th`` (30) at the
-        samples of spikes so that the peaks show, as in the author's figures.
+        V after the step starting at ``t_k`` (mV), set to ``V_th`` (30; 2007:
+        the peak :math:`v_{peak} + \pi_u u`) at the samples of spikes so that
+        the peaks show, as in the author's figures.
     u : ndarray
         u after each step.
     I : ndarray
@@ -51,7 +57,7 @@ class Simulation(NamedTuple):
     dtype : str
     """
 
-    preset: Preset
+    preset: Union[Preset, BookPreset]
     ts: np.ndarray
     V: np.ndarray
     u: np.ndarray
@@ -123,8 +129,8 @@ def run_neuron(inputs, dt: float, monitors: Sequence[str] = ('V', 'u', 'spike'),
     import brainpy as bp
     import brainpy.math as bm
 
+    from izhi_dyn.dyn.book_neuron import Izhikevich2007
     from izhi_dyn.dyn.neuron import Izhikevich
-    from izhi_dyn.dyn.neuron2007 import Izhikevich2007
 
     neuron = (Izhikevich2007 if model == '2007' else Izhikevich)(inputs.shape[1], **neuron_kwargs)
     runner = bp.DSRunner(neuron, monitors=list(monitors), dt=dt, progress_bar=False)
@@ -168,8 +174,31 @@ def _run_group(presets: Sequence[Preset], method: str, dt: float, frontend: str)
     return ts, V, u, I, spikes
 
 
+def _run_book_group(presets: Sequence[BookPreset], method: str, dt: float, frontend: str):
+    n_steps = max(int(round(p.duration / dt)) - 1 for p in presets)
+    ts = np.arange(n_steps, dtype=np.float64) * dt
+    I = np.stack([p.protocol(ts) for p in presets], axis=1)
+    kwargs = presets[0].cell.neuron_kwargs()  # one class per group: the rules are shared
+    mon = run_neuron(I, dt, model='2007', frontend=frontend, method=method, **kwargs)
+    V = np.asarray(mon['V'], dtype=np.float64)
+    u = np.asarray(mon['u'], dtype=np.float64)
+    spikes = np.asarray(mon['spike'], dtype=bool)
+    cell = presets[0].cell
+    V = np.where(spikes, cell.v_peak + cell.peak_u * u, V)  # draw the peaks, as the book's figures do
+    return ts, V, u, I, spikes
+
+
+def _n_samples(p, dt):
+    """Samples of a run: the author's ``t_end / tau + 1`` (2003/2004), ``izhi2007.m``'s one fewer (2007)."""
+    return int(round(p.duration / dt)) + (-1 if isinstance(p, BookPreset) else 1)
+
+
+def _group_of(p):
+    return ('2007', p.cell.code) if isinstance(p, BookPreset) else ('2003', p.recovery)
+
+
 def simulate_many(
-    names: Sequence[Union[str, Preset]],
+    names: Sequence[Union[str, Preset, BookPreset]],
     method: Optional[str] = None,
     dt: Optional[float] = None,
     dtype: Optional[str] = None,
@@ -181,10 +210,12 @@ def simulate_many(
 
     Parameters
     ----------
-    names : sequence of str or Preset
-        Preset keys (see :data:`izhi_dyn.presets.PRESETS`) or records.
+    names : sequence of str, Preset or BookPreset
+        Preset keys (:data:`izhi_dyn.PRESETS`, :data:`izhi_dyn.PRESETS_2007`)
+        or records, of either form (they may be mixed).
     method : str, optional
-        Integrator name; default each preset's published scheme.
+        Integrator name; default each preset's published scheme
+        (``'izhikevich2007'`` for the book's classes).
     dt : float, optional
         Time step (ms); default each preset's published step.
     dtype : {'float32', 'float64'}, optional
@@ -194,17 +225,21 @@ def simulate_many(
         Which neuron class runs the presets (see :func:`run_neuron`); both give
         the same spikes.
     """
-    if isinstance(names, (str, Preset)) or not isinstance(names, Sequence) or not names:
-        raise TypeError(f'names={names!r}: expected a non-empty sequence of preset names or Presets')
+    if isinstance(names, (str, Preset, BookPreset)) or not isinstance(names, Sequence) or not names:
+        raise TypeError(f'names={names!r}: expected a non-empty sequence of preset names or records')
     presets = [get_preset(n, f'names[{i}]') for i, n in enumerate(names)]
     if method is not None:
         get_integrator(method)
     if dt is not None:
         check.check_dt(dt)
+    check.check_choice('frontend', frontend, FRONTENDS)
     labels = [n if isinstance(n, str) else n.key for n in names]
-    n_samples = lambda p, step: int(round(p.duration / step)) + 1  # noqa: E731
-    return run_grouped(presets, labels, method, dt, dtype, lambda p: p.recovery,
-                       lambda group, m, step: _run_group(group, m, step, frontend), n_samples)
+
+    def run_group(group, m, step):
+        run = _run_book_group if isinstance(group[0], BookPreset) else _run_group
+        return run(group, m, step, frontend)
+
+    return run_grouped(presets, labels, method, dt, dtype, _group_of, run_group, _n_samples)
 
 
 def run_grouped(presets, labels, method, dt, dtype, group_of, run_group, n_samples) -> dict:
@@ -235,7 +270,7 @@ def run_grouped(presets, labels, method, dt, dtype, group_of, run_group, n_sampl
 
 
 def simulate(
-    name: Union[str, Preset],
+    name: Union[str, Preset, BookPreset],
     method: Optional[str] = None,
     dt: Optional[float] = None,
     dtype: Optional[str] = None,
@@ -249,6 +284,8 @@ def simulate(
     >>> sim = simulate('phasic_spiking', dtype='float64')
     >>> sim.spike_times.size
     1
+    >>> simulate('rs_100pA', dtype='float64').spike_times[:3]   # the book's RS cell, 2007 form
+    array([ 48.5 , 122.25, 198.5 ])
     """
     (result,) = simulate_many([get_preset(name)], method=method, dt=dt, dtype=dtype, frontend=frontend).values()
     return result

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import reference_2007
-from izhi_dyn.presets2007 import PRESETS_2007
+from izhi_dyn.book_classes import PRESETS_2007
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -15,13 +15,13 @@ import pytest
 
 import izhi_dyn
 import reference_2007
-from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007, Izhikevich2007, params2007_from_2003, simulate_many2007
+from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007, Izhikevich2007, Params2007, simulate_many
 from izhi_dyn.simulate import run_neuron
 
 
 @pytest.fixture(scope='module')
 def book():
-    return simulate_many2007(list(PRESETS_2007), dtype='float64')
+    return simulate_many(list(PRESETS_2007), dtype='float64')
 
 
 def _samples(sim):
@@ -61,7 +61,7 @@ def _isi(sim):
 
 
 def _run(key, **changes):
-    return izhi_dyn.simulate2007(dataclasses.replace(PRESETS_2007[key], key='derived', **changes), dtype='float64')
+    return izhi_dyn.simulate(dataclasses.replace(PRESETS_2007[key], key='derived', **changes), dtype='float64')
 
 
 def _adaptation(sim):
@@ -127,14 +127,14 @@ def test_lts_peak_and_reset_follow_u(book):
 
 def test_tc_pivot_variants_differ():
     book_pivot = _run('tc_burst_0pA', cell=CELL_CLASSES_2007['TC_book'])
-    modeldb = izhi_dyn.simulate2007('tc_burst_0pA', dtype='float64')
+    modeldb = izhi_dyn.simulate('tc_burst_0pA', dtype='float64')
     assert book_pivot.spike_times.size >= 3 and modeldb.spike_times.size >= 3
     assert book_pivot.spike_times[0] != modeldb.spike_times[0]
 
 
 def test_default_integrator_keeps_every_class_signature(book):
     """Under exp_auto at 0.25 ms the counts match except the fast classes at high drive."""
-    ours = simulate_many2007(list(PRESETS_2007), method='exp_auto', dtype='float64')
+    ours = simulate_many(list(PRESETS_2007), method='exp_auto', dtype='float64')
     moved = {k for k in PRESETS_2007 if ours[k].spike_times.size != book[k].spike_times.size}
     assert moved == {'ch_400pA', 'ch_600pA', 'lts_200pA', 'lts_300pA', 'fs_400pA'}
     for k in moved:
@@ -154,7 +154,7 @@ def test_2003_mapping_gives_the_same_spikes(x64, method, abcd):
     I = np.concatenate([np.zeros(100), np.full(1900, 10.0)])[:, None]
     old = run_neuron(I, 0.1, ('V', 'spike'), method=method, a=a, b=b, c=c, d=d)
     new = run_neuron(I, 0.1, ('V', 'spike'), model='2007', method=method, V_initializer=-70.0,
-                     **params2007_from_2003(a, b, c, d)._asdict())
+                     **Params2007.from_2003(a, b, c, d)._asdict())
     # Same equations, different rounding (k (V - v_r)(V - v_t) vs p1 V^2 + p2 V + p3), amplified at
     # each spike: over 200 ms the spikes are identical; beyond ~270 ms tonic trains drift by a step.
     assert old['spike'].sum() >= 3
@@ -163,12 +163,12 @@ def test_2003_mapping_gives_the_same_spikes(x64, method, abcd):
 
 
 def test_mapping_roots():
-    p = params2007_from_2003(0.02, 0.2, -65, 8)
+    p = Params2007.from_2003(0.02, 0.2, -65, 8)
     for v in (p.v_r, p.v_t):
         assert abs(0.04 * v * v + 5 * v + 140) < 1e-10
     assert p.C == 1.0 and p.k == 0.04 and p.v_b == 0.0 and p.v_r < p.v_t
     with pytest.raises(ValueError, match='p3='):
-        params2007_from_2003(0.02, 0.2, -65, 8, p2=4.1, p3=108)
+        Params2007.from_2003(0.02, 0.2, -65, 8, p2=4.1, p3=108)
 
 
 # -- integrators: declared order measured on a subthreshold trajectory ---------------------------
@@ -177,10 +177,8 @@ def test_mapping_roots():
 def test_declared_order(x64, method):
     import jax
 
-    from izhi_dyn.core.integrators2007 import get_integrator2007
-
     p = CELL_CLASSES_2007['RS'].params()
-    integ, fine = get_integrator2007(method), get_integrator2007('rk4')
+    integ, fine = izhi_dyn.get_integrator(method), izhi_dyn.get_integrator('rk4')
 
     def final(integrator, dt, T=20.0):
         body = lambda _, s: tuple(integrator.step(*s, 40.0, dt, p)[:2])  # noqa: E731
@@ -207,7 +205,7 @@ def test_bad_arguments_name_the_argument(kwargs, arg):
 
 def test_unknown_preset_lists_the_names():
     with pytest.raises(KeyError, match='rs_100pA'):
-        izhi_dyn.get_preset2007('rs_1pA')
+        izhi_dyn.get_preset('rs_1pA')
 
 
 def _spikes(x64_steps=2000, dt=0.25, I=100.0, **kw):
@@ -306,7 +304,7 @@ def test_detach_spk_changes_the_gradient(x64):
 
 def test_float32_moves_only_the_recorded_runs():
     """In float32 the same scheme keeps every count; three runs move by a few samples (FS's cubic is stiff)."""
-    f32 = simulate_many2007(list(PRESETS_2007), dtype='float32')
+    f32 = simulate_many(list(PRESETS_2007), dtype='float32')
     moved = {}
     for key, sim in f32.items():
         p = PRESETS_2007[key]

@@ -13,31 +13,31 @@ def test_rs_fixed_points_are_the_closed_form_roots():
         # k (V - v_r)(V - v_t) + I = b (V - v_r): k V^2 - (k (v_r + v_t) + b) V + k v_r v_t + b v_r + I = 0
         roots = np.sort(np.roots([cell.k, -(cell.k * (cell.v_r + cell.v_t) + cell.b),
                                   cell.k * cell.v_r * cell.v_t + cell.b * cell.v_r + I]).real)
-        fps = ana.fixed_points2007(I, 'RS')
+        fps = ana.fixed_points(I, cell='RS')
         np.testing.assert_allclose([fp.V for fp in fps], roots, atol=1e-9)
         assert [fp.stable for fp in fps] == [True, False] and fps[1].kind == 'saddle node'
 
 
 def test_saddle_node_current_is_where_the_points_merge_and_the_simulated_rheobase():
-    I_sn = ana.saddle_node_current2007('RS')
+    I_sn = ana.saddle_node_current('RS')
     assert I_sn == pytest.approx(144 / 2.8)
-    assert len(ana.fixed_points2007(I_sn - 0.5, 'RS')) == 2 and ana.fixed_points2007(I_sn + 0.5, 'RS') == []
+    assert len(ana.fixed_points(I_sn - 0.5, cell='RS')) == 2 and ana.fixed_points(I_sn + 0.5, cell='RS') == []
     kw = CELL_CLASSES_2007['RS'].neuron_kwargs()
     simulated = ana.rheobase(low=0.0, high=100.0, tol=0.05, duration=1000.0, model='2007', V0=-60.0, **kw)
     assert I_sn < simulated < I_sn + 1.0  # a finite run needs slightly more than the bifurcation current
     with pytest.raises(ValueError, match='cell='):
-        ana.saddle_node_current2007('FS')
+        ana.saddle_node_current('FS')
 
 
 def test_fs_cubic_nullcline_and_its_fixed_point():
     V = np.array([-70.0, -55.0, -50.0, -45.0])
-    u_V, u_u = ana.nullclines2007(V, 0.0, 'FS')
+    u_V, u_u = ana.nullclines(V, 0.0, cell='FS')
     np.testing.assert_allclose(u_u, [0.0, 0.0, 0.025 * 125, 0.025 * 1000])
     np.testing.assert_allclose(u_V, (V + 55) * (V + 40))
-    (rest, *others) = ana.fixed_points2007(0.0, 'FS')
+    (rest, *others) = ana.fixed_points(0.0, cell='FS')
     assert rest.V == pytest.approx(-55.0) and rest.stable
     # above v_b, U' = 3 b (V - v_b)^2 enters the Jacobian
-    J = ana.jacobian2007(-50.0, 'FS')
+    J = ana.jacobian(-50.0, cell='FS')
     assert J[1, 0] == pytest.approx(0.2 * 3 * 0.025 * 25, rel=1e-6)
 
 
@@ -53,4 +53,4 @@ def test_fi_curve_of_the_2007_classes_rs_adapts_fs_does_not():
 
 def test_unknown_class_is_named():
     with pytest.raises(ValueError, match="cell='XX'"):
-        ana.fixed_points2007(0.0, 'XX')
+        ana.fixed_points(0.0, cell='XX')

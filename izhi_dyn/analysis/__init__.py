@@ -4,7 +4,7 @@ names are re-exported here (one import line per submodule)."""
 
 from izhi_dyn.analysis.fi import *  # noqa: E402,F401,F403
 from izhi_dyn.analysis.phase_plane import *  # noqa: E402,F401,F403
-from izhi_dyn.analysis.phase_plane2007 import *  # noqa: E402,F401,F403
+from izhi_dyn.analysis.book_phase_plane import *  # noqa: E402,F401,F403
 from izhi_dyn.analysis.sweep import *  # noqa: E402,F401,F403
 
 from izhi_dyn.analysis.spikes import detect_bursts, firing_rate, isi, spike_times, spike_times_from_voltage  # noqa: F401

@@ -14,6 +14,10 @@ Jacobian by :func:`brainpy.analysis.stability.stability_analysis`. The closed
 forms make :class:`brainpy.analysis.PhasePlane2D`'s numerical root search and
 its built-in plotting unnecessary here; only trajectories are simulated, with
 :class:`izhi_dyn.Izhikevich` itself so that the reset is the neuron's own.
+
+``cell=`` (a class code of :data:`izhi_dyn.CELL_CLASSES_2007`, a
+:class:`izhi_dyn.CellClass` or a :class:`izhi_dyn.Params2007`) selects the
+book's 2007 form instead (:mod:`izhi_dyn.analysis.book_phase_plane`).
 """
 
 from __future__ import annotations
@@ -88,8 +92,16 @@ def _model_args(recovery='standard', **values) -> dict:
             for name, value in values.items()}
 
 
-def jacobian(V, u=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -> np.ndarray:
+def _book():
+    from izhi_dyn.analysis import book_phase_plane  # it builds on FixedPoint, defined here
+
+    return book_phase_plane
+
+
+def jacobian(V, u=0.0, *, cell=None, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -> np.ndarray:
     r"""Jacobian of the vector field at ``(V, u)`` (it does not depend on u or I).
+
+    With ``cell`` (2007 form), :math:`\begin{pmatrix} k (2V - v_r - v_t)/C & -1/C \\ a U'(V) & -a \end{pmatrix}`.
 
     .. math::
 
@@ -104,6 +116,8 @@ def jacobian(V, u=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='standard') -
     >>> ana.jacobian(-70.0).round(3).tolist()
     [[-0.6, -1.0], [0.004, -0.02]]
     """
+    if cell is not None:
+        return _book().jacobian(check.check_real('V', V), cell)
     _model_args(recovery, V=V, u=u, a=a, b=b, p1=p1, p2=p2)
     decay = 0.0 if recovery == 'accommodation' else -a
     return np.array([[2.0 * p1 * V + p2, -1.0], [a * b, decay]], dtype=float)
@@ -115,8 +129,12 @@ def _fixed_point(V, u, a, b, p1, p2, recovery) -> FixedPoint:
     return FixedPoint(float(V), float(u), J, eig, stability_analysis(J), bool(np.all(eig.real < 0)))
 
 
-def fixed_points(I=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard') -> list:
+def fixed_points(I=0.0, *, cell=None, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard') -> list:
     r"""Equilibria at constant input ``I``, from the closed-form roots.
+
+    With ``cell`` (2007 form, ``I`` in pA): the crossings of the class's
+    nullclines, found on a fine grid and refined by Brent's method
+    (:func:`izhi_dyn.analysis.book_phase_plane.fixed_points`).
 
     Standard law: :math:`p_1 V^2 + (p_2 - b) V + p_3 + I = 0`, :math:`u = bV`;
     two points below the saddle-node current :math:`(p_2-b)^2/(4p_1) - p_3`,
@@ -135,6 +153,8 @@ def fixed_points(I=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='s
     >>> ana.fixed_points(5.0)                                  # above the saddle-node
     []
     """
+    if cell is not None:
+        return _book().fixed_points(I, cell)
     _model_args(recovery, I=I, a=a, b=b, p1=p1, p2=p2, p3=p3)
     if recovery == 'accommodation':
         V = ACCOMMODATION_V
@@ -147,8 +167,11 @@ def fixed_points(I=0.0, *, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='s
     return [_fixed_point(V, b * V, a, b, p1, p2, recovery) for V in roots]
 
 
-def nullclines(V, I=0.0, *, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard'):
+def nullclines(V, I=0.0, *, cell=None, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard'):
     r"""u on the V-nullcline :math:`u = p_1V^2 + p_2V + p_3 + I` and on the u-nullcline :math:`u = bV`.
+
+    With ``cell`` (2007 form): :math:`u = k (V - v_r)(V - v_t) + I` and
+    :math:`u = U(V)`, the class's u-nullcline.
 
     For the accommodation law the u-nullcline is the vertical line
     :math:`V = V_{acc}` and its u values are NaN.
@@ -159,6 +182,8 @@ def nullclines(V, I=0.0, *, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard
     >>> ana.nullclines([-70.0, -50.0])   # both cross at the two fixed points
     (array([-14., -10.]), array([-14., -10.]))
     """
+    if cell is not None:
+        return _book().nullclines(V, I, cell)
     V = check.check_array('V', V)
     _model_args(recovery, I=I, b=b, p1=p1, p2=p2, p3=p3)
     u_V = p1 * V * V + p2 * V + p3 + I

@@ -35,12 +35,9 @@ def add_arguments(parser):
     add_common_arguments(parser, 'features_2004.png')
 
 
-def run_presets(args, keys, title, ncols, simulate_many=None):
-    """Simulate ``keys`` per ``args``, write the gallery (and JSON); return 0.
-
-    ``simulate_many(keys, method, dt, dtype)`` runs them; default
-    :func:`izhi_dyn.simulate_many` on ``args.frontend``.
-    """
+def run_presets(args, keys, title, ncols):
+    """Simulate ``keys`` (either form) per ``args`` with :func:`izhi_dyn.simulate_many`, write the gallery
+    (and JSON); return 0."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -48,13 +45,10 @@ def run_presets(args, keys, title, ncols, simulate_many=None):
 
     from izhi_dyn.plotting.gallery import plot_gallery
 
-    if simulate_many is None:
-        from izhi_dyn.simulate import simulate_many as run_2003
+    from izhi_dyn.simulate import simulate_many
 
-        def simulate_many(keys, method, dt, dtype):
-            return run_2003(keys, method=method, dt=dt, dtype=dtype, frontend=args.frontend)
-
-    sims = simulate_many(keys, args.method, args.dt, 'float64' if args.x64 else 'float32')
+    sims = simulate_many(keys, method=args.method, dt=args.dt, dtype='float64' if args.x64 else 'float32',
+                         frontend=args.frontend)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     numerics = {(s.method, s.dt) for s in sims.values()}

@@ -8,7 +8,7 @@ weak 5-ms pulse (damped ringing) then a weak step (tonic).
 
 ``--model 2007``: the book's classes RS, IB, CH, LTS, FS, TC and RTN (TC and
 RTN in tonic and burst mode) at each amplitude of ModelDB 39948's
-``izhi2007.m`` (:mod:`izhi_dyn.presets2007`), by default under the published
+``izhi2007.m`` (:mod:`izhi_dyn.book_classes`), by default under the published
 scheme (``izhikevich2007``, tau = 0.25 ms), on either front-end.
 
 Writes a gallery PNG and, with ``--json FILE``, spike times (ms) per type
@@ -41,14 +41,8 @@ def run(args):
 
 
 def _run_2007(args):
-    from izhi_dyn.presets2007 import PRESETS_2007
-    from izhi_dyn.simulate2007 import simulate_many2007
+    from izhi_dyn.book_classes import PRESETS_2007
 
     if args.png == _PNG_2003:
         args.png = _PNG_2007
-
-    def simulate_many(keys, method, dt, dtype):
-        return simulate_many2007(keys, method=method, dt=dt, dtype=dtype, frontend=args.frontend)
-
-    return run_presets(args, list(PRESETS_2007), 'Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols)', 4,
-                       simulate_many=simulate_many)
+    return run_presets(args, list(PRESETS_2007), 'Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols)', 4)

@@ -1,4 +1,9 @@
-r"""Named one-step integrators for the Izhikevich model, each with its order.
+r"""Named one-step integrators for the Izhikevich model, both forms, each with its order.
+
+Every method serves the 2003 and the 2007 form alike: the form is the type
+of ``params`` (:class:`~izhi_dyn.core.equations.Params` or
+:class:`~izhi_dyn.core.equations.Params2007`), read by the vector field of
+:mod:`izhi_dyn.core.equations`.
 
 Every integrator advances the state :math:`(V, u)` over one step of length
 ``dt`` with the input current ``I`` held constant over the step, and returns
@@ -26,12 +31,22 @@ Available names (see :data:`INTEGRATORS`):
   step for V, then an Euler step for u using the **new** V;
 * ``izhikevich2003`` (1): the scheme of the author's 2003 network code: two
   Euler half-steps for V, then one full step for u using the new V;
+* ``izhikevich2007`` (1): the book's forward Euler (Izhikevich 2007, p. 274,
+  and ModelDB 39948 ``izhi2007.m``): V and u both from the old V and u,
+  written as the published code writes it
+  (``v + tau*(k*(v-vr)*(v-vt) - u + I)/C``, ``u + tau*a*(U - u)``); the
+  2007 form's voltage-dependent b (TC, RTN) and FS nullcline branch are
+  selected by the **new** V, as the published code does;
 * ``riccati`` (2): exact-in-step. V follows its closed-form Riccati flow with
   u frozen at its mid-step value; u follows its exact linear flow driven by
   the mean of that V trajectory (see :mod:`izhi_dyn.core.riccati`). The flow never
   blows up inside a step and gives the time at which V reaches threshold; the
   step stops there, and after the reset the rest of the step is integrated
-  from the reset state (``resume``).
+  from the reset state (``resume``). For the 2007 form, with u and I frozen
+  :math:`C\dot V = k(V - v_r)(V - v_t) - u + I` is the same Riccati equation
+  with :math:`p_1 = k/C`, :math:`p_2 = -k (v_r + v_t)/C` and drive
+  :math:`(k v_r v_t - u + I)/C`; its peak :math:`v_{peak} + \pi_u u` is taken
+  at the mid-segment u.
 """
 
 from __future__ import annotations
@@ -43,7 +58,8 @@ from typing import Callable, NamedTuple, Optional
 import jax.numpy as jnp
 
 from izhi_dyn.core import riccati
-from izhi_dyn.core.equations import recovery_derivative, recovery_flow, voltage_derivative
+from izhi_dyn.core.equations import (Params2007, membrane_current, recovery_derivative, recovery_flow,
+                                     recovery_target, spike_peak, voltage_derivative)
 
 __all__ = ['Integrator', 'Step', 'INTEGRATORS', 'TABLEAUX', 'V_BOUND', 'get_integrator', 'bounded', 'explicit_rk',
            'runge_kutta_family', 'phi', 'exponential_euler_step']
@@ -153,8 +169,12 @@ def exponential_euler_step(V, u, dV, du, J_V, J_u, dt, dW=None):
 
 def _exp_euler(V, u, I, dt, p, dW=None):
     dV, du = _derivatives(V, u, I, p)
-    J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
-    return exponential_euler_step(V, u, dV, du, 2.0 * p.p1 * V + p.p2, J_u, dt, dW)
+    if isinstance(p, Params2007):
+        J_V, J_u = p.k * (2.0 * V - p.v_r - p.v_t) / p.C, -p.a * jnp.ones_like(u)
+    else:
+        J_V = 2.0 * p.p1 * V + p.p2
+        J_u = jnp.zeros_like(u) if p.recovery == 'accommodation' else -p.a * jnp.ones_like(u)
+    return exponential_euler_step(V, u, dV, du, J_V, J_u, dt, dW)
 
 
 def _izhikevich2004(V, u, I, dt, p, dW=None):
@@ -181,6 +201,25 @@ def _izhikevich2003(V, u, I, dt, p, dW=None):
     return Step(V_new, u_new)
 
 
+def _izhikevich2007(V, u, I, dt, p, dW=None):
+    C = p.C if isinstance(p, Params2007) else 1.0
+    V_new = V + dt * membrane_current(V, u, I, p) / C
+    if dW is not None:
+        V_new = V_new + dW[0]
+    V_new = bounded(V_new)
+    u_new = u + dt * p.a * (recovery_target(V, p, V_new) - u)
+    if dW is not None:
+        u_new = u_new + dW[1]
+    return Step(V_new, u_new)
+
+
+def _riccati_coefficients(p):
+    """``(p1, p2, p3, C)`` of the voltage equation :math:`C \\dot V = C (p_1 V^2 + p_2 V) + p_3 - u + I`."""
+    if isinstance(p, Params2007):
+        return p.k / p.C, -p.k * (p.v_r + p.v_t) / p.C, p.k * p.v_r * p.v_t, p.C
+    return p.p1, p.p2, p.p3, 1.0
+
+
 def _riccati_segment(V, u, I, h, p):
     """Advance (V, u) over ``h``, or up to the threshold crossing if it comes first.
 
@@ -192,18 +231,25 @@ def _riccati_segment(V, u, I, h, p):
     the trajectory never blows up inside ``[0, t]``.
     Returns V, u at the end of the segment and the crossing time (``inf`` if none).
     """
-    q = p.p3 - recovery_flow(V, u, 0.5 * h, p) + I
-    t_star = riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+    p1, p2, p3, C = _riccati_coefficients(p)
+
+    def drive(u_mid):  # q, and the threshold at the mid-segment u
+        return (p3 - u_mid + I) / C, spike_peak(u_mid, p)
+
+    q, peak = drive(recovery_flow(V, u, 0.5 * h, p))
+    t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
     for _ in range(_RICCATI_PASSES):
         t = jnp.minimum(t_star, h)
-        _, V_mean = riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
-        q = p.p3 - recovery_flow(V_mean, u, 0.5 * t, p) + I
-        t_star = riccati.time_to_threshold(V, p.V_th, q, p.p1, p.p2)
+        _, V_mean = riccati.voltage_flow_and_mean(V, q, t, p1, p2)
+        q, peak = drive(recovery_flow(V_mean, u, 0.5 * t, p))
+        t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
     crossed = t_star <= h
     t = jnp.minimum(t_star, h)
-    V_end, V_mean = riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
-    V_end = jnp.where(crossed, p.V_th, V_end)
-    return V_end, recovery_flow(V_mean, u, t, p), jnp.where(crossed, t_star, jnp.inf)
+    V_end, V_mean = riccati.voltage_flow_and_mean(V, q, t, p1, p2)
+    u_end = recovery_flow(V_mean, u, t, p)
+    # At the crossing V sits on the threshold of the end-of-segment u, so the threshold test fires.
+    V_end = jnp.where(crossed, jnp.maximum(peak, spike_peak(u_end, p)), V_end)
+    return V_end, u_end, jnp.where(crossed, t_star, jnp.inf)
 
 
 _RICCATI_PASSES = 2
@@ -241,6 +287,7 @@ def _build_registry():
     registry['exp_auto'] = Integrator('exp_auto', 1, _exp_euler, stochastic=True)
     registry['izhikevich2004'] = Integrator('izhikevich2004', 1, _izhikevich2004, stochastic=True)
     registry['izhikevich2003'] = Integrator('izhikevich2003', 1, _izhikevich2003, stochastic=True)
+    registry['izhikevich2007'] = Integrator('izhikevich2007', 1, _izhikevich2007, stochastic=True)
     registry['riccati'] = Integrator(
         'riccati', 2, _riccati_step, exact_events=True, resume=_riccati_resume
     )
@@ -251,22 +298,16 @@ def _build_registry():
 INTEGRATORS: dict[str, Integrator] = _build_registry()
 
 
-def get_integrator(method, registry=None, *, form='') -> Integrator:
-    """Return the :class:`Integrator` named ``method`` (or ``method`` itself) from ``registry``.
-
-    ``registry`` defaults to :data:`INTEGRATORS`; ``form`` names the model's
-    form in the error message.
+def get_integrator(method) -> Integrator:
+    """Return the :class:`Integrator` named ``method`` (or ``method`` itself); every one serves both forms.
 
     Raises
     ------
     ValueError
         If ``method`` is not a known name; the message lists the valid ones.
     """
-    registry = INTEGRATORS if registry is None else registry
     if isinstance(method, Integrator):
         return method
-    if not isinstance(method, str) or method not in registry:
-        raise ValueError(
-            f'method={method!r} is not a known integrator{form}; expected one of {sorted(registry)}'
-        )
-    return registry[method]
+    if not isinstance(method, str) or method not in INTEGRATORS:
+        raise ValueError(f'method={method!r} is not a known integrator; expected one of {sorted(INTEGRATORS)}')
+    return INTEGRATORS[method]

@@ -1,5 +1,11 @@
 r"""Spike-and-reset rules of the neuron as pure JAX functions.
 
+Written for the 2003 form; the 2007 form (:class:`~izhi_dyn.core.equations.Params2007`)
+follows the same rules with the threshold :math:`V_{th}` read as its peak
+:math:`v_{peak} + \pi_u u`, the reset :math:`c` as :math:`c + \rho_u u` and
+:math:`u + d` as :math:`\min(u + d, u_{max})`, u taken before the jump
+(:func:`reset_targets`).
+
 Exact (boolean) spikes, where ``fired`` (:math:`V \ge V_{th}`):
 
 .. math::
@@ -40,61 +46,74 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core.equations import Params, recovery_flow
+from izhi_dyn.core.equations import Params, Params2007, recovery_flow, spike_peak
 
-__all__ = ['SPIKE_RESETS', 'soft_reset_ceiling', 'reset_exact', 'reset_surrogate', 'in_step_time',
+__all__ = ['SPIKE_RESETS', 'reset_targets', 'soft_reset_ceiling', 'reset_exact', 'reset_surrogate', 'in_step_time',
            'resume_after_crossing']
 
 #: Names accepted by ``spk_reset=``.
 SPIKE_RESETS = ('hard', 'soft')
 
 
-def soft_reset_ceiling(p: Params):
-    r""":math:`V_{clip} = c + (V_{th} - c)/2`, the highest V a soft reset can leave."""
-    return p.c + 0.5 * (p.V_th - p.c)
+def reset_targets(u, p):
+    r"""Threshold, reset potential and u after the jump: :math:`(V_{th}, c, u + d)` or, 2007,
+    :math:`(v_{peak} + \pi_u u,\ c + \rho_u u,\ \min(u + d, u_{max}))`."""
+    if isinstance(p, Params2007):
+        return spike_peak(u, p), p.c + p.reset_u * u, jnp.minimum(u + p.d, p.u_max)
+    return p.V_th, p.c, u + p.d
 
 
-def _clip_straight_through(V, where, p: Params):
+def soft_reset_ceiling(p, u=0.0):
+    r""":math:`V_{clip} = c + (V_{th} - c)/2`, the highest V a soft reset can leave (2007: at ``u``)."""
+    threshold, c, _ = reset_targets(u, p)
+    return c + 0.5 * (threshold - c)
+
+
+def _clip_straight_through(V, where, ceiling):
     # Forward: min(V, V_clip) where a spike fired; gradient: identity.
-    clipped = jnp.where(where, jnp.minimum(V, soft_reset_ceiling(p)), V)
+    clipped = jnp.where(where, jnp.minimum(V, ceiling), V)
     return V + jax.lax.stop_gradient(clipped - V)
 
 
-def reset_exact(V, u, fired, p: Params, spk_reset: str):
+def reset_exact(V, u, fired, p, spk_reset: str):
     """Reset the neurons where the boolean ``fired`` holds; return ``(V, u)``."""
+    threshold, c, u_jump = reset_targets(u, p)
     if spk_reset == 'hard':
-        V = jnp.where(fired, p.c, V)
+        V = jnp.where(fired, c, V)
     else:
-        V = jnp.where(fired, jnp.minimum(V - (p.V_th - p.c), soft_reset_ceiling(p)), V)
-    return V, jnp.where(fired, u + p.d, u)
+        V = jnp.where(fired, jnp.minimum(V - (threshold - c), c + 0.5 * (threshold - c)), V)
+    return V, jnp.where(fired, u_jump, u)
 
 
-def reset_surrogate(V, u, spike, p: Params, spk_reset: str, detach_spk: bool):
+def reset_surrogate(V, u, spike, p, spk_reset: str, detach_spk: bool):
     """Reset by a real-valued (surrogate) ``spike``; return ``(V, u)``.
 
     ``detach_spk`` stops the spike's gradient where it enters the reset (V and u).
     """
     s = jax.lax.stop_gradient(spike) if detach_spk else spike
+    threshold, c, u_jump = reset_targets(u, p)
     if spk_reset == 'hard':
-        V = V + (p.c - V) * s
+        V = V + (c - V) * s
     else:
-        V = _clip_straight_through(V - (p.V_th - p.c) * s, spike > 0, p)
-    return V, u + p.d * s
+        V = _clip_straight_through(V - (threshold - c) * s, spike > 0, c + 0.5 * (threshold - c))
+    u = u + p.d * s if isinstance(p, Params) else u + (u_jump - u) * s
+    return V, u
 
 
-def in_step_time(V_old, V_new, t_cross, dt, p: Params):
+def in_step_time(V_old, V_new, t_cross, dt, threshold):
     """Time of the threshold crossing inside a step of length ``dt``.
 
     ``t_cross`` from an exact-event integrator when given (``dt`` where it is
-    not finite), otherwise linear interpolation between ``V_old`` and ``V_new``.
+    not finite), otherwise linear interpolation of V between ``V_old`` and
+    ``V_new`` up to ``threshold``.
     """
     if t_cross is not None:
         return jnp.where(jnp.isfinite(t_cross), t_cross, dt)
-    frac = (p.V_th - V_old) / jnp.where(V_new > V_old, V_new - V_old, 1.0)
+    frac = (threshold - V_old) / jnp.where(V_new > V_old, V_new - V_old, 1.0)
     return dt * jnp.clip(frac, 0.0, 1.0)
 
 
-def resume_after_crossing(integrator, V, u, I, dt, t_cross, fired, tau_ref, p: Params):
+def resume_after_crossing(integrator, V, u, I, dt, t_cross, fired, tau_ref, p):
     """Finish the step after an exact in-step crossing at ``t_cross``.
 
     ``V, u`` is the reset state. The rest of the step is integrated from it

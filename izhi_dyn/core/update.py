@@ -1,4 +1,4 @@
-r"""One step of an Izhikevich population as a pure function: the neuron's update rule.
+r"""One step of an Izhikevich population, either form, as a pure function: the neuron's update rule.
 
 Both front-ends (:class:`izhi_dyn.Izhikevich` on ``brainpy.dyn`` and
 :class:`izhi_dyn.state.Izhikevich` on ``brainstate``) gather their inputs, draw
@@ -12,18 +12,19 @@ Order of one update at time :math:`t` with step :math:`dt`:
 2. clamp refractory neurons: V keeps its value, u follows the exact recovery
    flow, no spike;
 3. threshold: ``fired = V >= V_th`` (exact) or ``spike = spk_fun(V - V_th)``
-   (surrogate);
+   (surrogate); for the 2007 form :math:`V_{th}` is the peak
+   :math:`v_{peak} + \pi_u u` with the new u;
 4. reset (:mod:`izhi_dyn.core.reset`); for ``exact_events`` integrators the rest
    of the step after the crossing is integrated from the reset state.
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional, Union
 
 import jax.numpy as jnp
 
-from izhi_dyn.core.equations import Params, recovery_flow
+from izhi_dyn.core.equations import Params, Params2007, recovery_flow, spike_peak
 from izhi_dyn.core.integrators import Integrator
 from izhi_dyn.core.reset import in_step_time, reset_exact, reset_surrogate, resume_after_crossing
 
@@ -64,7 +65,7 @@ def is_refractory(t, t_last_spike, tau_ref, dt):
     return (t - t_last_spike) < tau_ref - 0.5 * dt
 
 
-def neuron_update(V, u, t_last_spike, I, t, dt, p: Params, tau_ref, *, integrator: Integrator,
+def neuron_update(V, u, t_last_spike, I, t, dt, p: Union[Params, Params2007], tau_ref, *, integrator: Integrator,
                   spk_reset: str = 'hard', detach_spk: bool = False,
                   spk_fun: Optional[Callable] = None, delta_V=0.0, dW=None) -> NeuronUpdate:
     """Advance ``(V, u)`` by one step of ``dt`` from time ``t``.
@@ -77,8 +78,9 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Params, tau_ref, *, integrato
         Input current, held constant over the step.
     t, dt : float
         Time at the start of the step and step length (ms).
-    p : Params
-        Parameters, each a scalar or an array of the state's shape.
+    p : Params or Params2007
+        Parameters, each a scalar or an array of the state's shape; their
+        type selects the form.
     tau_ref : array or float
         Refractory period (ms).
     integrator : Integrator
@@ -86,7 +88,8 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Params, tau_ref, *, integrato
     detach_spk : bool
         Stop the spike's gradient where it enters the reset (surrogate mode).
     spk_fun : callable, optional
-        Surrogate spike function of ``V - V_th``; None for exact boolean spikes.
+        Surrogate spike function of ``V - V_th`` (2007: ``V - v_peak - peak_u u``);
+        None for exact boolean spikes.
     delta_V : array or float
         Jump added to V after the integration (delta synapses).
     dW : tuple of two arrays, optional
@@ -97,18 +100,19 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Params, tau_ref, *, integrato
     refractory = is_refractory(t, t_last_spike, tau_ref, dt)
     V_new = jnp.where(refractory, V, V_new)
     u_new = jnp.where(refractory, recovery_flow(V, u, dt, p), step.u)
+    threshold = spike_peak(u_new, p)
 
     if spk_fun is None:
-        fired = (V_new >= p.V_th) & ~refractory
+        fired = (V_new >= threshold) & ~refractory
         spike = fired
         V_next, u_next = reset_exact(V_new, u_new, fired, p, spk_reset)
     else:
-        spike = spk_fun(V_new - p.V_th) * (1.0 - refractory)
+        spike = spk_fun(V_new - threshold) * (1.0 - refractory)
         fired = spike > 0
         V_next, u_next = reset_surrogate(V_new, u_new, spike, p, spk_reset, detach_spk)
 
     if integrator.exact_events:
         V_next, u_next = resume_after_crossing(integrator, V_next, u_next, I, dt, step.t_cross,
                                                fired, tau_ref, p)
-    spike_time = t + in_step_time(V, V_new, step.t_cross, dt, p)
+    spike_time = t + in_step_time(V, V_new, step.t_cross, dt, threshold)
     return NeuronUpdate(V_next, u_next, spike, fired, refractory, spike_time)

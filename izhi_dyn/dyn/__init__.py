@@ -6,7 +6,7 @@ re-states the model's maths.
 
 from izhi_dyn.dyn.layer import IzhikevichLayer, init_weights_and_bias
 from izhi_dyn.dyn.neuron import Izhikevich
-from izhi_dyn.dyn.neuron2007 import Izhikevich2007
+from izhi_dyn.dyn.book_neuron import Izhikevich2007
 from izhi_dyn.dyn.training import (clip_parameters, cross_entropy, make_train_step, make_trainable, run_sequence,
                                    trainable)
 

@@ -17,7 +17,7 @@ mV/ms); plain numbers are taken in those units.
 from izhi_dyn.state.layer import IzhikevichLayer
 from izhi_dyn.state.network import CorticalNetwork2003, NetworkRun, run_network
 from izhi_dyn.state.neuron import Izhikevich
-from izhi_dyn.state.neuron2007 import Izhikevich2007
+from izhi_dyn.state.book_neuron import Izhikevich2007
 from izhi_dyn.state.training import make_train_step, run_sequence
 
 __all__ = ['Izhikevich', 'Izhikevich2007', 'IzhikevichLayer', 'CorticalNetwork2003', 'NetworkRun', 'run_network', 'run_sequence',

@@ -1,9 +1,9 @@
 r"""The cell classes of Izhikevich (2007), ch. 8, as records with their protocols.
 
-:data:`CELL_CLASSES_2007` holds one :class:`CellClass2007` per class: the
+:data:`CELL_CLASSES_2007` holds one :class:`CellClass` per class: the
 parameters of the 2007 form and the class's rules as data (see
-:mod:`izhi_dyn.core.equations2007`), each with its source.
-:data:`PRESETS_2007` holds one :class:`Preset2007` per class and amplitude
+:mod:`izhi_dyn.core.equations`), each with its source.
+:data:`PRESETS_2007` holds one :class:`BookPreset` per class and amplitude
 (``'rs_100pA'``, ``'tc_burst_0pA'``): the published protocol of ModelDB 39948
 (``izhi2007.m``, mirrored in OpenSourceBrain's IzhikevichModel), which reads
 the book's figures: current on from t = 0 and, for the burst mode of TC and
@@ -43,27 +43,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
-from izhi_dyn._validation import UnknownNameError, check_choice, check_dt, check_real
-from izhi_dyn.core.equations2007 import NULLCLINES, Params2007
-from izhi_dyn.core.integrators2007 import get_integrator2007
+from izhi_dyn._validation import check_choice, check_dt, check_real
+from izhi_dyn.core.equations import NULLCLINES, Params2007
+from izhi_dyn.core.integrators import get_integrator
 from izhi_dyn.presets import Protocol, Step
 
-__all__ = ['CellClass2007', 'Preset2007', 'CELL_CLASSES_2007', 'PRESETS_2007', 'get_preset2007']
+__all__ = ['CellClass', 'BookPreset', 'CELL_CLASSES_2007', 'PRESETS_2007']
 
 _BOOK = 'Izhikevich (2007) Dynamical Systems in Neuroscience, MIT Press'
 _MODELDB = 'ModelDB 39948 izhi2007.m (OpenSourceBrain IzhikevichModel, MATLAB/izhi2007.m)'
 
 
 @dataclass(frozen=True)
-class CellClass2007:
+class CellClass:
     """One cell class of the book: parameters, rules and their source.
 
     ``v_b`` None means the pivot :math:`v_r`; ``b_low`` applies where
-    :math:`V \\le v_{switch}`. See :mod:`izhi_dyn.core.equations2007`.
+    :math:`V \\le v_{switch}`. See :mod:`izhi_dyn.core.equations`.
     """
 
     code: str
@@ -101,13 +101,13 @@ class CellClass2007:
         return {f: getattr(self, f) for f in Params2007._fields}
 
     def params(self) -> Params2007:
-        """The class as a :class:`~izhi_dyn.core.equations2007.Params2007`."""
+        """The class as a :class:`~izhi_dyn.core.Params2007`."""
         return Params2007(**self.neuron_kwargs())
 
 
 def _cls(code, name, figure, values, **rules):
     C, k, v_r, v_t, v_peak, a, b, c, d = values
-    return CellClass2007(code, name, figure, f'{_BOOK}, {figure}; {_MODELDB}', C, k, v_r, v_t, v_peak,
+    return CellClass(code, name, figure, f'{_BOOK}, {figure}; {_MODELDB}', C, k, v_r, v_t, v_peak,
                          a, b, c, d, **rules)
 
 
@@ -134,14 +134,14 @@ CELL_CLASSES_2007: dict = {c.code: c for c in _CLASSES}
 
 
 @dataclass(frozen=True)
-class Preset2007:
+class BookPreset:
     """One class under one published protocol.
 
     Attributes
     ----------
     key : str
         ``'<class>_<amplitude>pA'``, with ``_tonic``/``_burst`` for TC and RTN.
-    cell : CellClass2007
+    cell : CellClass
     amplitude : float
         The step current (pA) after the hold, if any.
     hold : float or None
@@ -156,7 +156,7 @@ class Preset2007:
     """
 
     key: str
-    cell: CellClass2007
+    cell: CellClass
     amplitude: float
     signature: str
     duration: float
@@ -170,7 +170,7 @@ class Preset2007:
 
     def __post_init__(self):
         check_dt(self.dt)
-        get_integrator2007(self.method)
+        get_integrator(self.method)
         check_real('amplitude', self.amplitude)
 
     @property
@@ -240,20 +240,11 @@ def _build():
         thalamic = code in ('TC', 'RTN')
         for A in amplitudes:
             key = _key(code, A, hold, thalamic)
-            table[key] = Preset2007(key, CELL_CLASSES_2007[code], float(A),
+            table[key] = BookPreset(key, CELL_CLASSES_2007[code], float(A),
                                     _BURST_SIGNATURE if hold is not None else _SIGNATURES[code],
-                                    T + (Preset2007.hold_time if hold is not None else 0.0), hold=hold)
+                                    T + (BookPreset.hold_time if hold is not None else 0.0), hold=hold)
     return table
 
 
 #: Every class under every published amplitude, by key.
 PRESETS_2007: dict = _build()
-
-
-def get_preset2007(name: Union[str, Preset2007], arg: str = 'name') -> Preset2007:
-    """The record named ``name`` (or ``name`` itself); an unknown name lists the valid ones."""
-    if isinstance(name, Preset2007):
-        return name
-    if not isinstance(name, str) or name not in PRESETS_2007:
-        raise UnknownNameError(f'{arg}={name!r} is not a 2007 preset; expected one of {sorted(PRESETS_2007)}')
-    return PRESETS_2007[name]

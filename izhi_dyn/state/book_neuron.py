@@ -1,8 +1,8 @@
 r"""The 2007-form Izhikevich population on ``brainstate``: a :class:`brainpy.state.Neuron`.
 
 Creates brainstate states, reads ``t`` and ``dt`` from :mod:`brainstate.environ`,
-strips units at the boundary and calls
-:func:`izhi_dyn.core.update2007.neuron_update2007`, the update of
+strips units at the boundary and calls :func:`izhi_dyn.core.neuron_update`
+with :class:`~izhi_dyn.core.Params2007`, the update of
 :class:`izhi_dyn.Izhikevich2007`.
 """
 
@@ -17,11 +17,11 @@ import brainunit as u
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
-from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
-from izhi_dyn.core.integrators import Integrator
-from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
+from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
+from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.noise import noise_increment
-from izhi_dyn.core.update2007 import neuron_update2007
+from izhi_dyn.core.reset import SPIKE_RESETS
+from izhi_dyn.core.update import neuron_update
 from izhi_dyn.state._base import StateNeuron, StepStateUnits
 from izhi_dyn.state._units import build_parameter, float_dtype, read, strip
 
@@ -31,7 +31,7 @@ _NEVER = -1e7
 _MV, _PA, _MS = u.mV, u.pA, u.ms
 
 
-def _units(nullcline):
+def parameter_units(nullcline='linear'):
     """The unit of each argument (b: nS, or pA/mV^3 for the cubic nullcline)."""
     b = _PA / _MV ** 3 if nullcline == 'cubic' else u.nS
     return {'C': u.pF, 'k': u.nS / _MV, 'v_r': _MV, 'v_t': _MV, 'v_peak': _MV, 'a': _MS ** -1, 'b': b,
@@ -68,7 +68,13 @@ class Izhikevich2007(StateNeuron):
 
     ``spk_fun`` (default ``InvSquareGrad()``) makes spikes surrogate and the
     reset differentiable; ``spk_fun=None`` gives exact spikes and is required
-    for ``method='riccati'``. The reset is always hard.
+    for ``method='riccati'``. ``spk_reset`` (``'hard'`` or ``'soft'``) is the
+    reset of :class:`izhi_dyn.Izhikevich2007` (:doc:`/reset_refractory`, with
+    the threshold read as :math:`v_{peak} + \pi_u u` and the reset as
+    :math:`c + \rho_u u`). ``ref_var``, ``spike_time_var`` and ``input_var``
+    keep the monitorable states ``refractory`` (bool), ``spike_time`` (ms; the
+    last spike inside its step, exact for ``'riccati'``) and ``input`` (pA;
+    the total current of the last step), as :class:`izhi_dyn.state.Izhikevich`.
 
     Examples
     --------
@@ -91,15 +97,20 @@ class Izhikevich2007(StateNeuron):
                  d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
                  nullcline: str = 'linear', tau_ref=0.0, method: Union[str, Integrator] = 'exp_auto',
                  V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = _default_spk_fun(),
-                 detach_spk: bool = False, noise=None, noise_u=None, name: Optional[str] = None):
+                 spk_reset: str = 'hard', detach_spk: bool = False, noise=None, noise_u=None, ref_var: bool = False,
+                 spike_time_var: bool = False, input_var: bool = False, name: Optional[str] = None):
         in_size = check.check_size(in_size)
         if spk_fun is not None and not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable')
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset='hard', name=name)
-        self.integrator = get_integrator2007(method)
+        check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        self.integrator = get_integrator(method)
+        self.ref_var = check.check_bool('ref_var', ref_var)
+        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
+        self.input_var = check.check_bool('input_var', input_var)
         self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
         self.detach_spk = check.check_bool('detach_spk', detach_spk)
-        self._unit = _units(self.nullcline)
+        self._unit = parameter_units(self.nullcline)
         shape = self.varshape
 
         def param(key, value, **kw):
@@ -124,7 +135,7 @@ class Izhikevich2007(StateNeuron):
         self._u_initializer = None if u_initializer is None else self._initializer('u_initializer', u_initializer, 'u')
         self.noise, self.noise_u = self._noise_amplitude('noise', noise), self._noise_amplitude('noise_u', noise_u)
         check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
-                                differentiable=spk_fun is not None, registry=INTEGRATORS2007,
+                                differentiable=spk_fun is not None,
                                 how_to_differentiate='pass spk_fun=None (exact spikes) or use an explicit method')
 
     def _noise_amplitude(self, name, value):
@@ -171,14 +182,21 @@ class Izhikevich2007(StateNeuron):
         V_init = self._read('v_r') if self._V_initializer is None else self._V_initializer
         V0 = self._initial(V_init, 'V', batch_size)
         if self._u_initializer is None:
-            u0 = recovery_target2007(V0, self.params.broadcast_to(V0.shape))
+            u0 = recovery_target(V0, self.params.broadcast_to(V0.shape))
         else:
             u0 = self._initial(self._u_initializer, 'u', batch_size)
         shape = V0.shape
-        return {'V': V0 * _MV, 'u': jnp.broadcast_to(u0, shape) * _PA,
-                'spike': jnp.zeros(shape, dtype=float_dtype()),
-                't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
-                '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
+        values = {'V': V0 * _MV, 'u': jnp.broadcast_to(u0, shape) * _PA,
+                  'spike': jnp.zeros(shape, dtype=float_dtype()),
+                  't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
+                  '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
+        if self.ref_var:
+            values['refractory'] = jnp.zeros(shape, dtype=bool)
+        if self.spike_time_var:
+            values['spike_time'] = jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS
+        if self.input_var:
+            values['input'] = jnp.zeros(shape, dtype=float_dtype()) * _PA
+        return values
 
     def get_spike(self, V=None):
         """The spikes of the last update (``V`` given: the spike function at ``V`` with the current u)."""
@@ -193,8 +211,14 @@ class Izhikevich2007(StateNeuron):
         t, dt, V, u_, I, delta_V = self._step_inputs(x)
         p = self.params.broadcast_to(V.shape)
         tau_ref = jnp.broadcast_to(self._read('tau_ref'), V.shape)
-        out = neuron_update2007(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
-                                integrator=self.integrator, detach_spk=self.detach_spk, spk_fun=self.spk_fun,
-                                delta_V=delta_V, dW=self._noise(V.shape, t, dt))
+        out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
+                            integrator=self.integrator, spk_reset=self.spk_reset, detach_spk=self.detach_spk,
+                            spk_fun=self.spk_fun, delta_V=delta_V, dW=self._noise(V.shape, t, dt))
         self._write_step(t, dt, out)
+        if self.ref_var:
+            self.refractory.value = out.refractory
+        if self.spike_time_var:
+            self.spike_time.value = jnp.where(out.fired, out.spike_time, self.spike_time.value.to_decimal(_MS)) * _MS
+        if self.input_var:
+            self.input.value = jnp.broadcast_to(I, V.shape).astype(V.dtype) * _PA
         return self.spike.value

@@ -1,7 +1,7 @@
 r"""The 2007-form Izhikevich population, a :class:`brainpy.dyn.NeuDyn`.
 
 Creates the variables, gathers inputs and noise the brainpy way, and calls
-:func:`izhi_dyn.core.update2007.neuron_update2007`.
+:func:`izhi_dyn.core.neuron_update` with :class:`~izhi_dyn.core.Params2007`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
-from izhi_dyn.core.equations2007 import NULLCLINES, Params2007, recovery_target2007
-from izhi_dyn.core.integrators import Integrator
-from izhi_dyn.core.integrators2007 import INTEGRATORS2007, get_integrator2007
-from izhi_dyn.core.update2007 import neuron_update2007
+from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
+from izhi_dyn.core.integrators import Integrator, get_integrator
+from izhi_dyn.core.reset import SPIKE_RESETS
+from izhi_dyn.core.update import neuron_update
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
 from izhi_dyn.dyn._base import DynNeuron
 from izhi_dyn.dyn.neuron import ParamLike
@@ -44,7 +44,7 @@ class Izhikevich2007(DynNeuron):
     :data:`izhi_dyn.CELL_CLASSES_2007` (``Izhikevich2007(n,
     **CELL_CLASSES_2007['LTS'].neuron_kwargs())``). The 2003 model is the case
     :math:`C = 1`, :math:`k = p_1`, :math:`v_b = 0`
-    (:func:`izhi_dyn.core.equations2007.params2007_from_2003`).
+    (:meth:`izhi_dyn.Params2007.from_2003`).
 
     Parameters
     ----------
@@ -53,9 +53,16 @@ class Izhikevich2007(DynNeuron):
     sharding, keep_size, mode, name, spk_fun, spk_dtype, detach_spk, init_var
         As :class:`izhi_dyn.Izhikevich` (training mode: surrogate spikes of
         :math:`V - v_{peak} - \pi_u u` and brainpy's reset
-        :math:`X \leftarrow X + (X_{reset} - X)\,s`). The reset is always hard.
+        :math:`X \leftarrow X + (X_{reset} - X)\,s`).
+    spk_reset : {'hard', 'soft'}, default 'hard'
+        The resets of :class:`izhi_dyn.Izhikevich` (:doc:`/reset_refractory`),
+        with the threshold read as the peak :math:`\theta = v_{peak} + \pi_u u`
+        and the reset as :math:`c_u = c + \rho_u u`: ``'hard'``
+        :math:`V \leftarrow c_u`; ``'soft'``
+        :math:`V \leftarrow \min(V - (\theta - c_u),\ c_u + (\theta - c_u)/2)`.
+        Both :math:`u \leftarrow \min(u + d, u_{max})`.
     method : str or Integrator, default 'exp_auto'
-        A name of :data:`izhi_dyn.INTEGRATORS2007`: ``'izhikevich2007'`` is the
+        A name of :data:`izhi_dyn.INTEGRATORS`: ``'izhikevich2007'`` is the
         book's forward Euler; ``'riccati'`` is exact in each step.
     C : float, array or initializer, default 100
         Capacitance (pF), > 0.
@@ -124,6 +131,7 @@ class Izhikevich2007(DynNeuron):
         name: Optional[str] = None,
         spk_fun: Callable = bm.surrogate.InvSquareGrad(),
         spk_dtype: Any = None,
+        spk_reset: str = 'hard',
         detach_spk: bool = False,
         method: Union[str, Integrator] = 'exp_auto',
         init_var: bool = True,
@@ -151,10 +159,11 @@ class Izhikevich2007(DynNeuron):
         ref_var: bool = False,
         spike_time_var: bool = False,
     ):
-        self._init_node(size, get_integrator2007(method), sharding=sharding, keep_size=keep_size, mode=mode,
+        self._init_node(size, get_integrator(method), sharding=sharding, keep_size=keep_size, mode=mode,
                         name=name, spk_fun=spk_fun, spk_dtype=spk_dtype, detach_spk=detach_spk, ref_var=ref_var,
                         spike_time_var=spike_time_var)
         init_var = check.check_bool('init_var', init_var)
+        self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
         self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
 
         shape = self.varshape
@@ -183,13 +192,13 @@ class Izhikevich2007(DynNeuron):
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
         check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
                                 differentiable=isinstance(self.mode, bm.TrainingMode),
-                                how_to_differentiate='use an explicit method in TrainingMode', registry=INTEGRATORS2007)
+                                how_to_differentiate='use an explicit method in TrainingMode')
         if init_var:
             self.reset_state(self.mode)
 
     @property
     def params(self) -> Params2007:
-        """Current parameters as a :class:`~izhi_dyn.core.equations2007.Params2007`."""
+        """Current parameters as a :class:`~izhi_dyn.core.Params2007`."""
         v = self._value
         return Params2007(**{f: v(getattr(self, f)) for f in Params2007._fields if f != 'nullcline'},
                           nullcline=self.nullcline)
@@ -202,7 +211,7 @@ class Izhikevich2007(DynNeuron):
         self.V = self.init_variable(V_init, batch_size)
         if self._u_initializer is None:
             V0 = self.V.value
-            self.u = self.init_variable(lambda s: recovery_target2007(V0, self.params.broadcast_to(V0.shape)),
+            self.u = self.init_variable(lambda s: recovery_target(V0, self.params.broadcast_to(V0.shape)),
                                         batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
@@ -217,10 +226,10 @@ class Izhikevich2007(DynNeuron):
         p = self.params.broadcast_to(V.shape)
         tau_ref = jnp.broadcast_to(self._value(self.tau_ref), V.shape)
         I = self.sum_current_inputs(V, init=0.0 if x is None else x)
-        out = neuron_update2007(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
-                                detach_spk=self.detach_spk, spk_fun=self.spk_fun if self.training else None,
-                                delta_V=self.sum_delta_inputs(),
-                                dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
+        out = neuron_update(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
+                            spk_reset=self.spk_reset, detach_spk=self.detach_spk,
+                            spk_fun=self.spk_fun if self.training else None, delta_V=self.sum_delta_inputs(),
+                            dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
         return self._write_step(t, out)
 
 
