@@ -3,8 +3,12 @@
 Each variant is the same network with parts switched off (their ``update`` made a
 no-op), so the differences between rows are the per-step costs of those parts:
 
-* ``full``: what ``run_network(..., record=False)`` runs;
+* ``full``: what ``run_network(..., record=False)`` runs (the native fused step
+  where it is built: ``kernel='auto'``);
 * ``+record``: with bit-packed spike recording (the default of ``run_network``);
+* ``jax``: ``full`` on ``kernel='jax'``, the brainpy nodes (brainevent's event
+  kernel, XLA's neuron update and noise); the rows below switch parts of it off,
+  so they always run this path;
 * ``-noise``: thalamic noise not drawn;
 * ``-recurrent``: no recurrent projection (event kernels) run;
 * ``neurons``: neither (neuron updates + the loop);
@@ -34,7 +38,7 @@ import numpy as np
 
 import izhi_dyn.networks as nw
 
-VARIANTS = ('full', '+record', '-noise', '-recurrent', 'neurons', 'pairwise')
+VARIANTS = ('full', '+record', 'jax', '-noise', '-recurrent', 'neurons', 'pairwise')
 _EVENTS = defaultdict(float)
 jax.monitoring.register_event_duration_secs_listener(
     lambda name, secs, **kw: _EVENTS.__setitem__(name.rsplit('/', 1)[-1], _EVENTS[name.rsplit('/', 1)[-1]] + secs))
@@ -50,6 +54,8 @@ def build(variant, n, connectivity, k, seed):
     kw = dict(connectivity=connectivity, k=k if connectivity == 'sparse' else None, seed=seed)
     if variant == 'pairwise':
         kw['layout'] = 'pairwise'
+    if variant == 'jax':
+        kw['kernel'] = 'jax'
     net = nw.CorticalNetwork2003(n, **kw)
     if variant in ('-noise', 'neurons'):
         _disable(net, nw.ThalamicNoise)

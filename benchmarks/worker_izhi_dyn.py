@@ -1,9 +1,10 @@
 """izhi_dyn worker of ``network_bench.py``: the 2003 network through the public API.
 
-    python benchmarks/worker_izhi_dyn.py N {dense,sparse} THREADS [rec]
+    python benchmarks/worker_izhi_dyn.py N {dense,sparse} THREADS [rec|jax|native]
 
 ``rec`` records every spike as a (step, index) event (the ``izhi_dyn_rec`` row) and,
-for sparse networks, counts the bytes of the memory-traffic bound.
+for sparse networks, counts the bytes of the memory-traffic bound. ``jax`` and
+``native`` choose the network's ``kernel`` (default ``'auto'``; ``native_step.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def run(n, conn, T, threads=1, variant=None):
 
     import izhi_dyn.networks as nw
     t1 = time.perf_counter()
-    net = nw.CorticalNetwork2003(n, connectivity=conn, k=K if conn == 'sparse' else None, seed=0)
+    kernel = variant if variant in ('jax', 'native') else 'auto'
+    net = nw.CorticalNetwork2003(n, connectivity=conn, k=K if conn == 'sparse' else None, seed=0, kernel=kernel)
     t2 = time.perf_counter()
     runner = nw.NetworkRunner(net, chunk=CHUNK, record=record)
     runner.compile()

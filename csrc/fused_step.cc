@@ -242,7 +242,7 @@ ffi::Error Run(ffi::AnyBuffer spikes, ffi::AnyBuffer VE, ffi::AnyBuffer uE, ffi:
   return ffi::Error::Success();
 }
 
-Scalars MakeScalars(ffi::AnyBuffer step, ffi::AnyBuffer table, int64_t seed, double V_th, double p1, double p2,
+Scalars MakeScalars(ffi::AnyBuffer step, ffi::AnyBuffer key, ffi::AnyBuffer table, double V_th, double p1, double p2,
                     double p3, double dt, int64_t frac_bits, int64_t sub_bits) {
   Scalars s;
   s.V_th = V_th;
@@ -251,7 +251,7 @@ Scalars MakeScalars(ffi::AnyBuffer step, ffi::AnyBuffer table, int64_t seed, dou
   s.p3 = p3;
   s.dt = dt;
   s.scale = std::ldexp(1.0, -static_cast<int>(frac_bits));
-  s.seed = static_cast<uint32_t>(seed);
+  s.seed = key.typed_data<uint32_t>()[0];
   s.step = static_cast<uint32_t>(step.typed_data<int32_t>()[0]);
   s.sub_bits = static_cast<int>(sub_bits);
   s.table = table.typed_data<int32_t>();
@@ -262,9 +262,9 @@ Scalars MakeScalars(ffi::AnyBuffer step, ffi::AnyBuffer table, int64_t seed, dou
   ffi::AnyBuffer spikes, ffi::AnyBuffer VE, ffi::AnyBuffer uE, ffi::AnyBuffer tE, ffi::AnyBuffer aE,      \
       ffi::AnyBuffer bE, ffi::AnyBuffer cE, ffi::AnyBuffer dE, ffi::AnyBuffer VI, ffi::AnyBuffer uI,      \
       ffi::AnyBuffer tI, ffi::AnyBuffer aI, ffi::AnyBuffer bI, ffi::AnyBuffer cI, ffi::AnyBuffer dI,      \
-      ffi::AnyBuffer t, ffi::AnyBuffer step, ffi::AnyBuffer table
+      ffi::AnyBuffer t, ffi::AnyBuffer step, ffi::AnyBuffer key, ffi::AnyBuffer table
 #define IZHI_ATTR_ARGS                                                                                    \
-  int64_t seed, double V_th, double p1, double p2, double p3, double dt, double coef_e, double coef_i,    \
+  double V_th, double p1, double p2, double p3, double dt, double coef_e, double coef_i,    \
       int64_t frac_bits, int64_t sub_bits
 #define IZHI_RESULT_ARGS                                                                                  \
   ffi::Result<ffi::AnyBuffer> VE_o, ffi::Result<ffi::AnyBuffer> uE_o, ffi::Result<ffi::AnyBuffer> tE_o,   \
@@ -276,7 +276,7 @@ Scalars MakeScalars(ffi::AnyBuffer step, ffi::AnyBuffer table, int64_t seed, dou
 
 ffi::Error CsrStep(IZHI_STATE_ARGS, ffi::AnyBuffer indptr, ffi::AnyBuffer indices, ffi::AnyBuffer weight,
                    IZHI_ATTR_ARGS, IZHI_RESULT_ARGS) {
-  const Scalars s = MakeScalars(step, table, seed, V_th, p1, p2, p3, dt, frac_bits, sub_bits);
+  const Scalars s = MakeScalars(step, key, table, V_th, p1, p2, p3, dt, frac_bits, sub_bits);
   const int32_t* ptr = indptr.typed_data<int32_t>();
   const int32_t* idx = indices.typed_data<int32_t>();
   switch (VE.element_type()) {
@@ -294,7 +294,7 @@ ffi::Error CsrStep(IZHI_STATE_ARGS, ffi::AnyBuffer indptr, ffi::AnyBuffer indice
 }
 
 ffi::Error DenseStep(IZHI_STATE_ARGS, ffi::AnyBuffer weight, IZHI_ATTR_ARGS, IZHI_RESULT_ARGS) {
-  const Scalars s = MakeScalars(step, table, seed, V_th, p1, p2, p3, dt, frac_bits, sub_bits);
+  const Scalars s = MakeScalars(step, key, table, V_th, p1, p2, p3, dt, frac_bits, sub_bits);
   const int64_t n_post = static_cast<int64_t>(VE.element_count() + VI.element_count());
   switch (VE.element_type()) {
     case ffi::F32:
@@ -317,9 +317,9 @@ ffi::Error DenseStep(IZHI_STATE_ARGS, ffi::AnyBuffer weight, IZHI_ATTR_ARGS, IZH
       .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
       .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
       .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
-      .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+      .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
 #define IZHI_BIND_REST(B)                                                                                 \
-  B.Attr<int64_t>("seed").Attr<double>("V_th").Attr<double>("p1").Attr<double>("p2").Attr<double>("p3")   \
+  B.Attr<double>("V_th").Attr<double>("p1").Attr<double>("p2").Attr<double>("p3")   \
       .Attr<double>("dt").Attr<double>("coef_e").Attr<double>("coef_i").Attr<int64_t>("frac_bits")       \
       .Attr<int64_t>("sub_bits").Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()      \
       .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()            \

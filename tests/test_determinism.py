@@ -107,10 +107,10 @@ def test_neuron_jit_on_and_off(dtype):
 
 
 def test_chunked_and_single_shot(dtype):
-    """(c) chunks of 7 steps (not dividing the run) vs one call of all 300 steps."""
+    """(c) chunks of 7 steps (not dividing the run) vs one call of all 400 steps."""
     nets = [nw.CorticalNetwork2003(300, seed=6) for _ in range(2)]
-    chunked = nw.NetworkRunner(nets[0], chunk=7).run(300.0)
-    single = nw.NetworkRunner(nets[1], chunk=300).run(300.0)
+    chunked = nw.NetworkRunner(nets[0], chunk=7).run(400.0)
+    single = nw.NetworkRunner(nets[1], chunk=400).run(400.0)
     assert single.steps.size > 1000
     for key in ('steps', 'indices', 'counts_exc', 'counts_inh'):
         np.testing.assert_array_equal(getattr(chunked, key), getattr(single, key), err_msg=key)

@@ -99,10 +99,10 @@ def normals_from_words(words, table, dtype):
     return x.astype(dtype) * jnp.asarray(2.0**-FRAC_BITS, dtype)
 
 
-def counter_normal(seed: int, step, n: int, dtype):
-    """The ``n`` deviates of neurons ``0 .. n - 1`` at ``step`` (int32, may be traced) for ``seed``."""
+def counter_normal(seed, step, n: int, dtype):
+    """The ``n`` deviates of neurons ``0 .. n - 1`` at ``step`` for ``seed`` (uint32; both may be traced)."""
     pairs = (n + 1) // 2
-    w0, w1 = threefry2x32(jnp.uint32(seed), jnp.uint32(0), jnp.arange(pairs, dtype=jnp.uint32),
+    w0, w1 = threefry2x32(jnp.asarray(seed).astype(jnp.uint32), jnp.uint32(0), jnp.arange(pairs, dtype=jnp.uint32),
                           jnp.asarray(step).astype(jnp.uint32))
     words = jnp.stack([w0, w1], axis=-1).reshape(-1)[:n]
     return normals_from_words(words, normal_table(), dtype)

@@ -105,7 +105,8 @@ def fused_update(net) -> None:
     for pop in (E, I):
         args += [bm.as_jax(pop.V.value), bm.as_jax(pop.u.value), bm.as_jax(pop.t_last_spike.value)]
         args += [_flat(getattr(pop, key)) for key in 'abcd']
-    args += [jnp.asarray(t, dtype=bm.float_), jnp.asarray(i, dtype=jnp.int32), jnp.asarray(normal_table())]
+    args += [jnp.asarray(t, dtype=bm.float_), jnp.asarray(i, dtype=jnp.int32), net.noise.key.value,
+             jnp.asarray(normal_table())]
     if isinstance(comm, EventCSR):
         target, args = 'izhi_fused_step_csr', args + [comm.indptr, comm.indices.value, comm.weight.value]
     else:
@@ -116,7 +117,7 @@ def fused_update(net) -> None:
         state = jax.ShapeDtypeStruct(pop.V.shape, bm.float_)
         out_types += [state, state, state, jax.ShapeDtypeStruct(pop.V.shape, jnp.bool_)]
     outs = jax.ffi.ffi_call(target, out_types)(
-        *[bm.as_jax(a) for a in args], seed=np.int64(net.noise.seed), V_th=np.float64(_scalar(p.V_th)),
+        *[bm.as_jax(a) for a in args], V_th=np.float64(_scalar(p.V_th)),
         p1=np.float64(_scalar(p.p1)), p2=np.float64(_scalar(p.p2)), p3=np.float64(_scalar(p.p3)),
         dt=np.float64(dt), coef_e=np.float64(coef[0]), coef_i=np.float64(coef[1]),
         frac_bits=np.int64(FRAC_BITS), sub_bits=np.int64(SUB_BITS))

@@ -44,7 +44,8 @@ class ThalamicNoise(bp.Projection):
         if len(sigmas) != len(posts):
             raise ValueError(f'sigma={sigma!r}: expected one standard deviation per post group ({len(posts)})')
         self.sigma = tuple(float(x) for x in sigmas) if len(posts) > 1 else float(sigmas[0])
-        self.seed = int(seed)
+        # the generator's key as a state: load_state and checkpoints carry it with the network
+        self.key = bm.Variable(jnp.asarray(seed, dtype=jnp.uint32))
         sizes = [int(np.prod(p.varshape)) for p in posts]
         self.num = sum(sizes)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -60,7 +61,7 @@ class ThalamicNoise(bp.Projection):
 
     def update(self):
         dt = bp.share.load('dt')
-        x = counter_normal(self.seed, bp.share.load('i'), self.num, bm.float_)
+        x = counter_normal(self.key.value, bp.share.load('i'), self.num, bm.float_)
         if self._sharding is not None and self.num % self._sharding.mesh.devices.size == 0:
             x = jax.lax.with_sharding_constraint(x, self._sharding)
         self.current.value = (jnp.asarray(self._scale, dtype=bm.float_) / jnp.sqrt(dt)) * x
