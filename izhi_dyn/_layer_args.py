@@ -16,7 +16,8 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.core.synapse import FAN_IN_MODES, initial_weights_and_bias
 
-__all__ = ['FAN_IN_MODES', 'init_weights_and_bias', 'check_layer_options', 'check_tau_syn', 'check_wmask']
+__all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'init_weights_and_bias', 'check_layer_options',
+           'check_tau_syn', 'check_wmask', 'layer_neuron_params']
 
 
 def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
@@ -88,3 +89,35 @@ def check_wmask(wmask, n_neurons, in_size, dtype):
     if wmask.shape != shape or not np.all((wmask == 0) | (wmask == 1)):
         raise ValueError(f'wmask: expected a binary array of shape {shape}')
     return jnp.asarray(wmask, dtype=dtype)
+
+
+#: Names accepted by the layers' ``model=``: the 2003 form and the book's 2007 form.
+LAYER_MODELS = ('2003', '2007')
+
+#: Neuron parameters of the 2007-form layer that ``train_params`` may name.
+TRAINABLE_PARAMS_2007 = ('a', 'b', 'c', 'd', 'C', 'k', 'v_r', 'v_t', 'v_peak')
+
+# The 2003 layer's unset (None) neuron parameters: those of eventax's layer.
+_EVENTAX = {'a': 0.02, 'b': 0.2, 'c': -51.0, 'd': 2.0, 'V_th': 30.0}
+
+
+def layer_neuron_params(model, given, train_params, neuron_kwargs):
+    """The neuron parameters the layer builds itself (``given`` a, b, c, d, V_th, None where unset).
+
+    For ``model='2007'``: ``V_th`` must stay unset (the cut-off is ``v_peak``),
+    unset values are the book's RS cell's, and the trainable parameters named in
+    ``train_params`` move from ``neuron_kwargs`` (popped) into the result.
+    """
+    model = check.check_choice('model', model, LAYER_MODELS)
+    if model == '2003':
+        return {k: _EVENTAX[k] if given[k] is None else given[k] for k in _EVENTAX}
+    if given.get('V_th') is not None:
+        raise ValueError(f"V_th={given['V_th']!r}: the 2007 form's spike cut-off is v_peak (pass v_peak=)")
+    from izhi_dyn.book_classes import CELL_CLASSES_2007
+
+    rs = CELL_CLASSES_2007['RS'].neuron_kwargs()
+    params = {k: rs[k] if given[k] is None else given[k] for k in ('a', 'b', 'c', 'd')}
+    for name in train_params:
+        if name not in params:
+            params[name] = neuron_kwargs.pop(name, rs[name])
+    return params

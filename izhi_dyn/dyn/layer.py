@@ -16,9 +16,10 @@ import brainpy.math as bm
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn._layer_args import (FAN_IN_MODES, check_layer_options, check_tau_syn, check_wmask,
-                                  init_weights_and_bias)
+from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
+                                  check_wmask, init_weights_and_bias, layer_neuron_params)
 from izhi_dyn.core.synapse import exponential_synapse
+from izhi_dyn.dyn.book_neuron import Izhikevich2007
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.dyn.training import TRAINABLE_PARAMS, trainable
 
@@ -48,9 +49,15 @@ class IzhikevichLayer(bp.DynamicalSystem):
     mode : brainpy.math.Mode, optional
         As for :class:`izhi_dyn.Izhikevich`; in ``TrainingMode`` spikes are
         surrogate and the layer is differentiable.
-    a, b, c, d, V_th : float, array, initializer or Variable
-        Neuron parameters; defaults 0.02, 0.2, -51, 2, 30 (those of eventax's
-        layer).
+    a, b, c, d, V_th : float, array, initializer or Variable, optional
+        Neuron parameters; unset: 0.02, 0.2, -51, 2, 30 (those of eventax's
+        layer), or for ``model='2007'`` the book's RS cell (``V_th`` unset:
+        the 2007 cut-off is ``v_peak``).
+    model : {'2003', '2007'}, default '2003'
+        The neurons' form: :class:`izhi_dyn.Izhikevich`, or
+        :class:`izhi_dyn.Izhikevich2007` (currents, weights and bias in pA;
+        the class's other parameters through ``**neuron_kwargs``, e.g.
+        ``**CELL_CLASSES_2007['FS'].neuron_kwargs()``).
     tau_syn : float or array, default 5
         Synaptic time constant (ms, > 0).
     wmask : array of shape (N + K, N), optional
@@ -60,7 +67,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
         Weight and bias initialisation, see :func:`init_weights_and_bias`.
     train_params : iterable of str, default ()
         Neuron parameters to learn, among ``'a', 'b', 'c', 'd', 'V_th'``
-        (no sign constraint).
+        (2007: ``'a', 'b', 'c', 'd', 'C', 'k', 'v_r', 'v_t', 'v_peak'``; no
+        sign constraint).
     shared_params : bool, default False
         Learn one shared value per parameter instead of one per neuron.
     train_bias : bool, default True
@@ -68,7 +76,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
     seed : int, optional
         Seed of the weight initialisation; default draws from ``bm.random``.
     V_initializer, u_initializer : optional
-        Initial state; default :math:`V_0 = c`, :math:`u_0 = b\,c`.
+        Initial state; default :math:`V_0 = c`, :math:`u_0 = b\,c` (2007:
+        the neuron's, :math:`V_0 = v_r`, :math:`u_0 = U(v_r)`).
     **neuron_kwargs
         Passed to :class:`izhi_dyn.Izhikevich` (``method``, ``spk_fun``,
         ``spk_reset``, ``detach_spk``, ``tau_ref``, ``p1``...).
@@ -99,19 +108,20 @@ class IzhikevichLayer(bp.DynamicalSystem):
     supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
 
     def __init__(self, n_neurons: int, in_size: int, *, mode: Optional[bm.Mode] = None,
-                 name: Optional[str] = None, a: Any = 0.02, b: Any = 0.2, c: Any = -51.0, d: Any = 2.0,
-                 V_th: Any = 30.0, tau_syn: Any = 5.0, wmask=None, init_weights=None, wmean: float = 0.0,
+                 name: Optional[str] = None, a: Any = None, b: Any = None, c: Any = None, d: Any = None,
+                 V_th: Any = None, model: str = '2003', tau_syn: Any = 5.0, wmask=None, init_weights=None, wmean: float = 0.0,
                  wlim: Optional[float] = None, fan_in_mode: Optional[str] = None, init_bias=None,
                  bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
                  shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
                  V_initializer: Any = None, u_initializer: Any = None, **neuron_kwargs):
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
-            n_neurons, in_size, train_params, shared_params, train_bias, seed, TRAINABLE_PARAMS)
+            n_neurons, in_size, train_params, shared_params, train_bias, seed,
+            TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
+        params = layer_neuron_params(model, dict(a=a, b=b, c=c, d=d, V_th=V_th), train_params, neuron_kwargs)
         super().__init__(name=name, mode=mode)
         self.n_neurons, self.in_size = n_neurons, in_size
         N, K = self.n_neurons, self.in_size
 
-        params = dict(a=a, b=b, c=c, d=d, V_th=V_th)
         for p in train_params:
             params[p] = trainable(params[p], N, shared=shared_params)
 
@@ -125,11 +135,12 @@ class IzhikevichLayer(bp.DynamicalSystem):
         self.bias = bm.TrainVar(bias) if train_bias else bias
 
         c0 = params['c']
-        if V_initializer is None:
+        if V_initializer is None and model == '2003':
             V_initializer = lambda shape: jnp.broadcast_to(  # noqa: E731
                 jnp.asarray(c0.value if isinstance(c0, bm.Variable) else bm.as_jax(c0), dtype=bm.float_), shape)
-        self.neuron = Izhikevich(N, mode=self.mode, V_initializer=V_initializer,
-                                 u_initializer=u_initializer, **params, **neuron_kwargs)
+        neuron_class = Izhikevich2007 if model == '2007' else Izhikevich
+        self.neuron = neuron_class(N, mode=self.mode, V_initializer=V_initializer, u_initializer=u_initializer,
+                                   **params, **neuron_kwargs)
         self.reset_state(self.mode)
 
     @property

@@ -15,10 +15,12 @@ import brainstate
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn._layer_args import check_layer_options, check_tau_syn, check_wmask, init_weights_and_bias
+from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_wmask,
+                                  init_weights_and_bias, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
 from izhi_dyn.core.synapse import exponential_synapse
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
+from izhi_dyn.state.book_neuron import Izhikevich2007, parameter_units
 from izhi_dyn.state.neuron import Izhikevich
 
 __all__ = ['IzhikevichLayer']
@@ -49,9 +51,16 @@ class IzhikevichLayer(brainstate.nn.Module):
         Number of inputs :math:`K` (``update(x)`` takes ``x`` of shape ``(..., K)``);
         stored as :attr:`n_inputs`, while the attribute ``in_size`` is
         brainstate's input shape ``(K,)`` (and ``out_size`` is ``(N,)``).
-    a, b, c, d, V_th : float, array, quantity, initializer or brainstate.State
+    a, b, c, d, V_th : float, array, quantity, initializer or brainstate.State, optional
         Neuron parameters (units as :class:`izhi_dyn.state.Izhikevich`);
-        defaults 0.02, 0.2, -51 mV, 2 mV/ms, 30 mV (those of eventax's layer).
+        unset: 0.02, 0.2, -51 mV, 2 mV/ms, 30 mV (those of eventax's layer),
+        or for ``model='2007'`` the book's RS cell (``V_th`` unset).
+    model : {'2003', '2007'}, default '2003'
+        The neurons' form: :class:`izhi_dyn.state.Izhikevich`, or
+        :class:`izhi_dyn.state.Izhikevich2007` (currents, weights and bias in
+        pA; the class's other parameters through ``**neuron_kwargs``;
+        ``train_params`` among ``'a', 'b', 'c', 'd', 'C', 'k', 'v_r', 'v_t',
+        'v_peak'``).
     tau_syn : float, array or quantity, default 5 ms
         Synaptic time constant (> 0), shared or one per neuron.
     wmask : array of shape (N + K, N), optional
@@ -90,7 +99,7 @@ class IzhikevichLayer(brainstate.nn.Module):
     recurrent spikes one step later. ``dt`` (and ``t``) come from
     :mod:`brainstate.environ`, as for the neuron; :func:`izhi_dyn.state.run_sequence`
     sets them. :attr:`W` holds the unmasked weights; :attr:`weights` is
-    :math:`W \odot M`. The state ``I`` carries its unit (mV/ms).
+    :math:`W \odot M`. The state ``I`` carries its unit (mV/ms; pA for ``model='2007'``).
 
     Examples
     --------
@@ -102,25 +111,28 @@ class IzhikevichLayer(brainstate.nn.Module):
     (20, 4, 8)
     """
 
-    def __init__(self, n_neurons: int, in_size: int, *, a: Any = 0.02, b: Any = 0.2, c: Any = -51.0,
-                 d: Any = 2.0, V_th: Any = 30.0, tau_syn: Any = 5.0, wmask=None, init_weights=None,
+    def __init__(self, n_neurons: int, in_size: int, *, a: Any = None, b: Any = None, c: Any = None,
+                 d: Any = None, V_th: Any = None, tau_syn: Any = 5.0, wmask=None, init_weights=None,
                  wmean: float = 0.0, wlim: Optional[float] = None, fan_in_mode: Optional[str] = None,
                  init_bias=None, bmean: float = 0.0, blim: Optional[float] = None,
                  train_params: Iterable[str] = (), shared_params: bool = False, train_bias: bool = True,
                  seed: Optional[int] = None, V_initializer: Any = None, u_initializer: Any = None,
-                 name: Optional[str] = None, **neuron_kwargs):
+                 name: Optional[str] = None, model: str = '2003', **neuron_kwargs):
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
-            n_neurons, in_size, train_params, shared_params, train_bias, seed, TRAINABLE_PARAMS)
+            n_neurons, in_size, train_params, shared_params, train_bias, seed,
+            TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
+        params = layer_neuron_params(model, dict(a=a, b=b, c=c, d=d, V_th=V_th), train_params, neuron_kwargs)
         if name is not None and not (isinstance(name, str) and name.isidentifier()):
             raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
         super().__init__(name=name)
         self.n_neurons, self.n_inputs = N, K = n_neurons, in_size
         self.in_size, self.out_size = (K,), (N,)  # brainstate's shapes of one input and one output
         dtype = float_dtype()
+        units = parameter_units() if model == '2007' else UNITS
+        self._I_unit = units['I']
 
-        params = dict(a=a, b=b, c=c, d=d, V_th=V_th)
         for p in train_params:
-            params[p] = _param_state(p, params[p], N, shared_params)
+            params[p] = _param_state(p, params[p], N, shared_params, units[p])
 
         self.tau_syn = check_tau_syn(strip('tau_syn', tau_syn, UNITS['t']), N, dtype)
         self.wmask = check_wmask(wmask, N, K, dtype)
@@ -131,12 +143,13 @@ class IzhikevichLayer(brainstate.nn.Module):
         self.W = brainstate.ParamState(W if self.wmask is None else W * self.wmask)
         self.bias = brainstate.ParamState(bias) if train_bias else bias
 
-        if V_initializer is None:
+        if V_initializer is None and model == '2003':
             c0 = params['c']
             V_initializer = lambda shape: jnp.broadcast_to(  # noqa: E731
                 jnp.asarray(strip('c', read('c', c0), UNITS['c']), dtype=float_dtype()), shape)
-        self.neuron = Izhikevich(N, V_initializer=V_initializer, u_initializer=u_initializer, **params,
-                                 **neuron_kwargs)
+        neuron_class = Izhikevich2007 if model == '2007' else Izhikevich
+        self.neuron = neuron_class(N, V_initializer=V_initializer, u_initializer=u_initializer, **params,
+                                   **neuron_kwargs)
 
     @property
     def weights(self) -> jax.Array:
@@ -151,7 +164,7 @@ class IzhikevichLayer(brainstate.nn.Module):
 
     def _current(self, batch_size):
         shape = (self.n_neurons,) if batch_size is None else (batch_size, self.n_neurons)
-        return jnp.zeros(shape, dtype=float_dtype()) * UNITS['I']
+        return jnp.zeros(shape, dtype=float_dtype()) * self._I_unit
 
     def init_state(self, batch_size: Optional[int] = None, **kwargs):
         """Create the synaptic current ``I = 0`` and the neurons' states (V = c, u = b V)."""
@@ -166,7 +179,7 @@ class IzhikevichLayer(brainstate.nn.Module):
     def update(self, x=None):
         """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes."""
         dt = strip('dt', brainstate.environ.get_dt(), UNITS['t'])
-        I = self.I.value.to_decimal(UNITS['I'])
+        I = self.I.value.to_decimal(self._I_unit)
         pre = jnp.asarray(self.neuron.spike.value, dtype=I.dtype)
         if self.n_inputs:
             expected = I.shape[:-1] + (self.n_inputs,)
@@ -175,16 +188,16 @@ class IzhikevichLayer(brainstate.nn.Module):
                 raise ValueError(f'x: input of shape {x.shape}, expected {expected}')
             pre = jnp.concatenate([pre, jnp.asarray(x, I.dtype)], axis=-1)
         I = exponential_synapse(I, pre, self.weights, dt, self.tau_syn)
-        self.I.value = I * UNITS['I']
+        self.I.value = I * self._I_unit
         bias = self.bias.value if isinstance(self.bias, brainstate.State) else self.bias
         return self.neuron(I + jnp.broadcast_to(bias, I.shape))
 
 
-def _param_state(name, value, n_neurons, shared):
-    """A trainable neuron parameter: a ParamState of shape ``(N,)``, or ``()`` when ``shared``."""
+def _param_state(name, value, n_neurons, shared, unit):
+    """A trainable neuron parameter (plain, in ``unit``): a ParamState of shape ``(N,)``, or ``()`` when ``shared``."""
     if isinstance(value, brainstate.State):
         raise TypeError(f'{name}: already a state; leave it out of train_params or pass a plain value')
-    value = jnp.asarray(build_parameter(name, value, (n_neurons,)), dtype=float_dtype())
+    value = jnp.asarray(build_parameter(name, value, (n_neurons,), unit=unit), dtype=float_dtype())
     if shared:
         if value.size != 1:
             raise ValueError(f'{name}: shared_params=True needs a single value, got shape {value.shape}')
