@@ -20,6 +20,9 @@ from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Pr
 from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
 from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
 from izhi_dyn.exact import ExactRun, exact_spike_times, first_spike_loss, silent_neuron_penalty, spike_times_until  # noqa: E402
+from izhi_dyn.ttfs import (first_spike_cross_entropy, first_spike_prediction, first_spike_times,  # noqa: E402
+                           grid_first_spike_times, latency_encode)
+from izhi_dyn.yin_yang import YIN_YANG_SPLITS, YinYang, yin_yang_class, yin_yang_dataset  # noqa: E402
 from izhi_dyn.core.equations import Params2007  # noqa: E402
 from izhi_dyn.dyn.book_neuron import Izhikevich2007  # noqa: E402
 from izhi_dyn.book_classes import CELL_CLASSES_2007, PRESETS_2007, BookPreset, CellClass  # noqa: E402
@@ -47,6 +50,15 @@ __all__ = [
     'first_spike_loss',
     'silent_neuron_penalty',
     'spike_times_until',
+    'first_spike_cross_entropy',
+    'first_spike_prediction',
+    'first_spike_times',
+    'grid_first_spike_times',
+    'latency_encode',
+    'YIN_YANG_SPLITS',
+    'YinYang',
+    'yin_yang_class',
+    'yin_yang_dataset',
     'networks',
     'CorticalNetwork2003',
     'NetworkResult',
