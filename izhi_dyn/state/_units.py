@@ -1,4 +1,4 @@
-"""Units at the boundary of the brainstate front-end, and parameters built from user values.
+"""Units at the boundary of the brainstate front-end; parameters, initial states and noise built from user values.
 
 The core works on plain arrays in mV, ms and mV/ms. Users of ``brainpy.state``
 pass brainunit quantities; plain numbers are taken as the documented unit. The
@@ -9,6 +9,7 @@ inputs of ``update``), never inside the core.
 from __future__ import annotations
 
 import brainstate
+import braintools
 import brainunit as u
 import jax.numpy as jnp
 import numpy as np
@@ -16,7 +17,8 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
 
-__all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'float_dtype']
+__all__ = ['UNITS', 'strip', 'build_parameter', 'read', 'float_dtype', 'initial_value_argument',
+           'initial_state_value', 'noise_amplitude']
 
 #: The unit of each quantity the neuron accepts; a plain number is taken in it.
 UNITS = {
@@ -92,3 +94,29 @@ def read(name, value, unit=None):
     if isinstance(value, brainstate.State):
         return strip(name, value.value, UNITS[name] if unit is None else unit)
     return value
+
+
+def initial_value_argument(name, value, unit_key, shape):
+    """Check an initial-state argument once: a callable, or a value of the right unit and shape."""
+    if callable(value) and not isinstance(value, u.Quantity):
+        return value
+    plain = strip(name, value, UNITS[unit_key])
+    check.initializer(name, plain, shape)
+    return jnp.asarray(plain, dtype=float_dtype())
+
+
+def initial_state_value(name, init, unit_key, varshape, batch_size):
+    """Initial state values (plain, in the unit of ``unit_key``) of shape ``(batch_size, *varshape)``."""
+    value = braintools.init.param(init, varshape, batch_size)
+    value = jnp.asarray(strip(name, value, UNITS[unit_key]), dtype=float_dtype())
+    full = tuple(varshape) if batch_size is None else (batch_size, *varshape)
+    return jnp.broadcast_to(value, full)
+
+
+def noise_amplitude(name, value, shape):
+    """None, a time-dependent callable ``sigma(t)``, or an amplitude >= 0 of ``shape``."""
+    if value is None:
+        return None
+    if callable(value) and not isinstance(value, (braintools.init.Initialization, brainstate.State, u.Quantity)):
+        return value
+    return build_parameter(name, value, shape, lower=0.0)

@@ -23,7 +23,8 @@ from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
 from izhi_dyn.state._base import StateNeuron, StepStateUnits
-from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
+from izhi_dyn.state._units import (UNITS, build_parameter, float_dtype, initial_state_value,
+                                   initial_value_argument, noise_amplitude, read, strip)
 
 __all__ = ['Izhikevich']
 
@@ -219,11 +220,11 @@ class Izhikevich(StateNeuron):
         if not isinstance(self.c, brainstate.State):
             check.check_reset_below_threshold(self.c, read('V_th', self.V_th), c, V_th)
 
-        self._V_initializer = _initializer('V_initializer', V_initializer, 'V', shape)
+        self._V_initializer = initial_value_argument('V_initializer', V_initializer, 'V', shape)
         self._u_initializer = (None if u_initializer is None
-                               else _initializer('u_initializer', u_initializer, 'u', shape))
-        self.noise = _noise_amplitude('noise', noise, shape)
-        self.noise_u = _noise_amplitude('noise_u', noise_u, shape)
+                               else initial_value_argument('u_initializer', u_initializer, 'u', shape))
+        self.noise = noise_amplitude('noise', noise, shape)
+        self.noise_u = noise_amplitude('noise_u', noise_u, shape)
         check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
                                 differentiable=spk_fun is not None,
                                 how_to_differentiate='pass spk_fun=None (exact spikes) or use an explicit method')
@@ -240,11 +241,11 @@ class Izhikevich(StateNeuron):
 
     # -- state ---------------------------------------------------------------
     def _initial_values(self, batch_size):
-        V0 = _initial('V_initializer', self._V_initializer, 'V', self.varshape, batch_size)
+        V0 = initial_state_value('V_initializer', self._V_initializer, 'V', self.varshape, batch_size)
         if self._u_initializer is None:
             u0 = to_state_shape(read('b', self.b), V0.shape) * V0
         else:
-            u0 = _initial('u_initializer', self._u_initializer, 'u', self.varshape, batch_size)
+            u0 = initial_state_value('u_initializer', self._u_initializer, 'u', self.varshape, batch_size)
         shape = V0.shape
         values = {
             'V': V0 * UNITS['V'],
@@ -306,28 +307,3 @@ class Izhikevich(StateNeuron):
         sigma = strip(name, amplitude(t), UNITS[name]) if callable(amplitude) else read(name, amplitude)
         return noise_increment(to_state_shape(sigma, shape), brainstate.random.randn(*shape), dt)
 
-
-def _initializer(name, value, unit_key, shape):
-    """Check an initial-state argument once: a callable, or a value of the right unit and shape."""
-    if callable(value) and not isinstance(value, u.Quantity):
-        return value
-    plain = strip(name, value, UNITS[unit_key])
-    check.initializer(name, plain, shape)
-    return jnp.asarray(plain, dtype=float_dtype())
-
-
-def _initial(name, init, unit_key, varshape, batch_size):
-    """Initial state values (plain, in the unit of ``unit_key``) of shape ``(batch_size, *varshape)``."""
-    value = braintools.init.param(init, varshape, batch_size)
-    value = jnp.asarray(strip(name, value, UNITS[unit_key]), dtype=float_dtype())
-    full = tuple(varshape) if batch_size is None else (batch_size, *varshape)
-    return jnp.broadcast_to(value, full)
-
-
-def _noise_amplitude(name, value, shape):
-    """None, a time-dependent callable ``sigma(t)``, or an amplitude >= 0 of ``shape``."""
-    if value is None:
-        return None
-    if callable(value) and not isinstance(value, (braintools.init.Initialization, brainstate.State, u.Quantity)):
-        return value
-    return build_parameter(name, value, shape, lower=0.0)
