@@ -109,7 +109,7 @@ class Izhikevich(StateNeuron):
         spikes (see above). The default is the one of
         :class:`izhi_dyn.Izhikevich`: narrow (width about 0.01 mV) and
         positive everywhere, so d(spike count)/d(input) is non-negative for
-        every neuron measured (``tests/test_state_defects.py``), unlike
+        every neuron measured (``tests/test_against_brainpy_state.py``), unlike
         ``brainpy.state``'s ``ReluGrad`` on the scaled ``(V - V_th) / V_th``.
     spk_reset : {'hard', 'soft'}, default 'hard'
         The resets of :class:`izhi_dyn.Izhikevich` (the core's): ``'hard'``
