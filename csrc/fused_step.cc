@@ -60,23 +60,18 @@ inline void Threefry(uint32_t k0, uint32_t k1, const uint32_t* c0, uint32_t c1, 
 #undef IZHI_ROUND
 
 // The standard normal of a 32-bit word in fixed point (units 2^-kFracBits): see counter_rng.py.
+// Branch-free (selects and clamped shifts), so that a block of words vectorises.
 inline int32_t NormalFixed(uint32_t w, const int32_t* table, int sub_bits) {
   uint32_t r = w & 0x7FFFFFFFu;
-  if (r == 0) r = 1;
+  r += (r == 0);
   const int nb = 31 - __builtin_clz(r);  // position of the leading one, 0..30
-  const int octave = 30 - nb;
   const uint32_t f = r - (1u << nb);
-  uint32_t j, frac;
-  if (nb >= sub_bits) {
-    const int sh = nb - sub_bits;
-    j = f >> sh;
-    const uint32_t rem = f & ((1u << sh) - 1u);
-    frac = sh >= 16 ? rem >> (sh - 16) : rem << (16 - sh);
-  } else {
-    j = f << (sub_bits - nb);
-    frac = 0;
-  }
-  const int32_t* row = table + octave * ((1 << sub_bits) + 1);
+  const int sh = nb > sub_bits ? nb - sub_bits : 0;  // bits below the bin index
+  const int up = nb < sub_bits ? sub_bits - nb : 0;  // short octaves: exact bin edges
+  const uint32_t j = (f >> sh) << up;
+  const uint32_t rem = f & ((1u << sh) - 1u);
+  const uint32_t frac = (rem >> (sh > 16 ? sh - 16 : 0)) << (sh < 16 ? 16 - sh : 0);
+  const int32_t* row = table + (30 - nb) * ((1 << sub_bits) + 1);
   const int32_t hi = row[j], lo = row[j + 1];
   const int32_t x = hi - static_cast<int32_t>((static_cast<uint32_t>(hi - lo) * frac) >> 16);
   return (w >> 31) ? x : -x;
@@ -108,12 +103,6 @@ inline T Drive(T V, T u, T I, T p1, T p2, T p3) {
   return ((s + p3) - u) + I;
 }
 
-template <typename T>
-inline T Bounded(T V) {
-  const T bound = static_cast<T>(1e4);
-  return V < -bound ? -bound : (V > bound ? bound : V);
-}
-
 struct Scalars {
   double V_th, p1, p2, p3, dt, scale;
   uint32_t seed, step;
@@ -121,42 +110,58 @@ struct Scalars {
   const int32_t* table;
 };
 
-// Neurons [first, first + pop.n) of the network: noise, integration, threshold, reset.
+// Neurons [first, first + pop.n) of the network: noise, integration, threshold, reset. Blocks of
+// kSpan neurons pass through branch-free loops (hash, deviates, parameters, update) that vectorise.
 template <typename T, bool kFma>
 void UpdatePopulation(const Population<T>& pop, int64_t first, const T* rec, T t, const Scalars& s) {
+  constexpr int kSpan = 2 * kBlock;
   const T half = static_cast<T>(0.5) * static_cast<T>(s.dt), dt = static_cast<T>(s.dt);
   const T V_th = static_cast<T>(s.V_th), p1 = static_cast<T>(s.p1), p2 = static_cast<T>(s.p2),
-          p3 = static_cast<T>(s.p3), unit = static_cast<T>(s.scale);
-  uint32_t counters[kBlock], w0[kBlock], w1[kBlock];
-  // words of pair k = g >> 1 (g: global neuron index): w0 for even g, w1 for odd g
-  const int64_t last = first + pop.n;
-  int64_t pair = first >> 1;
-  for (int64_t base = first; base < last;) {
-    const int64_t pairs = std::min<int64_t>(kBlock, ((last - 1) >> 1) - pair + 1);
-    for (int k = 0; k < pairs; ++k) counters[k] = static_cast<uint32_t>(pair + k);
-    Threefry(s.seed, 0u, counters, s.step, static_cast<int>(pairs), w0, w1);
-    const int64_t end = std::min<int64_t>(last, (pair + pairs) * 2);
-    for (int64_t g = base; g < end; ++g) {
-      const int64_t i = g - first;
-      const uint32_t word = (g & 1) ? w1[(g >> 1) - pair] : w0[(g >> 1) - pair];
-      const T xi = static_cast<T>(NormalFixed(word, s.table, s.sub_bits)) * unit;
-      const T noise = pop.coef * xi;
-      const T I = rec[g] + noise;
-      const T V = pop.V[i], u = pop.u[i];
-      const T a = pop.a[i * pop.sa], b = pop.b[i * pop.sb];
-      T V_new = Bounded(V + half * Drive<T, kFma>(V, u, I, p1, p2, p3));
-      V_new = Bounded(V_new + half * Drive<T, kFma>(V_new, u, I, p1, p2, p3));
-      // u + dt * a (b V - u): XLA contracts the inner product only
-      const T du = MulAdd<T, kFma>(b, V_new, -u);
-      const T u_new = dt == static_cast<T>(1) ? u + a * du : u + dt * (a * du);
-      const bool fired = V_new >= V_th;
-      pop.V_out[i] = fired ? pop.c[i * pop.sc] : V_new;
-      pop.u_out[i] = fired ? u_new + pop.d[i * pop.sd] : u_new;
-      pop.t_out[i] = fired ? t : pop.t_last[i];
-      pop.spike_out[i] = fired;
+          p3 = static_cast<T>(s.p3), unit = static_cast<T>(s.scale), bound = static_cast<T>(1e4);
+  const T coef = pop.coef;
+  alignas(64) uint32_t counters[kBlock + 1], w0[kBlock + 1], w1[kBlock + 1];
+  alignas(64) int32_t fixed[kSpan];
+  alignas(64) T pa[kSpan], pb[kSpan], pc[kSpan], pd[kSpan];
+  for (int64_t start = 0; start < pop.n; start += kSpan) {
+    const int m = static_cast<int>(std::min<int64_t>(kSpan, pop.n - start));
+    const int64_t g0 = first + start, pair0 = g0 >> 1;
+    // words of pair q = g >> 1 (g: global neuron index): w0 for even g, w1 for odd g
+    const int pairs = static_cast<int>(((g0 + m - 1) >> 1) - pair0 + 1);
+    for (int q = 0; q < pairs; ++q) counters[q] = static_cast<uint32_t>(pair0 + q);
+    Threefry(s.seed, 0u, counters, s.step, pairs, w0, w1);
+    for (int k = 0; k < m; ++k) {
+      const int64_t g = g0 + k;
+      const int q = static_cast<int>((g >> 1) - pair0);
+      fixed[k] = NormalFixed((g & 1) ? w1[q] : w0[q], s.table, s.sub_bits);
     }
-    base = end;
-    pair += pairs;
+    for (int k = 0; k < m; ++k) {
+      const int64_t i = start + k;
+      pa[k] = pop.a[i * pop.sa];
+      pb[k] = pop.b[i * pop.sb];
+      pc[k] = pop.c[i * pop.sc];
+      pd[k] = pop.d[i * pop.sd];
+    }
+    const T *V0 = pop.V + start, *u0 = pop.u + start, *tl = pop.t_last + start, *r0 = rec + g0;
+    T *Vo = pop.V_out + start, *uo = pop.u_out + start, *to = pop.t_out + start;
+    bool* so = pop.spike_out + start;
+#pragma GCC ivdep  // outputs never alias inputs (XLA buffers)
+    for (int k = 0; k < m; ++k) {
+      const T xi = static_cast<T>(fixed[k]) * unit;
+      const T I = r0[k] + coef * xi;
+      const T V = V0[k], u = u0[k];
+      T V_new = V + half * Drive<T, kFma>(V, u, I, p1, p2, p3);
+      V_new = V_new < -bound ? -bound : (V_new > bound ? bound : V_new);
+      V_new = V_new + half * Drive<T, kFma>(V_new, u, I, p1, p2, p3);
+      V_new = V_new < -bound ? -bound : (V_new > bound ? bound : V_new);
+      // u + dt * a (b V - u): XLA contracts the inner product only (dt * x is exact at dt = 1)
+      const T du = MulAdd<T, kFma>(pb[k], V_new, -u);
+      const T u_new = u + dt * (pa[k] * du);
+      const bool fired = V_new >= V_th;
+      Vo[k] = fired ? pc[k] : V_new;
+      uo[k] = fired ? u_new + pd[k] : u_new;
+      to[k] = fired ? t : tl[k];
+      so[k] = fired;
+    }
   }
 }
 
@@ -236,7 +241,9 @@ ffi::Error Run(ffi::AnyBuffer spikes, ffi::AnyBuffer VE, ffi::AnyBuffer uE, ffi:
                ffi::Result<ffi::AnyBuffer> tI_o, ffi::Result<ffi::AnyBuffer> sI_o, Propagate propagate) {
   auto e = MakePopulation<T>(VE, uE, tE, aE, bE, cE, dE, coef_e, VE_o, uE_o, tE_o, sE_o);
   auto in = MakePopulation<T>(VI, uI, tI, aI, bI, cI, dI, coef_i, VI_o, uI_o, tI_o, sI_o);
-  std::vector<T> rec(static_cast<size_t>(e.n + in.n), static_cast<T>(0));
+  // scratch kept between calls: a fresh allocation of this size would be mapped and faulted in every step
+  thread_local std::vector<T> rec;
+  rec.assign(static_cast<size_t>(e.n + in.n), static_cast<T>(0));
   propagate(spikes.typed_data<bool>(), static_cast<int64_t>(spikes.element_count()), rec.data());
   Step<T>(e, in, rec.data(), t.typed_data<T>()[0], s);
   return ffi::Error::Success();

@@ -116,7 +116,9 @@ def fused_update(net) -> None:
     for pop in (E, I):
         state = jax.ShapeDtypeStruct(pop.V.shape, bm.float_)
         out_types += [state, state, state, jax.ShapeDtypeStruct(pop.V.shape, jnp.bool_)]
-    outs = jax.ffi.ffi_call(target, out_types)(
+    # V, u, t_last_spike of each population are updated in place (the kernel reads each element before
+    # writing it), so the loop carries no copies of the state
+    outs = jax.ffi.ffi_call(target, out_types, input_output_aliases={1: 0, 2: 1, 3: 2, 8: 4, 9: 5, 10: 6})(
         *[bm.as_jax(a) for a in args], V_th=np.float64(_scalar(p.V_th)),
         p1=np.float64(_scalar(p.p1)), p2=np.float64(_scalar(p.p2)), p3=np.float64(_scalar(p.p3)),
         dt=np.float64(dt), coef_e=np.float64(coef[0]), coef_i=np.float64(coef[1]),
