@@ -88,3 +88,54 @@ def run(name, amplitude, burst=False):
                 v[i + 1] = c - 0.1 * u[i + 1]
                 u[i + 1] = u[i + 1] + d
     return spikes, bool(tie), float(u.max())
+
+
+def ode_spike_times(cell, I, T, V0=None, u0=0.0, rtol=1e-11, atol=1e-11):
+    """Spike times (ms) of the 2007 form under constant ``I`` (pA) over ``[0, T]``, float64 ``solve_ivp``.
+
+    ``cell`` is a dict of the book's parameters and rules (C, k, v_r, v_t, v_peak, a, b, c, d, v_b and,
+    optionally, b_low, v_switch, peak_u, reset_u, u_max, nullcline), written out here from the book's text,
+    not from the package. Integration stops at every spike (``V = v_peak + peak_u u``, the reset
+    ``V <- c + reset_u u``, ``u <- min(u + d, u_max)`` follows) and at every crossing of ``v_switch``
+    (where b jumps), so DOP853 never steps across a discontinuity. Starts at ``V0`` (default v_r) and ``u0``.
+    """
+    from scipy.integrate import solve_ivp
+
+    g = dict(b_low=0.0, v_switch=-np.inf, peak_u=0.0, reset_u=0.0, u_max=np.inf, nullcline='linear')
+    g.update(cell)
+
+    def U(V, below):
+        if g['nullcline'] == 'cubic':
+            return 0.0 if V < g['v_b'] else g['b'] * (V - g['v_b']) ** 3
+        return (g['b_low'] if below else g['b']) * (V - g['v_b'])
+
+    def peak(t, y):
+        return y[0] - (g['v_peak'] + g['peak_u'] * y[1])
+
+    def switch(t, y):
+        return y[0] - g['v_switch']
+
+    peak.terminal, peak.direction = True, 1
+    switch.terminal = True
+    spikes, t, y = [], 0.0, np.array([g['v_r'] if V0 is None else V0, u0])
+    while t < T:
+        below = y[0] <= g['v_switch'] if np.isfinite(g['v_switch']) else False
+
+        def rhs(t, y, below=below):
+            V, u = y
+            return [(g['k'] * (V - g['v_r']) * (V - g['v_t']) - u + I) / g['C'], g['a'] * (U(V, below) - u)]
+
+        events = [peak, switch] if np.isfinite(g['v_switch']) else [peak]
+        sol = solve_ivp(rhs, (t, T), y, method='DOP853', rtol=rtol, atol=atol, events=events)
+        if sol.status != 1:
+            break
+        if sol.t_events[0].size:
+            t = float(sol.t_events[0][0])
+            V, u = sol.y_events[0][0]
+            spikes.append(t)
+            y = np.array([g['c'] + g['reset_u'] * u, min(u + g['d'], g['u_max'])])
+        else:
+            t = float(sol.t_events[1][0])
+            y = sol.y_events[1][0].copy()
+            y[0] = g['v_switch'] + (1e-12 if below else -1e-12)  # step off the switch, to its far side
+    return np.array(spikes)

@@ -233,15 +233,16 @@ def _riccati_segment(V, u, I, h, p):
     """
     p1, p2, p3, C = _riccati_coefficients(p)
 
-    def drive(u_mid):  # q, and the threshold at the mid-segment u
-        return (p3 - u_mid + I) / C, spike_peak(u_mid, p)
+    def drive(V_seg, t):  # q from u in the middle of [0, t], the threshold from u at its end
+        return ((p3 - recovery_flow(V_seg, u, 0.5 * t, p) + I) / C,
+                spike_peak(recovery_flow(V_seg, u, t, p), p))
 
-    q, peak = drive(recovery_flow(V, u, 0.5 * h, p))
+    q, peak = drive(V, h)
     t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
     for _ in range(_RICCATI_PASSES):
         t = jnp.minimum(t_star, h)
         _, V_mean = riccati.voltage_flow_and_mean(V, q, t, p1, p2)
-        q, peak = drive(recovery_flow(V_mean, u, 0.5 * t, p))
+        q, peak = drive(V_mean, t)
         t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
     crossed = t_star <= h
     t = jnp.minimum(t_star, h)
