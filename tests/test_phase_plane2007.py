@@ -54,3 +54,30 @@ def test_fi_curve_of_the_2007_classes_rs_adapts_fs_does_not():
 def test_unknown_class_is_named():
     with pytest.raises(ValueError, match="cell='XX'"):
         ana.fixed_points(0.0, cell='XX')
+
+
+def test_phase_plane_and_orbit_of_a_class_and_their_figure():
+    """phase_plane/trajectory with cell=: the field is the 2007 vector field, the resets are LTS's u-dependent
+    jumps (the orbit's own post-reset samples), and plot_phase_plane draws them in pA."""
+    import matplotlib.pyplot as plt
+
+    from izhi_dyn import CELL_CLASSES_2007
+    from izhi_dyn.plotting import plot_phase_plane
+
+    lts = CELL_CLASSES_2007['LTS']
+    plane = ana.phase_plane(100.0, cell='LTS', resolution=5)
+    V, u = plane.grid_V[2, 3], plane.grid_u[2, 3]
+    np.testing.assert_allclose(plane.dV[2, 3], (lts.k * (V - lts.v_r) * (V - lts.v_t) - u + 100.0) / lts.C)
+    np.testing.assert_allclose(plane.du[2, 3], lts.a * (lts.b * (V - lts.v_r) - u))
+    assert [fp.V for fp in plane.fixed_points] == [fp.V for fp in ana.fixed_points(100.0, cell='LTS')]
+
+    orbit = ana.trajectory(300.0, cell='LTS', duration=150.0, dt=0.25, method='izhikevich2007')
+    before, after = orbit.jumps[:, 0], orbit.jumps[:, 1]
+    assert len(orbit.jumps) >= 5
+    np.testing.assert_allclose(before[:, 0], lts.v_peak + lts.peak_u * before[:, 1])  # the u-dependent peak
+    np.testing.assert_allclose(after[:, 0], orbit.V[orbit.spikes], atol=1e-4)  # c + rho_u u, as monitored
+    np.testing.assert_allclose(after[:, 1] - before[:, 1], lts.d)
+
+    ax = plot_phase_plane(plane, orbit)
+    assert ax.get_ylabel() == 'u (pA)' and ax.get_title() == 'I = 100 pA' and len(ax.lines) > 2 * len(orbit.jumps)
+    plt.close(ax.figure)

@@ -139,3 +139,48 @@ def saddle_node_current(cell='RS') -> float:
     if p.nullcline != 'linear' or p.v_b != p.v_r or np.isfinite(p.v_switch):
         raise ValueError(f'cell={cell!r}: the closed form needs the plain linear nullcline b (V - v_r)')
     return float((p.b + p.k * (p.v_t - p.v_r)) ** 2 / (4 * p.k))
+
+
+def plane(I, cell, V_range, u_range, resolution):
+    """The :class:`~izhi_dyn.analysis.PhasePlane` of ``cell`` at ``I`` (pA); ``V_range`` None: v_r - 25 to v_peak."""
+    from izhi_dyn.analysis.phase_plane import PhasePlane
+    from izhi_dyn.core.equations import recovery_derivative, voltage_derivative
+
+    p = cell_params(cell)
+    I = check.check_real('I', I)
+    V_lo, V_hi = (float(p.v_r) - 25.0, float(p.v_peak)) if V_range is None else V_range
+    V = np.linspace(V_lo, V_hi, 400)
+    u_V, u_u = nullclines(V, I, p)
+    if u_range is None:
+        lo, hi = float(np.min(u_u)), float(np.max(u_u))
+        pad = 0.2 * (hi - lo) + 10.0
+        u_range = (lo - pad, hi + pad)
+    gV, gu = np.meshgrid(np.linspace(V_lo, V_hi, resolution), np.linspace(*u_range, resolution))
+    with precision('float64'):
+        dV = np.asarray(voltage_derivative(jnp.asarray(gV), jnp.asarray(gu), I, p))
+        du = np.asarray(recovery_derivative(jnp.asarray(gV), jnp.asarray(gu), p))
+    return PhasePlane(float(I), V, u_V, u_u, fixed_points(I, p), gV, gu, dV, du, p)
+
+
+def orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs):
+    """One :class:`izhi_dyn.Izhikevich2007` of ``cell`` over ``inputs`` (steps, 1) as a
+    :class:`~izhi_dyn.analysis.Trajectory`; ``neuron_kwargs`` override the class's parameters.
+
+    Resets jump from :math:`(v_{peak} + \\pi_u u, u)` to :math:`(c + \\rho_u u, u^+)`, u the value before the
+    jump and :math:`u^+` the one after (as monitored).
+    """
+    from izhi_dyn.analysis.phase_plane import Trajectory
+    from izhi_dyn.simulate import run_neuron
+
+    p = cell_params(cell)._replace(**neuron_kwargs)
+    kwargs = {f: getattr(p, f) for f in Params2007._fields}
+    V0 = float(p.v_r) if V0 is None else V0
+    mon = run_neuron(inputs, dt, model='2007', method=method, V_initializer=V0, u_initializer=u0, **kwargs)
+    V, u = np.asarray(mon['V'][:, 0], dtype=float), np.asarray(mon['u'][:, 0], dtype=float)
+    fired = np.asarray(mon['spike'][:, 0], dtype=bool)
+    u_after = u[fired]
+    # u before the jump: u + d unless the ceiling cut it (then any u with u + d >= u_max; the ceiling's u is taken)
+    u_before = np.where(u_after < p.u_max, u_after - p.d, p.u_max - p.d)
+    jumps = np.stack([np.stack([p.v_peak + p.peak_u * u_before, u_before], -1),
+                      np.stack([p.c + p.reset_u * u_before, u_after], -1)], axis=1)
+    return Trajectory(mon['ts'], V, u, jumps.reshape(-1, 2, 2), fired)

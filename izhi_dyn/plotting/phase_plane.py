@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn.core.equations import Params2007
 
 __all__ = ['plot_phase_plane', 'plot_sweep']
 
@@ -25,7 +26,10 @@ def plot_phase_plane(plane, trajectory=None, *, ax=None, field=True, legend=True
 
     The V-nullcline is solid, the u-nullcline dashed, stable fixed points are
     filled and unstable ones open; resets :math:`(V_{th}, u) \\to (c, u + d)`
-    are dotted jumps.
+    are dotted jumps. Either form: a plane and orbit of the book's 2007 form
+    (``cell=`` in :func:`~izhi_dyn.analysis.phase_plane` and
+    :func:`~izhi_dyn.analysis.trajectory`) are drawn in its units, u and I in
+    pA, resets from :math:`(v_{peak} + \\pi_u u, u)` to :math:`(c + \\rho_u u, u^+)`.
 
     Parameters
     ----------
@@ -89,9 +93,10 @@ def plot_phase_plane(plane, trajectory=None, *, ax=None, field=True, legend=True
         ax.plot(trajectory.V[0], trajectory.u[0], 's', color=color, ms=5)
     ax.set_xlim(plane.grid_V.min(), plane.grid_V.max())
     ax.set_ylim(plane.grid_u.min(), plane.grid_u.max())
+    book = isinstance(plane.params, Params2007)
     ax.set_xlabel('V (mV)')
-    ax.set_ylabel('u (mV/ms)')
-    ax.set_title(f'I = {plane.I:g}', fontsize=10)
+    ax.set_ylabel('u (pA)' if book else 'u (mV/ms)')
+    ax.set_title(f'I = {plane.I:g} pA' if book else f'I = {plane.I:g}', fontsize=10)
     if legend:
         ax.legend(fontsize=7, loc='lower right', framealpha=0.9)
     return ax
