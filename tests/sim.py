@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import re
@@ -13,6 +14,16 @@ import brainpy.math as bm
 import numpy as np
 
 import izhi_dyn
+
+
+@functools.lru_cache(maxsize=None)
+def features_2004(dtype):
+    """``simulate_many`` of the 20 features of 2004 with their published numerics in ``dtype``, run once per
+    test process and shared by test_features.py and test_reproduction.py (treat the result as read-only)."""
+    from izhi_dyn.presets import FEATURES_2004
+    from izhi_dyn.simulate import simulate_many
+
+    return simulate_many(FEATURES_2004, dtype=dtype)
 
 
 def run(neuron, inputs, dt, monitors=('V', 'u', 'spike'), **runner_kw):

@@ -16,6 +16,7 @@ import izhi_dyn
 from feature_criteria import CRITERIA, regular_spiking_control
 from izhi_dyn.presets import FEATURES_2004, PRESETS
 from izhi_dyn.simulate import simulate_many
+from sim import features_2004
 
 DEFAULT_METHOD = inspect.signature(izhi_dyn.Izhikevich).parameters['method'].default
 
@@ -40,7 +41,7 @@ def negative_control(key):
 
 @pytest.fixture(scope='module')
 def published():
-    return simulate_many(FEATURES_2004, dtype='float64')
+    return features_2004('float64')
 
 
 @pytest.fixture(scope='module')
@@ -50,7 +51,7 @@ def default_integrator():
 
 @pytest.fixture(scope='module')
 def float32():
-    return simulate_many(FEATURES_2004, dtype='float32')
+    return features_2004('float32')
 
 
 @pytest.fixture(scope='module')

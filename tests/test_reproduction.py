@@ -13,7 +13,7 @@ import pytest
 
 import reference_2004
 from izhi_dyn.presets import FEATURES_2004, PRESETS
-from izhi_dyn.simulate import simulate_many
+from sim import features_2004
 
 FEATURES = reference_2004.load()['features']
 
@@ -25,7 +25,7 @@ def reference():
 
 @pytest.fixture(scope='module')
 def ours():
-    return simulate_many(FEATURES_2004, method='izhikevich2004', dtype='float64')
+    return features_2004('float64')  # each preset's published scheme, izhikevich2004
 
 
 def test_the_json_names_are_our_keys(reference):
@@ -38,7 +38,7 @@ def test_same_spikes_at_same_samples(reference, ours, key):
     sim = ours[key]
     samples = np.rint(sim.spike_times / sim.dt).astype(int)
     assert not tie, 'an update landed exactly on 30: > and >= would disagree'
-    assert sim.dt == PRESETS[key].dt and sim.dtype == 'float64'
+    assert sim.method == 'izhikevich2004' and sim.dt == PRESETS[key].dt and sim.dtype == 'float64'
     np.testing.assert_array_equal(samples, expected)
     np.testing.assert_array_equal(sim.spike_times, np.asarray(expected) * sim.dt)
 
@@ -47,10 +47,10 @@ def test_every_feature_fires(reference):
     assert all(len(spikes) >= 1 for spikes, _ in reference.values())
 
 
-def test_float32_drift_is_the_recorded_one():
+def test_float32_drift_is_the_recorded_one(reference):
     """In float32 only the features whose record has ``float32_drift`` move."""
-    f32 = simulate_many(FEATURES_2004, method='izhikevich2004', dtype='float32')
-    ref = {reference_2004.snake_case(f['name']): reference_2004.run(f)[0] for f in FEATURES}
+    f32 = features_2004('float32')
+    assert {sim.method for sim in f32.values()} == {'izhikevich2004'}
     moved = {k for k, sim in f32.items()
-             if np.rint(sim.spike_times / sim.dt).astype(int).tolist() != ref[k]}
+             if np.rint(sim.spike_times / sim.dt).astype(int).tolist() != reference[k][0]}
     assert moved == {k for k in FEATURES_2004 if PRESETS[k].float32_drift}
