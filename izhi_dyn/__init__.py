@@ -1,34 +1,44 @@
 """izhi_dyn: the Izhikevich spiking-neuron model for BrainPy.
 
 The public API is re-exported here; submodules are implementation detail
-unless documented.
+unless documented. Names are imported on first use (PEP 562,
+:mod:`izhi_dyn._lazy`): ``import izhi_dyn`` loads neither brainpy nor
+matplotlib, and a command or a simulation imports only what it uses.
 """
 
+import sys as _sys
+
+from izhi_dyn._lazy import attach as _attach
 from izhi_dyn._precision import follow_jax_precision as _follow_jax_precision
+from izhi_dyn._precision import keep_x64_through_brainstate_import as _keep_x64
 from izhi_dyn._precision import x64_requested as _x64_requested
 
-_X64 = _x64_requested()  # read before brainpy's import turns JAX's x64 flag off
-
-from izhi_dyn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from izhi_dyn.core import (INTEGRATORS, SPIKE_RESETS, Integrator, NonFiniteStateError, Params, Step,
-                           get_integrator, recovery_derivative, recovery_flow, voltage_derivative)
-from izhi_dyn.dyn import IzhikevichLayer, Izhikevich, init_weights_and_bias
-from izhi_dyn import networks  # noqa: E402
-from izhi_dyn.networks import CorticalNetwork2003, NetworkResult, run_network  # noqa: E402
-from izhi_dyn.dyn import clip_parameters, make_trainable, run_sequence, trainable
-from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Preset, Protocol, get_preset  # noqa: E402
-from izhi_dyn.simulate import FRONTENDS, Simulation, run_neuron, simulate, simulate_many  # noqa: E402
-from izhi_dyn.analysis.patterns import classify_pattern  # noqa: E402
-from izhi_dyn.exact import ExactRun, exact_spike_times, first_spike_loss, silent_neuron_penalty, spike_times_until  # noqa: E402
-from izhi_dyn.ttfs import (first_spike_cross_entropy, first_spike_prediction, first_spike_times,  # noqa: E402
-                           grid_first_spike_times, latency_encode)
-from izhi_dyn.yin_yang import YIN_YANG_SPLITS, YinYang, yin_yang_class, yin_yang_dataset  # noqa: E402
-from izhi_dyn.core.equations import Params2007  # noqa: E402
-from izhi_dyn.dyn.book_neuron import Izhikevich2007  # noqa: E402
-from izhi_dyn.book_classes import CELL_CLASSES_2007, PRESETS_2007, BookPreset, CellClass  # noqa: E402
-
-if _X64:
+# brainstate's import (through brainpy) turns JAX's x64 flag off: a float64 request made
+# before it, now or later, survives it; if brainstate is already loaded, it is restored now.
+_keep_x64()
+if 'brainstate' in _sys.modules and _x64_requested():
     _follow_jax_precision(True)
+
+_EXPORTS = {
+    'izhi_dyn.checkpoint': ['Checkpoint', 'load_checkpoint', 'save_checkpoint'],
+    'izhi_dyn.core': ['INTEGRATORS', 'SPIKE_RESETS', 'Integrator', 'NonFiniteStateError', 'Params', 'Step',
+        'get_integrator', 'recovery_derivative', 'recovery_flow', 'voltage_derivative'],
+    'izhi_dyn.dyn': ['IzhikevichLayer', 'Izhikevich', 'init_weights_and_bias', 'clip_parameters',
+        'make_trainable', 'run_sequence', 'trainable'],
+    'izhi_dyn.networks': ['CorticalNetwork2003', 'NetworkResult', 'run_network'],
+    'izhi_dyn.presets': ['CELL_TYPES_2003', 'FEATURES_2004', 'PRESETS', 'Preset', 'Protocol', 'get_preset'],
+    'izhi_dyn.simulate': ['FRONTENDS', 'Simulation', 'run_neuron', 'simulate', 'simulate_many'],
+    'izhi_dyn.analysis.patterns': ['classify_pattern'],
+    'izhi_dyn.exact': ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty',
+        'spike_times_until'],
+    'izhi_dyn.ttfs': ['first_spike_cross_entropy', 'first_spike_prediction', 'first_spike_times',
+        'grid_first_spike_times', 'latency_encode'],
+    'izhi_dyn.yin_yang': ['YIN_YANG_SPLITS', 'YinYang', 'yin_yang_class', 'yin_yang_dataset'],
+    'izhi_dyn.core.equations': ['Params2007'],
+    'izhi_dyn.dyn.book_neuron': ['Izhikevich2007'],
+    'izhi_dyn.book_classes': ['CELL_CLASSES_2007', 'PRESETS_2007', 'BookPreset', 'CellClass'],
+}
+__getattr__, __dir__ = _attach(__name__, _EXPORTS, submodules=('networks',))
 
 __version__ = '0.1.0'
 

@@ -6,8 +6,8 @@ import numbers
 import os
 from collections.abc import Iterable, Mapping
 
-import brainpy as bp
-import brainpy.math as bm
+import sys
+
 import jax
 import numpy as np
 
@@ -66,6 +66,12 @@ def check_int(name, value, *, lower=None, allow_none=False):
     return int(value)
 
 
+def _is_variable(value) -> bool:
+    # brainpy is imported only by code that needs it: no Variable can exist before
+    bm = sys.modules.get('brainpy.math')
+    return bm is not None and isinstance(value, bm.Variable)
+
+
 def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_size=0):
     """Return ``value`` as a NumPy array of ``dtype`` (float or bool), or raise naming ``name``.
 
@@ -75,7 +81,7 @@ def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_si
     if value is None or isinstance(value, (str, bytes)):
         raise TypeError(f'{name}={value!r}: expected an array of numbers')
     try:
-        arr = np.asarray(bm.as_numpy(value) if isinstance(value, bm.Variable) else value)
+        arr = np.asarray(value.value if _is_variable(value) else value)
     except (ValueError, TypeError) as err:
         raise TypeError(f'{name}={value!r}: expected an array of numbers') from err
     # a bool array is a valid mask or raster; a single bool is not a number
@@ -220,6 +226,8 @@ def check_checkpoint_args(path, model, *, t=0.0, extra=None, saving=False):
         raise ValueError(f'path={path!r}: expected a file name, got a directory')
     if not saving and not os.path.isfile(path):
         raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
+    import brainpy as bp
+
     if not isinstance(model, bp.DynamicalSystem):
         raise TypeError(f'model={model!r}: expected a brainpy DynamicalSystem')
     check_real('t', t)
@@ -253,6 +261,8 @@ def init_parameter(name, value, shape, *, lower=None, strict=False):
     -------
     float, jax.Array or brainpy.math.Variable
     """
+    import brainpy.math as bm
+
     if isinstance(value, bool) or value is None:
         raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
     if isinstance(value, bm.Variable):
@@ -281,6 +291,8 @@ def initializer(name, value, shape=None):
 
     An array must have shape ``()``, ``(1,)`` or ``shape`` (when given).
     """
+    import brainpy as bp
+
     if isinstance(value, bp.init.Initializer) or callable(value):
         return value
     if isinstance(value, bool) or value is None:
