@@ -33,8 +33,9 @@ def _plain(text: str) -> str:
 
 #: Range checks of the numeric and named flags shared by the subcommands (by destination).
 _FLAG_CHECKS = {
-    **{dest: lambda d, v: check.check_int(d, v, lower=1) for dest in ('n', 'k', 'devices', 'chunk')},
-    'seed': lambda d, v: check.check_int(d, v, lower=0),
+    **{dest: lambda d, v: check.check_int(d, v, lower=1)
+       for dest in ('n', 'k', 'devices', 'chunk', 'processes', 'num_processes')},
+    **{dest: lambda d, v: check.check_int(d, v, lower=0) for dest in ('seed', 'process_id')},
     'duration': lambda d, v: check.check_real(d, v, lower=0.0),
     'dt': lambda d, v: check.check_real(d, v, lower=0.0, strict=True),
     'checkpoint_every': lambda d, v: check.check_real(d, v, lower=0.0, strict=True),

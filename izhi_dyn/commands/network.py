@@ -8,6 +8,14 @@ writes the whole state (network variables, noise keys, step, recorded spikes)
 every MS of simulated time, atomically, and ``--resume PATH`` with the same
 arguments continues from it to ``--duration``, with the statistics and spikes
 of the uninterrupted run, bit for bit.
+
+Runs go across processes on JAX's multi-controller runtime: ``--coordinator
+HOST:PORT --num-processes N --process-id I`` starts process I of N (each holds
+its block of neurons and the synapses onto them; see
+:mod:`izhi_dyn.networks.distributed`), and ``--processes N`` starts N such
+processes on this machine over 127.0.0.1. The spikes are those of one
+process, bit for bit; process 0 writes the outputs, and each process its own
+checkpoint file (``PATH`` -> ``PATH stem.processIofN.npz``).
 """
 
 from __future__ import annotations
@@ -23,7 +31,11 @@ NAME = 'network'
 HELP = 'simulate the 2003 cortical network (raster over population rate, JSON statistics)'
 
 #: Arguments that define the network and its numerics: a checkpoint only resumes a run with the same ones.
-IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype', 'synapse_shards')
+IDENTITY = ('n', 'seed', 'connectivity', 'k', 'method', 'dt', 'dtype', 'synapse_shards', 'processes')
+#: Values of identity keys absent from checkpoints written before the key existed.
+_IDENTITY_DEFAULTS = {'processes': 1}
+#: Flags that place the run, not define it: ``--processes`` does not pass them on to the processes it starts.
+_PLACEMENT = ('processes', 'coordinator', 'num_processes', 'process_id')
 
 
 def add_arguments(parser):
@@ -49,13 +61,28 @@ def add_arguments(parser):
     parser.add_argument('--resume', default=None, metavar='PATH',
                         help='continue the run saved in this checkpoint (same network arguments) to --duration')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    group = parser.add_argument_group('across processes (jax.distributed)')
+    group.add_argument('--processes', type=int, default=1, metavar='N',
+                       help='run as N local processes talking over 127.0.0.1 (default 1)')
+    group.add_argument('--coordinator', default=None, metavar='HOST:PORT',
+                       help='address of process 0 of a multi-process run (with --num-processes, --process-id)')
+    group.add_argument('--num-processes', type=int, default=None, metavar='N', help='processes in the run')
+    group.add_argument('--process-id', type=int, default=None, metavar='I', help='this process, 0 to N-1')
 
 
 def run(args):
-    from izhi_dyn.simulate import precision
-
     try:
         n_steps, every = _validate(args)
+        if args.processes > 1:
+            from izhi_dyn.networks.distributed import launch
+
+            return launch(_forwarded(args), args.processes)
+        if args.coordinator is not None:
+            from izhi_dyn.networks.distributed import initialize
+
+            initialize(args.coordinator, args.num_processes, args.process_id)  # before JAX computes anything
+        from izhi_dyn.simulate import precision
+
         with precision('float64' if args.x64 else 'float32'):
             config = _identity(args)
             if args.resume:
@@ -84,9 +111,45 @@ def _validate(args):
     every = None
     if args.checkpoint_every is not None:
         every = _steps(args.checkpoint_every, args.dt, '--checkpoint-every', positive=True)
-    if args.resume is not None and not os.path.isfile(args.resume):
-        raise ValueError(f'--resume {args.resume}: no such checkpoint file')
+    _validate_processes(args)
+    if args.resume is not None and args.processes == 1:
+        args.resume = _process_file(args, args.resume)
+        if not os.path.isfile(args.resume):
+            raise ValueError(f'--resume {args.resume}: no such checkpoint file')
+    if args.checkpoint is not None:
+        args.checkpoint = _process_file(args, args.checkpoint)
     return n_steps, every
+
+
+def _validate_processes(args) -> None:
+    """Check the multi-process flags; set ``args.rank`` and ``args.ranks`` (0 and 1 in one process)."""
+    coord = (args.coordinator, args.num_processes, args.process_id)
+    if any(x is not None for x in coord) and not all(x is not None for x in coord):
+        raise ValueError('--coordinator, --num-processes and --process-id: give all three or none')
+    if args.processes > 1 and args.coordinator is not None:
+        raise ValueError('--processes starts its own processes: give it without --coordinator')
+    if (args.processes > 1 or args.coordinator is not None) and args.devices > 1:
+        raise ValueError('--devices: a multi-process run uses every device of every process (leave it at 1)')
+    args.ranks, args.rank = (1, 0) if args.coordinator is None else (args.num_processes, args.process_id)
+    if args.ranks < 1 or not 0 <= args.rank < args.ranks:
+        raise ValueError(f'--process-id {args.rank}: expected 0 to --num-processes - 1 = {args.ranks - 1}')
+
+
+def _process_file(args, path) -> str:
+    from izhi_dyn.networks.distributed import process_path
+
+    return str(process_path(path, args.rank, args.ranks))
+
+
+def _forwarded(args) -> list:
+    """The command line of this run without the placement flags (for the processes ``--processes`` starts)."""
+    argv = []
+    for action in args.command_parser._actions:  # noqa: SLF001 - argparse has no public list of a parser's options
+        value = getattr(args, action.dest, None)
+        if not action.option_strings or action.dest in _PLACEMENT or value is None or value == action.default:
+            continue
+        argv += [action.option_strings[0]] if action.nargs == 0 else [action.option_strings[0], str(value)]
+    return argv
 
 
 def _identity(args) -> dict:
@@ -96,7 +159,17 @@ def _identity(args) -> dict:
             'k': args.k if args.connectivity == 'sparse' else 0, 'method': args.method,
             'dt': float(args.dt), 'dtype': np.dtype(bm.float_).name,
             # sparse synapses are laid out per device (EventCSR sharding): a checkpoint resumes on as many
-            'synapse_shards': args.devices if args.connectivity == 'sparse' and args.n % args.devices == 0 else 1}
+            'synapse_shards': _shards(args) if args.connectivity == 'sparse' and args.n % _shards(args) == 0 else 1,
+            'processes': args.ranks}
+
+
+def _shards(args) -> int:
+    """Devices the network is sharded over: ``--devices``, or every device of every process."""
+    if args.ranks == 1:
+        return args.devices
+    import jax
+
+    return jax.device_count()
 
 
 def _check_identity(path, config) -> None:
@@ -106,9 +179,11 @@ def _check_identity(path, config) -> None:
         saved = NetworkRunner.read_metadata(path)
     except ValueError as err:
         raise ValueError(f'--resume {path}: not a checkpoint of izhi-dyn network') from err
-    flags = {'dtype': '--x64', 'k': '--k', 'synapse_shards': '--devices (sparse synapses split over them)'}
-    wrong = [f"{flags.get(key, '--' + key)}: checkpoint {saved.get(key)!r}, this run {config[key]!r}"
-             for key in IDENTITY if saved.get(key) != config[key]]
+    flags = {'dtype': '--x64', 'k': '--k', 'synapse_shards': '--devices (sparse synapses split over them)',
+             'processes': '--num-processes (one checkpoint file per process)'}
+    saved = {key: saved.get(key, _IDENTITY_DEFAULTS.get(key)) for key in IDENTITY}
+    wrong = [f"{flags.get(key, '--' + key)}: checkpoint {saved[key]!r}, this run {config[key]!r}"
+             for key in IDENTITY if saved[key] != config[key]]
     if wrong:
         raise ValueError(f'--resume {path} was written by a run with other arguments ({"; ".join(wrong)})')
 
@@ -124,7 +199,7 @@ def _build(args):
     return CorticalNetwork2003(args.n, connectivity=args.connectivity,
                                k=args.k if args.connectivity == 'sparse' else None,
                                method=args.method, seed=args.seed,
-                               devices=args.devices if args.devices > 1 else None)
+                               devices=_shards(args) if _shards(args) > 1 else None)
 
 
 def _simulate(args, config, n_steps, every):
@@ -143,6 +218,7 @@ def _simulate(args, config, n_steps, every):
     stops = list(range(every, n_steps, every)) if every else []
     stops = [s for s in stops if s > runner.step_index] + [n_steps]
     bar = None
+    args.no_progress = args.no_progress or args.rank > 0  # one bar, process 0's
     if not args.no_progress and len(stops) > 1:
         from tqdm.auto import tqdm
         bar = tqdm(total=n_steps, initial=runner.step_index, unit='step', desc='network')
@@ -172,11 +248,13 @@ def _report(args, net, res, build_s):
     stats.update({
         'n': net.n, 'n_exc': net.n_exc, 'n_inh': net.n_inh, 'n_synapses': net.num_synapses,
         'connectivity': args.connectivity, 'method': args.method, 'dt_ms': args.dt, 'seed': args.seed,
-        'duration_ms': res.duration, 'devices': args.devices,
+        'duration_ms': res.duration, 'devices': _shards(args), 'processes': args.ranks,
         'build_s': build_s, 'compile_s': res.compile_s,
         'sim_wall_s': res.sim_wall_s,
         'realtime_factor': (res.sim_wall_s / (sim_ms * 1e-3)) if sim_ms > 0 else float('nan'),
     })
+    if args.rank > 0:  # process 0 writes the outputs (every process has every event)
+        return
     print(' '.join(f'{k}={v:.4g}' if isinstance(v, float) else f'{k}={v}' for k, v in stats.items()))
     if args.json:
         with open(args.json, 'w') as fh:

@@ -179,6 +179,10 @@ class CorticalNetwork2003(bp.DynSysGroup):
                     setattr(self, f'{pre_key}2{post_key}', CurrentProj(pops[pre_key][0], comm, post, delay=delay))
         self.noise = ThalamicNoise([self.E, self.I], [noise_exc, noise_inh], seed=int(rng.integers(2**31)),
                                    sharding=sh)
+        if sh is not None:  # the currents too: placed as the step leaves them, so a checkpoint fits a new network
+            for node in (self.noise, *self.projections.values()):
+                if node.current.shape[0] % self.mesh.devices.size == 0:
+                    node.current.value = jax.device_put(node.current.value, sh)
         self.kernel = check.check_choice('kernel', kernel, KERNELS)
         if kernel == 'native' and native_unsupported(self):
             raise ValueError(f"kernel='native': {native_unsupported(self)}")
