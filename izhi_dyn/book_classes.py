@@ -34,9 +34,10 @@ Sources and their disagreements
   (``tests/test_izhikevich2007.py``). In float32 every count holds; 29 of the
   32 runs keep their samples and ``lts_200pA`` (up to 2 samples), ``fs_200pA``
   (6) and ``fs_400pA`` (27) drift (measured).
-* LS (late spiking, Fig. 8.28, with a dendritic compartment), the thalamic
-  interneuron and the classes of section 8.4 are **not** included: no
-  published runnable protocol was at hand to check them against.
+* LS (late spiking, Fig. 8.28, with a dendritic compartment: a third state
+  variable the core does not carry), the thalamic interneuron and the classes
+  of section 8.4 are **not** included: no published runnable protocol, nor a
+  checked transcription of their numbers, was at hand (docs/model_2007.rst).
 """
 
 from __future__ import annotations
