@@ -14,10 +14,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
+from izhi_dyn.core.event_layer import TIMINGS
 from izhi_dyn.core.synapse import FAN_IN_MODES, initial_weights_and_bias
 
 __all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'init_weights_and_bias', 'check_layer_options',
-           'check_tau_syn', 'check_wmask', 'layer_neuron_params']
+           'check_tau_syn', 'check_timing', 'check_wmask', 'layer_neuron_params']
 
 
 def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
@@ -121,3 +122,20 @@ def layer_neuron_params(model, given, train_params, neuron_kwargs):
         if name not in params:
             params[name] = neuron_kwargs.pop(name, rs[name])
     return params
+
+
+#: Neuron arguments that ``timing='exact'`` honours; every other one acts on the grid update only.
+EXACT_NEURON_KWARGS = ('p1', 'p2', 'p3')
+
+
+def check_timing(timing, model, neuron_kwargs):
+    """``timing`` (one of :data:`~izhi_dyn.core.event_layer.TIMINGS`), refusing what the exact step would ignore."""
+    timing = check.check_choice('timing', timing, TIMINGS)
+    if timing == 'exact':
+        if model != '2003':
+            raise ValueError(f"timing='exact': model={model!r}; the event-exact step is the 2003 form's")
+        ignored = sorted(set(neuron_kwargs) - set(EXACT_NEURON_KWARGS))
+        if ignored:
+            raise ValueError(f"timing='exact': {', '.join(ignored)} act on the grid update only (the exact step "
+                             f"resets at the crossing, without refractory period, noise or surrogate spikes)")
+    return timing

@@ -17,7 +17,9 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
-                                  check_wmask, init_weights_and_bias, layer_neuron_params)
+                                  check_timing, check_wmask, init_weights_and_bias, layer_neuron_params)
+from izhi_dyn.core.event_layer import layer_event_step
+from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse
 from izhi_dyn.dyn.book_neuron import Izhikevich2007
 from izhi_dyn.dyn.neuron import Izhikevich
@@ -58,6 +60,15 @@ class IzhikevichLayer(bp.DynamicalSystem):
         :class:`izhi_dyn.Izhikevich2007` (currents, weights and bias in pA;
         the class's other parameters through ``**neuron_kwargs``, e.g.
         ``**CELL_CLASSES_2007['FS'].neuron_kwargs()``).
+    timing : {'grid', 'exact'}, default 'grid'
+        ``'grid'``: spikes are the neuron's, on the time grid (see Notes).
+        ``'exact'``: every spike carries its time inside the step, its
+        current starts at that time, and gradients flow through the spike
+        times without a surrogate, in every mode (the step of
+        :func:`izhi_dyn.exact_spike_times`,
+        :func:`izhi_dyn.core.event_layer.layer_event_step`); ``update(x)``
+        then takes and returns in-step spike times (see Notes). 2003 form
+        only; of ``**neuron_kwargs`` it accepts ``p1``, ``p2``, ``p3``.
     tau_syn : float or array, default 5
         Synaptic time constant (ms, > 0).
     wmask : array of shape (N + K, N), optional
@@ -84,13 +95,21 @@ class IzhikevichLayer(bp.DynamicalSystem):
 
     Notes
     -----
-    Order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
+    With ``timing='grid'``, the order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
     add the weights of the previous step's layer spikes and of the current
     input ``x``, then advance the neuron with input current :math:`I + I_c`
     (held over the step). Input spikes therefore act within the step they
     arrive in, recurrent spikes one step later. ``x`` may carry real values
     (weighted like spikes). Further currents can reach the neurons through
     brainpy projections targeting :attr:`neuron`.
+
+    With ``timing='exact'``, ``x`` of shape ``(..., K)`` holds the inputs'
+    spike times in ms from the start of the step, in ``[0, dt)``, ``+inf``
+    for none; ``update`` returns the layer's in-step spike times in the same
+    form (so one exact layer feeds the next), also kept in ``spike_time``;
+    ``neuron.spike`` holds the spikes and ``neuron.t_last_spike`` their
+    absolute times. Recurrent spikes reach their targets at their own time
+    inside the step.
 
     ``W`` (and the bias, and the parameters named in ``train_params``) are
     :class:`~brainpy.math.TrainVar` s in every mode, so trained values carry
@@ -113,7 +132,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
                  wlim: Optional[float] = None, fan_in_mode: Optional[str] = None, init_bias=None,
                  bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
                  shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
-                 V_initializer: Any = None, u_initializer: Any = None, **neuron_kwargs):
+                 V_initializer: Any = None, u_initializer: Any = None, timing: str = 'grid', **neuron_kwargs):
+        self.timing = check_timing(timing, model, neuron_kwargs)
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
             n_neurons, in_size, train_params, shared_params, train_bias, seed,
             TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
@@ -157,10 +177,18 @@ class IzhikevichLayer(bp.DynamicalSystem):
     def reset_state(self, batch_or_mode=None, **kwargs):
         """Reset the synaptic current to 0 and the neurons to their initial state."""
         self.I = bp.init.variable_(bm.zeros, (self.n_neurons,), batch_or_mode)
+        if self.timing == 'exact':
+            self.spike_time = bp.init.variable_(lambda s: jnp.full(s, jnp.inf, bm.float_), (self.n_neurons,),
+                                                batch_or_mode)
         self.neuron.reset_state(batch_or_mode, **kwargs)
 
     def update(self, x=None):
-        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes."""
+        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes.
+
+        With ``timing='exact'``, ``x`` and the result are in-step spike times (ms, ``+inf``: none).
+        """
+        if self.timing == 'exact':
+            return self._exact_update(x)
         dt = bp.share.load('dt')
         I = self.I.value
         pre = jnp.asarray(self.neuron.spike.value, dtype=I.dtype)
@@ -173,6 +201,25 @@ class IzhikevichLayer(bp.DynamicalSystem):
         self.I.value = I
         bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
         return self.neuron.update(I + jnp.broadcast_to(bias, I.shape))
+
+    def _exact_update(self, x):
+        t, dt = bp.share.load('t'), bp.share.load('dt')
+        neuron, I = self.neuron, self.I.value
+        expected = I.shape[:-1] + (self.in_size,)
+        x = jnp.full(expected, jnp.inf, I.dtype) if x is None else jnp.asarray(bm.as_jax(x), I.dtype)
+        if x.shape != expected:
+            raise ValueError(f'{self.name}: input of shape {x.shape}, expected {expected}')
+        p = neuron.params
+        bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
+        vec = lambda v: jnp.broadcast_to(jnp.asarray(v, I.dtype), (self.n_neurons,))  # noqa: E731
+        params = ExactParams(vec(p.a), vec(p.b), vec(p.c), vec(p.d), vec(p.V_th), vec(self.tau_syn), vec(bias),
+                             vec(p.p1), vec(p.p2), vec(p.p3))
+        V, u, I, times = layer_event_step(neuron.V.value, neuron.u.value, I, x, self.weights, params, dt)
+        fired = jnp.isfinite(times)
+        neuron.V.value, neuron.u.value, self.I.value, self.spike_time.value = V, u, I, times
+        neuron.spike.value = fired.astype(neuron.spike.value.dtype)
+        neuron.t_last_spike.value = jnp.where(fired, t + times, neuron.t_last_spike.value)
+        return times
 
     def return_info(self):
         return self.neuron.spike

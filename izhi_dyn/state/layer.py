@@ -12,12 +12,15 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 import brainstate
+import brainunit as u
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_wmask,
-                                  init_weights_and_bias, layer_neuron_params)
+from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_timing,
+                                  check_wmask, init_weights_and_bias, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
+from izhi_dyn.core.event_layer import layer_event_step
+from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
 from izhi_dyn.state.book_neuron import Izhikevich2007, parameter_units
@@ -83,6 +86,12 @@ class IzhikevichLayer(brainstate.nn.Module):
         :mod:`brainstate.random`.
     V_initializer, u_initializer : optional
         Initial state; default :math:`V_0 = c`, :math:`u_0 = b\,V_0`.
+    timing : {'grid', 'exact'}, default 'grid'
+        ``'exact'``: in-step spike times and exact gradients through them, as
+        for :class:`izhi_dyn.IzhikevichLayer` (the same core step); a step's
+        input and output are in-step spike times in ms (plain arrays,
+        ``+inf``: no spike), the output also kept in ``spike_time``. 2003
+        form only; of ``**neuron_kwargs`` it accepts ``p1``, ``p2``, ``p3``.
     name : str, optional
     **neuron_kwargs
         Passed to :class:`izhi_dyn.state.Izhikevich` (``method``,
@@ -92,7 +101,7 @@ class IzhikevichLayer(brainstate.nn.Module):
 
     Notes
     -----
-    Order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
+    With ``timing='grid'``, the order of one step: decay :math:`I` by :math:`e^{-dt/\tau_\text{syn}}`,
     add the weights of the previous step's layer spikes and of the current
     input ``x``, then advance the neurons with input current :math:`I + I_c`
     (held over the step). Input spikes act within the step they arrive in,
@@ -117,7 +126,8 @@ class IzhikevichLayer(brainstate.nn.Module):
                  init_bias=None, bmean: float = 0.0, blim: Optional[float] = None,
                  train_params: Iterable[str] = (), shared_params: bool = False, train_bias: bool = True,
                  seed: Optional[int] = None, V_initializer: Any = None, u_initializer: Any = None,
-                 name: Optional[str] = None, model: str = '2003', **neuron_kwargs):
+                 name: Optional[str] = None, model: str = '2003', timing: str = 'grid', **neuron_kwargs):
+        self.timing = check_timing(timing, model, neuron_kwargs)
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
             n_neurons, in_size, train_params, shared_params, train_bias, seed,
             TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
@@ -169,15 +179,28 @@ class IzhikevichLayer(brainstate.nn.Module):
     def init_state(self, batch_size: Optional[int] = None, **kwargs):
         """Create the synaptic current ``I = 0`` and the neurons' states (V = c, u = b V)."""
         self.I = brainstate.HiddenState(self._current(batch_size))
+        if self.timing == 'exact':
+            self.spike_time = brainstate.ShortTermState(self._no_spikes(batch_size))
         self.neuron.init_state(batch_size, **kwargs)
 
     def reset_state(self, batch_size: Optional[int] = None, **kwargs):
         """Set ``I`` to 0 and the neurons back to their initial state."""
         self.I.value = self._current(batch_size)
+        if self.timing == 'exact':
+            self.spike_time.value = self._no_spikes(batch_size)
         self.neuron.reset_state(batch_size, **kwargs)
 
+    def _no_spikes(self, batch_size):
+        shape = (self.n_neurons,) if batch_size is None else (batch_size, self.n_neurons)
+        return jnp.full(shape, jnp.inf, dtype=float_dtype())
+
     def update(self, x=None):
-        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes."""
+        """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes.
+
+        With ``timing='exact'``, ``x`` and the result are in-step spike times (ms, ``+inf``: none).
+        """
+        if self.timing == 'exact':
+            return self._exact_update(x)
         dt = strip('dt', brainstate.environ.get_dt(), UNITS['t'])
         I = self.I.value.to_decimal(self._I_unit)
         pre = jnp.asarray(self.neuron.spike.value, dtype=I.dtype)
@@ -191,6 +214,29 @@ class IzhikevichLayer(brainstate.nn.Module):
         self.I.value = I * self._I_unit
         bias = self.bias.value if isinstance(self.bias, brainstate.State) else self.bias
         return self.neuron(I + jnp.broadcast_to(bias, I.shape))
+
+    def _exact_update(self, x):
+        neuron = self.neuron
+        dt = strip('dt', brainstate.environ.get_dt(), UNITS['t'])
+        t = strip('t', brainstate.environ.get('t'), u.ms)
+        I = self.I.value.to_decimal(UNITS['I'])
+        expected = I.shape[:-1] + (self.n_inputs,)
+        x = jnp.full(expected, jnp.inf, I.dtype) if x is None else jnp.asarray(strip('x', x, u.ms), I.dtype)
+        if x.shape != expected:
+            raise ValueError(f'x: input of shape {x.shape}, expected {expected}')
+        p = neuron.params
+        bias = self.bias.value if isinstance(self.bias, brainstate.State) else self.bias
+        vec = lambda v: jnp.broadcast_to(jnp.asarray(v, I.dtype), (self.n_neurons,))  # noqa: E731
+        params = ExactParams(vec(p.a), vec(p.b), vec(p.c), vec(p.d), vec(p.V_th), vec(self.tau_syn), vec(bias),
+                             vec(p.p1), vec(p.p2), vec(p.p3))
+        V, u_, I, times = layer_event_step(neuron.V.value.to_decimal(UNITS['V']),
+                                           neuron.u.value.to_decimal(UNITS['u']), I, x, self.weights, params, dt)
+        fired = jnp.isfinite(times)
+        neuron.V.value, neuron.u.value, self.I.value = V * UNITS['V'], u_ * UNITS['u'], I * UNITS['I']
+        neuron.spike.value = fired.astype(float_dtype())
+        neuron.t_last_spike.value = jnp.where(fired, t + times, neuron.t_last_spike.value.to_decimal(u.ms)) * u.ms
+        self.spike_time.value = times
+        return times
 
 
 def _param_state(name, value, n_neurons, shared, unit):
