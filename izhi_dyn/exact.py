@@ -77,7 +77,8 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         step (a spike causing another inside the same step) are exact.
 
     splits : int, default 2
-        Each step is cut at its first ``splits`` events (input or own spikes).
+        Each step is cut at its first ``splits`` events (input or own spikes;
+        at least 1); the next two keep their own times inside the last piece.
     full_output : bool, default False
         Return an :class:`ExactRun` (times, final state, peak V) instead of the times.
 
@@ -89,9 +90,10 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     Notes
     -----
     Exact: the synaptic current, its onsets at the spike times, the carried
-    current. Second order: V (Riccati closed form with the drive at its
-    exact segment mean) and u; the crossing is found by a root find whose
-    gradient is the implicit-function one. A neuron fires at most once per
+    current (a step with more than ``splits + 2`` events lumps the further ones
+    into its last cut). Second order: V (Riccati flow as a branch-free Möbius
+    map, with the drive at its exact segment mean) and u; the crossing is found
+    by a Newton root find whose gradient is the implicit-function one. A neuron fires at most once per
     step; spike existence is not differentiated. See :mod:`izhi_dyn.core.exact`.
 
     Examples
@@ -116,6 +118,8 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     m = input_times.shape[1]
     if dt <= 0 or duration <= 0 or max_spikes < 1:
         raise ValueError(f'need dt > 0, duration > 0 and max_spikes >= 1; got {dt}, {duration}, {max_spikes}')
+    if passes < 1 or splits < 1:
+        raise ValueError(f'need passes >= 1 and splits >= 1; got passes={passes}, splits={splits}')
 
     def vec(x):
         return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))

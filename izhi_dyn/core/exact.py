@@ -13,24 +13,28 @@ spike of a source :math:`j` (a neuron of the layer or an input) at time
 
 One step :math:`[t_0, t_0 + h]` of :func:`event_step`:
 
-- **Exact.** The synaptic current: :math:`I(s) = I_0 e^{-s/\tau} + \sum_j W_j
-  e^{-(s - s_j)/\tau} H(s - s_j)` for the in-step events :math:`s_j` (input
-  spikes and the layer's own in-step spikes), its integrals over any
-  sub-interval, and the current carried to the next step.
+- **Pieces.** The step is cut at its first ``splits`` events (input spikes
+  and the layer's own in-step spikes; :func:`piece_currents`): inside each
+  piece the current is one decaying exponential, plus the next
+  ``EXTRA_EVENTS`` events at their own times inside the last piece. The
+  current is **exact**, as are its means over any segment and the current
+  carried to the next step; only further events of a crowded step are
+  lumped into the last cut (an :math:`O(h)` shift of a rare event).
 - **Second order** (global error :math:`O(h^2)`, measured in
-  ``tests/test_exact_spike_times.py``). V follows the exact Riccati flow
-  (:mod:`izhi_dyn.core.riccati`) with the drive :math:`q = p_3 - u + I + I_b`
-  frozen at its exact time average over the segment (I) and its
-  first-order midpoint value (u); u follows its exact linear flow driven by
-  the segment's mean V. A jump of I inside a segment costs :math:`O(h^2)`
-  once, so the global order stays two.
-- **Crossing.** The crossing time :math:`t^*` solves :math:`V(t^*) = V_{th}`
-  for that same flow: fixed-point passes of the closed-form
-  :func:`~izhi_dyn.core.riccati.time_to_threshold` under ``stop_gradient``,
-  then one Newton step with gradient, :math:`t^* = \hat t - g(\hat t)/g'(\hat t)`,
-  whose derivative is the implicit-function one,
-  :math:`dt^*/d\theta = -(\partial g/\partial\theta)/g'`. The reset happens at
-  :math:`t^*` and the rest of the step is integrated from there.
+  ``tests/test_exact_spike_times.py``). V follows the exact Riccati flow with
+  the drive :math:`q = p_3 - u + I + I_b` frozen at its exact time average
+  over the segment (I) and its first-order midpoint value (u), evaluated as a
+  branch-free Möbius map (:mod:`izhi_dyn.core.moebius`); u follows its exact
+  linear flow driven by the segment's mean V.
+- **Crossing.** Each piece is flowed once; in the piece where a neuron
+  reaches :math:`V_{th}` (or its flow blows up), the crossing time solves
+  :math:`x(t) - V_{th}\, y(t) = 0` (the pole-free numerator of
+  :math:`V - V_{th}`) by safeguarded Newton from the secant start under
+  ``stop_gradient``, then one Newton step with gradient,
+  :math:`t^* = \hat t - (V(\hat t) - V_{th})/\dot V`, whose derivative is the
+  implicit-function one, :math:`dt^*/d\theta = -(\partial V/\partial\theta)/\dot V`.
+  The reset happens at :math:`t^*` and the rest of the step is flowed from
+  there.
 - **Coupling inside a step.** A spike of the layer inside the step reaches its
   targets at its own time: the step is solved ``passes`` times, each pass
   using the previous pass's in-step spike times (causal chains of up to
@@ -52,11 +56,12 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core import riccati
+from izhi_dyn.core import moebius
 
-__all__ = ['ExactParams', 'ExactState', 'current_integral', 'event_step']
+__all__ = ['EXTRA_EVENTS', 'ExactParams', 'ExactState', 'Pieces', 'event_step', 'piece_currents']
 
-_FIXED_POINT_PASSES = 3
+_NEWTON_ITERATIONS = 3
+EXTRA_EVENTS = 2  # events after the cuts kept at their own times in a step; more are lumped
 
 
 class ExactParams(NamedTuple):
@@ -82,77 +87,138 @@ class ExactState(NamedTuple):
     I: jnp.ndarray
 
 
-def _decay_integral(lo, hi, onset, tau):
-    r""":math:`\int_{lo}^{hi} e^{-(s - onset)/\tau} H(s - onset)\,ds` for ``lo <= hi``."""
-    lo, hi = jnp.maximum(lo, onset), jnp.maximum(hi, onset)
-    return tau * (jnp.exp(-(lo - onset) / tau) - jnp.exp(-(hi - onset) / tau))
+class Pieces(NamedTuple):
+    r"""The step cut at its first events (:func:`piece_currents`).
 
-
-def current_integral(I0, lo, hi, onsets, weights, tau):
-    r""":math:`\int_{lo}^{hi} I(s)\,ds` of the in-step current, exactly.
-
-    ``I0``, ``lo``, ``hi``, ``tau``: ``(N,)``; ``onsets`` ``(S,)`` in-step times
-    of the sources' events (``2 h`` for none), ``weights`` ``(S, N)``.
+    Inside piece k, ``[edges[k], edges[k + 1]]``, the current is
+    :math:`I(s) = I_k e^{-(s - s_k)/\tau} + \sum_x W_x e^{-(s - s_x)/\tau} H(s - s_x)`,
+    the sum running over the ``extra`` events (after the cuts, so inside the last piece).
     """
-    own = I0 * _decay_integral(lo, hi, 0.0, tau)
-    jumps = _decay_integral(lo[None, :], hi[None, :], onsets[:, None], tau[None, :])
-    return own + jnp.sum(weights * jumps, axis=0)
+
+    edges: jnp.ndarray  # (splits + 2,): 0, the cuts, h
+    currents: jnp.ndarray  # (splits + 1, N): I_k at the start of each piece
+    extra_times: jnp.ndarray  # (X,) in-step times (> h for none)
+    extra_weights: jnp.ndarray  # (X, N)
+    I_end: jnp.ndarray  # (N,) the current at h
 
 
-def _current_at(I0, t, onsets, weights, tau):
-    lag = jnp.maximum(t[None, :] - onsets[:, None], 0.0)
-    on = onsets[:, None] <= t[None, :]
-    return I0 * jnp.exp(-t / tau) + jnp.sum(jnp.where(on, weights * jnp.exp(-lag / tau[None, :]), 0.0), axis=0)
+def piece_currents(I0, h, onsets, weights, tau, splits):
+    r"""Cut the step at its first ``splits`` events and describe the current in each piece, exactly.
+
+    ``onsets`` ``(S,)`` in-step event times (``> h`` for none), ``weights``
+    ``(S, N)``. The next ``EXTRA_EVENTS`` events are kept with their own times
+    inside the last piece; any further event of the same step is lumped into the
+    last cut. Returns :class:`Pieces`.
+    """
+    extra = EXTRA_EVENTS
+    pad = jnp.full((max(splits + extra - onsets.shape[0], 0),), 2.0 * h, onsets.dtype)
+    onsets = jnp.concatenate([onsets, pad])
+    weights = jnp.concatenate([weights, jnp.zeros((pad.shape[0], weights.shape[1]), weights.dtype)])
+    order = jnp.argsort(onsets)
+    rank = jnp.zeros_like(order).at[order].set(jnp.arange(order.shape[0], dtype=order.dtype))
+    slot = jnp.where(rank < splits + extra, rank, splits - 1)
+    one_hot = jax.nn.one_hot(slot, splits + extra, dtype=weights.dtype) * (onsets <= h)[:, None]
+    jumps = one_hot.T @ weights  # (splits + extra, N): the cuts' jumps, then the extra events' weights
+    zero = jnp.zeros((1,), onsets.dtype)
+    edges = jnp.concatenate([zero, jnp.minimum(onsets[order[:splits]], h), zero + h])
+    currents = [I0]
+    for k in range(splits):
+        currents.append(currents[-1] * jnp.exp(-(edges[k + 1] - edges[k]) / tau) + jumps[k])
+    extra_times = onsets[order[splits:splits + extra]]
+    I_end = currents[-1] * jnp.exp(-(h - edges[-2]) / tau) + _extra_current(extra_times, jumps[splits:], h, tau)
+    return Pieces(edges, jnp.stack(currents), extra_times, jumps[splits:], I_end)
 
 
-def _segment(V, u, I0, lo, hi, onsets, weights, p):
-    """V, u after the segment ``[lo, hi]`` (in-step times) and the drive q used."""
-    t = hi - lo
-    safe_t = jnp.where(t > 0, t, 1.0)
-    I_mean = jnp.where(t > 0, current_integral(I0, lo, hi, onsets, weights, p.tau_syn) / safe_t,
-                       _current_at(I0, lo, onsets, weights, p.tau_syn))
+def _extra_current(times, weights, t, tau):
+    """Current of the extra events at time ``t`` (``(N,)``)."""
+    lag = jnp.atleast_1d(t)[None, :] - times[:, None]
+    return jnp.sum(jnp.where(lag >= 0, weights * jnp.exp(-jnp.maximum(lag, 0.0) / tau[None, :]), 0.0), axis=0)
+
+
+def _segment(V, u, I_lo, lo, t, extra, p):
+    """Flow over ``[lo, lo + t]`` inside one piece, whose current is ``I_lo`` at ``lo`` (plus ``extra``).
+
+    Returns ``(x, y, u_end, q)``: V at the end is ``x / y`` (see :mod:`~izhi_dyn.core.moebius`).
+    """
+    times, weights = extra
+    lo = jnp.broadcast_to(lo, V.shape)
+    positive = t > 0
+    safe_t = jnp.where(positive, t, 1.0)
+    r = t / p.tau_syn
+    decay_mean = jnp.where(positive, -jnp.expm1(-r) / jnp.where(positive, r, 1.0), 1.0)
+    # The extra events' mean over the segment: tau (e^{-a} - e^{-b}) / t, a, b their ages at both ends.
+    age_lo = jnp.maximum(lo[None, :] - times[:, None], 0.0) / p.tau_syn[None, :]
+    age_hi = jnp.maximum((lo + t)[None, :] - times[:, None], 0.0) / p.tau_syn[None, :]
+    extra_mean = jnp.sum(weights * jnp.exp(-age_lo) * -jnp.expm1(age_lo - age_hi), axis=0) * p.tau_syn / safe_t
     u_mid = u + 0.5 * t * p.a * (p.b * V - u)
-    q = p.p3 - u_mid + I_mean + p.bias
-    V_end, V_mean = riccati.voltage_flow_and_mean(V, q, t, p.p1, p.p2)
-    decay = jnp.exp(-p.a * t)
-    return V_end, u * decay + p.b * V_mean * (1.0 - decay), q
+    q = p.p3 - u_mid + I_lo * decay_mean + jnp.where(positive, extra_mean, 0.0) + p.bias
+    x, y, V_mean = moebius.voltage_flow(V, q, t, p.p1, p.p2)
+    return x, y, u - jnp.expm1(-p.a * t) * (p.b * V_mean - u), q
 
 
-def _crossing(V, u, I0, lo, hi, onsets, weights, p):
-    """Whether each neuron crosses V_th inside ``[lo, hi]``, and when (``hi`` if not)."""
+def _end_voltage(x, y):
+    return x / jnp.where(y > 0, y, 1.0)
+
+
+def _crossing(V, u, I_lo, lo, hi, gap_hi, extra, p):
+    """Time ``t*`` in ``[lo, hi]`` where V reaches V_th, and u there (for neurons that cross).
+
+    Safeguarded Newton on the pole-free :math:`g = x - V_{th}\, y` under
+    ``stop_gradient`` from the secant start, then one Newton step with gradient
+    on :math:`V - V_{th}` (the implicit-function derivative).
+    """
     sg = jax.lax.stop_gradient
-    Vs, us, I0s, on_s, w_s, lo_s, hi_s = (sg(x) for x in (V, u, I0, onsets, weights, lo, hi))
-    ps = jax.tree_util.tree_map(sg, p)
-    _, _, q = _segment(Vs, us, I0s, lo_s, hi_s, on_s, w_s, ps)
-    t_hat = lo_s + riccati.time_to_threshold(Vs, ps.v_th, q, ps.p1, ps.p2)
-    crossed = t_hat <= hi_s
+    Vs, us, Is, los, ex, ps, T = sg(V), sg(u), sg(I_lo), sg(lo), sg(extra), jax.tree_util.tree_map(sg, p), sg(hi - lo)
+    gap_lo = Vs - ps.v_th
+    t = jnp.clip(T * -gap_lo / jnp.where(gap_hi > gap_lo, sg(gap_hi) - gap_lo, 1.0), 0.0, T)
 
-    def refine(_, t_hat):
-        _, _, q = _segment(Vs, us, I0s, lo_s, jnp.clip(t_hat, lo_s, hi_s), on_s, w_s, ps)
-        return lo_s + riccati.time_to_threshold(Vs, ps.v_th, q, ps.p1, ps.p2)
+    def newton(_, t):
+        x, y, _, q = _segment(Vs, us, Is, los, t, ex, ps)
+        g = x - ps.v_th * y
+        dg = 0.5 * ps.p2 * (x + ps.v_th * y) + q * y + ps.p1 * ps.v_th * x
+        return jnp.clip(t - g / jnp.where(dg > 0, dg, jnp.inf), 0.0, T)
 
-    t_hat = jax.lax.fori_loop(0, _FIXED_POINT_PASSES, refine, t_hat)
-    t_hat = jnp.where(crossed, jnp.clip(t_hat, lo_s, hi_s), hi_s)
-
-    # dV/dt at the crossing: the continuous model's, which the root find's implicit derivative uses.
-    I_hat = _current_at(I0s, t_hat, on_s, w_s, ps.tau_syn)
-    slope = ps.p1 * ps.v_th * ps.v_th + ps.p2 * ps.v_th + ps.p3 - us + I_hat + ps.bias
-    safe_slope = jnp.where(crossed & (slope > 0), slope, 1.0)
-    gap = _segment(V, u, I0, lo, t_hat, onsets, weights, p)[0] - p.v_th
-    newton = t_hat - gap / safe_slope
-    return crossed, jnp.where(crossed, jnp.clip(newton, lo, hi), hi)
+    t = jax.lax.fori_loop(0, _NEWTON_ITERATIONS, newton, t)
+    x, y, u_hat, _ = _segment(V, u, I_lo, lo, t, extra, p)
+    I_hat = I_lo * jnp.exp(-t / p.tau_syn) + _extra_current(extra[0], extra[1], lo + t, p.tau_syn)
+    slope = p.p1 * p.v_th * p.v_th + p.p2 * p.v_th + p.p3 - u_hat + I_hat + p.bias
+    step = -(_end_voltage(x, y) - p.v_th) / jnp.where(slope > 0, slope, 1.0)
+    t_star = jnp.clip(lo + t + step, lo, hi)
+    return t_star, u_hat + p.a * (p.b * p.v_th - u_hat) * (t_star - lo - t)
 
 
-def _advance(V, u, I0, lo, hi, onsets, weights, p, may_cross):
-    """V, u over ``[lo, hi]``, with at most one crossing (where ``may_cross``), reset, and on."""
-    crossed, t_star = _crossing(V, u, I0, lo, hi, onsets, weights, p)
-    crossed = crossed & may_cross
-    t_star = jnp.where(crossed, t_star, hi)
-    V1, u1, _ = _segment(V, u, I0, lo, t_star, onsets, weights, p)
-    V1 = jnp.where(crossed, p.c, V1)
-    u1 = jnp.where(crossed, u1 + p.d, u1)
-    V2, u2, _ = _segment(V1, u1, I0, t_star, hi, onsets, weights, p)
-    return V2, u2, crossed, t_star
+def _solve(V0, u0, pieces: Pieces, p):
+    """One solve of the step for fixed event times: ``(V, u, spiked, t_spike)``."""
+    edges, extra = pieces.edges, (pieces.extra_times, pieces.extra_weights)
+    scanned = (edges[:-1], edges[1:], pieces.currents)
+
+    def flow_until_crossing(carry, piece):
+        V, u, crossed, stash = carry
+        lo, hi, I_lo = piece
+        x, y, u_end, _ = _segment(V, u, I_lo, lo, hi - lo, extra, p)
+        V_end = _end_voltage(x, y)
+        hit = ~crossed & ((y <= 0) | (V_end >= p.v_th) | (V >= p.v_th))
+        here = (V, u, I_lo, jnp.broadcast_to(lo, V.shape), jnp.broadcast_to(hi, V.shape), x - p.v_th * y)
+        stash = tuple(jnp.where(hit, new, old) for new, old in zip(here, stash))
+        crossed = crossed | hit
+        return (jnp.where(crossed, p.c, V_end), jnp.where(crossed, u0, u_end), crossed, stash), None
+
+    zero = jnp.zeros_like(V0)
+    init = (V0, u0, jnp.zeros(V0.shape, bool), (V0, u0, pieces.currents[0], zero, zero, zero))
+    (_, _, crossed, stash), _ = jax.lax.scan(flow_until_crossing, init, scanned)
+    t_star, u_star = _crossing(*stash, extra, p)
+    # From the reset at t* (or from 0 for the neurons that did not cross) to the end of the step.
+    start = jnp.where(crossed, t_star, 0.0)
+
+    def flow_on(carry, piece):
+        V, u = carry
+        lo, hi = jnp.maximum(piece[0], start), jnp.maximum(piece[1], start)
+        x, y, u, _ = _segment(V, u, piece[2] * jnp.exp(-(lo - piece[0]) / p.tau_syn), lo, hi - lo, extra, p)
+        return (_end_voltage(x, y), u), None
+
+    init = (jnp.where(crossed, p.c, V0), jnp.where(crossed, u_star + p.d, u0))
+    (V, u), _ = jax.lax.scan(flow_on, init, scanned)
+    return V, u, crossed, jnp.where(crossed, t_star, edges[-1])
 
 
 def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: ExactParams, passes: int = 3,
@@ -174,9 +240,9 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
     passes : int
         Solves of the step; in-step spikes of pass k reach their targets in pass k + 1.
     splits : int
-        The step is cut at its first ``splits`` events, so the current is
-        smooth inside every piece; further events in the same step are
-        integrated through by the segment mean (an :math:`O(h^2)` error each).
+        The step is cut at its first ``splits`` events (at least 1), so the
+        current is one decaying exponential inside every piece; further
+        events of the same step are lumped into the last cut.
 
     Returns
     -------
@@ -186,31 +252,16 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
     """
     V0, u0, I0 = state
     N = V0.shape[0]
+    h = jnp.asarray(h, V0.dtype)
     none = jnp.full((N,), 2.0 * h, dtype=V0.dtype)
     weights = jnp.concatenate([in_weights, rec_weights])
 
-    def solve(t_rec):
-        onsets = jnp.concatenate([in_onsets, t_rec])
-        cuts = jnp.minimum(jnp.sort(onsets)[:splits], h)
-        zero = jnp.zeros((1,), V0.dtype)
-        edges = jnp.concatenate([zero, cuts, zero + h])
+    def pieces(t_rec):
+        return piece_currents(I0, h, jnp.concatenate([in_onsets, t_rec]), weights, p.tau_syn, splits)
 
-        def piece(carry, bounds):
-            V, u, spiked, t_spike = carry
-            lo, hi = jnp.broadcast_to(bounds[0], (N,)), jnp.broadcast_to(bounds[1], (N,))
-            V, u, crossed, t_star = _advance(V, u, I0, lo, hi, onsets, weights, p, ~spiked)
-            return (V, u, spiked | crossed, jnp.where(crossed, t_star, t_spike)), None
+    def one_pass(t_rec, _):
+        V, u, spiked, t_spike = _solve(V0, u0, pieces(t_rec), p)
+        return jnp.where(spiked, t_spike, none), (V, u, spiked, t_spike)
 
-        init = (V0, u0, jnp.zeros((N,), bool), jnp.full((N,), h, V0.dtype))
-        (V, u, spiked, t_spike), _ = jax.lax.scan(piece, init, jnp.stack([edges[:-1], edges[1:]], axis=1))
-        return V, u, spiked, t_spike
-
-    def one_pass(carry, _):
-        V, u, spiked, t_spike = solve(carry[0])
-        return (jnp.where(spiked, t_spike, none), V, u, spiked, t_spike), None
-
-    init = (none, V0, u0, jnp.zeros((N,), bool), jnp.full((N,), h, V0.dtype))
-    (t_rec, V, u, spiked, t_spike), _ = jax.lax.scan(one_pass, init, None, length=passes)
-    onsets = jnp.concatenate([in_onsets, t_rec])
-    I_end = _current_at(I0, jnp.full((N,), h, V0.dtype), onsets, weights, p.tau_syn)
-    return ExactState(V, u, I_end), spiked, t_spike
+    t_rec, (V, u, spiked, t_spike) = jax.lax.scan(one_pass, none, None, length=passes)
+    return ExactState(V[-1], u[-1], pieces(t_rec).I_end), spiked[-1], t_spike[-1]
