@@ -71,7 +71,7 @@ def test_phase_plane_and_orbit_of_a_class_and_their_figure():
     np.testing.assert_allclose(plane.du[2, 3], lts.a * (lts.b * (V - lts.v_r) - u))
     assert [fp.V for fp in plane.fixed_points] == [fp.V for fp in ana.fixed_points(100.0, cell='LTS')]
 
-    orbit = ana.trajectory(300.0, cell='LTS', duration=150.0, dt=0.25, method='izhikevich2007')
+    orbit = ana.trajectory(300.0, cell='LTS', duration=150.0, dt=0.25, V0=lts.v_r, method='izhikevich2007')
     before, after = orbit.jumps[:, 0], orbit.jumps[:, 1]
     assert len(orbit.jumps) >= 5
     np.testing.assert_allclose(before[:, 0], lts.v_peak + lts.peak_u * before[:, 1])  # the u-dependent peak

@@ -142,13 +142,13 @@ def saddle_node_current(cell='RS') -> float:
 
 
 def plane(I, cell, V_range, u_range, resolution):
-    """The :class:`~izhi_dyn.analysis.PhasePlane` of ``cell`` at ``I`` (pA); ``V_range`` None: v_r - 25 to v_peak."""
+    """The :class:`~izhi_dyn.analysis.PhasePlane` of ``cell`` at ``I`` (pA) over ``V_range`` (mV)."""
     from izhi_dyn.analysis.phase_plane import PhasePlane
     from izhi_dyn.core.equations import recovery_derivative, voltage_derivative
 
     p = cell_params(cell)
     I = check.check_real('I', I)
-    V_lo, V_hi = (float(p.v_r) - 25.0, float(p.v_peak)) if V_range is None else V_range
+    V_lo, V_hi = V_range
     V = np.linspace(V_lo, V_hi, 400)
     u_V, u_u = nullclines(V, I, p)
     if u_range is None:
@@ -174,7 +174,6 @@ def orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs):
 
     p = cell_params(cell)._replace(**neuron_kwargs)
     kwargs = {f: getattr(p, f) for f in Params2007._fields}
-    V0 = float(p.v_r) if V0 is None else V0
     mon = run_neuron(inputs, dt, model='2007', method=method, V_initializer=V0, u_initializer=u0, **kwargs)
     V, u = np.asarray(mon['V'][:, 0], dtype=float), np.asarray(mon['u'][:, 0], dtype=float)
     fired = np.asarray(mon['spike'][:, 0], dtype=bool)

@@ -195,7 +195,7 @@ def phase_plane(
     I=0.0,
     *,
     cell=None,
-    V_range: Optional[Sequence[float]] = None,
+    V_range: Sequence[float] = (-90.0, 30.0),
     u_range: Optional[Sequence[float]] = None,
     resolution: int = 25,
     a=0.02,
@@ -210,9 +210,8 @@ def phase_plane(
 ) -> PhasePlane:
     """Nullclines, fixed points and the direction field on a V-u window.
 
-    ``V_range`` defaults to (-90, 30) mV (with ``cell``, the 2007 form:
-    :math:`v_r - 25` to :math:`v_{peak}`, ``I`` in pA); ``u_range`` to a
-    window around the u-nullcline over ``V_range``.
+    ``u_range`` defaults to a window around the u-nullcline over
+    ``V_range``. With ``cell`` the plane is that of the 2007 form (``I`` in pA).
 
     Examples
     --------
@@ -221,12 +220,11 @@ def phase_plane(
     >>> len(pp.fixed_points), pp.dV.shape
     (2, (25, 25))
     """
-    V_range = None if V_range is None else _window('V_range', V_range)
+    V_range = _window('V_range', V_range)
     u_range = None if u_range is None else _window('u_range', u_range)
     resolution = check.check_int('resolution', resolution, lower=2)
     if cell is not None:
         return _book().plane(I, cell, V_range, u_range, resolution)
-    V_range = (-90.0, 30.0) if V_range is None else V_range
     p = _params(a, b, c, d, V_th, p1, p2, p3, recovery)
     I = check.check_real('I', I)
     V = np.linspace(V_range[0], V_range[1], 400)
@@ -255,7 +253,7 @@ def trajectory(
     cell=None,
     duration=200.0,
     dt=0.1,
-    V0=None,
+    V0=-70.0,
     u0=None,
     method='riccati',
     **neuron_kwargs,
@@ -263,9 +261,8 @@ def trajectory(
     """Simulate one :class:`izhi_dyn.Izhikevich` neuron at constant ``I`` and collect its orbit.
 
     With ``cell`` (2007 form), one :class:`izhi_dyn.Izhikevich2007` of that
-    class (``I`` in pA, ``V0`` default :math:`v_r`, ``u0`` default
-    :math:`U(V_0)`); its resets jump from :math:`(v_{peak} + \pi_u u, u)`.
-    ``V0`` defaults to -70 mV otherwise.
+    class (``I`` in pA, ``u0`` default :math:`U(V_0)`; pass ``V0=v_r`` for
+    the book's start); its resets jump from :math:`(v_{peak} + \pi_u u, u)`.
 
     ``I`` may be a scalar or an array of one value per step. The resets are
     returned as jumps from :math:`(V_{th}, u - d)` to :math:`(c, u)`, using u
@@ -284,7 +281,7 @@ def trajectory(
 
     duration = check.check_real('duration', duration, lower=0.0, strict=True)
     check.check_dt(dt)
-    V0 = check.check_real('V0', V0, allow_none=True)
+    V0 = check.check_real('V0', V0)
     u0 = check.check_real('u0', u0, allow_none=True)
     steps = int(round(duration / dt))
     if steps < 1:
@@ -295,7 +292,6 @@ def trajectory(
     inputs = np.broadcast_to(I, (steps,)).reshape(steps, 1)
     if cell is not None:
         return _book().orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs)
-    V0 = -70.0 if V0 is None else V0
     mon = run_neuron(inputs, dt, method=method, V_initializer=V0, u_initializer=u0, **neuron_kwargs)
     V = np.asarray(mon['V'][:, 0], dtype=float)
     u = np.asarray(mon['u'][:, 0], dtype=float)
