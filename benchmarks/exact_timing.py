@@ -1,25 +1,34 @@
-"""Cost of exact spike timing: the event-exact step against a surrogate-gradient Euler step (issue 13).
+"""Cost of exact spike timing: the event-exact step against a surrogate-Euler step and against eventax (issue 13).
 
-Forward plus backward (``jax.value_and_grad`` w.r.t. the weights) over a
-100 ms window at dt = 0.1 ms, batch 32, K inputs x 3 spikes each, for
-N = 8 (K = 4) and N = 64 (K = 16). Both programs are jitted and warmed up;
-the table prints the median wall time of ``--repeats`` calls and the ratio.
+One table, every number measured in the same run (medians of ``--repeats``
+calls after a compiling call), forward plus backward (``jax.value_and_grad``
+w.r.t. the weights) over a 100 ms window at batch 32, K inputs x 3 spikes:
 
-    python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3]
+- **step cost**: :func:`izhi_dyn.exact_spike_times` (dt = 0.1 ms, vmapped over
+  the batch, loss = sum of first-spike times) against a surrogate-gradient
+  Euler network of the same size (the layer's update written with the core's
+  pieces: grid-bound input spikes, :func:`izhi_dyn.core.exponential_synapse`,
+  :func:`izhi_dyn.core.neuron_update` with ``euler`` and a sigmoid surrogate),
+  float32, N = 8 (K = 4) and N = 64 (K = 16);
+- **exact-gradient training** at N = 64, K = 16, float64: izhi_dyn's exact
+  gradient against eventax 0.1.0 (run by ``worker_eventax.py`` in its own venv,
+  ``benchmarks/.venv-eventax``, created on demand) with Tsit5 (rtol = atol =
+  1e-10, the reference gradient) and with Euler at dt = 0.05 ms; beside each,
+  the relative error and the cosine of its gradient against the reference.
 
-The exact path is :func:`izhi_dyn.exact_spike_times` (vmapped over the batch,
-loss = sum of first-spike times). The surrogate path is the layer's update
-written with the core's pieces: grid-bound input spikes, the exponential
-synapse (:func:`izhi_dyn.core.exponential_synapse`) and
-:func:`izhi_dyn.core.neuron_update` with the ``euler`` integrator and a
-sigmoid surrogate (loss = sum of spike indicator x time).
+    python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--eventax-timeout 3600]
 """
 
 from __future__ import annotations
 
 import argparse
+import pathlib
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -28,6 +37,12 @@ import numpy as np
 import izhi_dyn
 from izhi_dyn.core import Params, exponential_synapse, get_integrator, neuron_update
 
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from harness import parse_result, run_process  # noqa: E402
+
+EVENTAX_VENV = HERE / '.venv-eventax'
+SETTINGS = ((3, 2), (2, 1))  # (passes, splits) of the exact step: the default, and a cheaper one
 DURATION, DT, BATCH, SPIKES_PER_INPUT = 100.0, 0.1, 32, 3
 
 
@@ -44,14 +59,15 @@ def _spike_jvp(primals, tangents):
 
 
 def _problem(n, k, seed=0):
+    """Weights (n + k, n) and input times (BATCH, k, 3), float64 NumPy."""
     rng = np.random.default_rng(seed)
     W = np.concatenate([rng.uniform(-10.0, 2.0, (n, n)) * (1 - np.eye(n)), rng.uniform(5.0, 20.0, (k, n))])
-    times = np.sort(rng.uniform(0.0, 60.0, (BATCH, k, SPIKES_PER_INPUT)), axis=-1)
-    return jnp.asarray(W, jnp.float32), jnp.asarray(times, jnp.float32)
+    return W, np.sort(rng.uniform(0.0, 60.0, (BATCH, k, SPIKES_PER_INPUT)), axis=-1)
 
 
-def exact_loss(W, times):
-    run = jax.vmap(lambda t: izhi_dyn.exact_spike_times(W, t, duration=DURATION, dt=DT, max_spikes=4))
+def exact_loss(W, times, passes=3, splits=2):
+    run = jax.vmap(lambda t: izhi_dyn.exact_spike_times(W, t, duration=DURATION, dt=DT, max_spikes=4, passes=passes,
+                                                        splits=splits))
     first = run(times)[..., 0]
     return jnp.sum(jnp.where(jnp.isfinite(first), first, 0.0))
 
@@ -79,28 +95,102 @@ def surrogate_loss(W, times):
 
 
 def _time(f, *args, repeats):
-    jax.block_until_ready(f(*args))
+    """Median wall time of ``repeats`` calls after a compiling call, and the last result."""
+    out = jax.block_until_ready(f(*args))
     walls = []
     for _ in range(repeats):
         start = time.perf_counter()
-        jax.block_until_ready(f(*args))
+        out = jax.block_until_ready(f(*args))
         walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
+    return statistics.median(walls), out
+
+
+def ensure_eventax():
+    """Python of the eventax venv (created on demand), or None with the reason."""
+    py = EVENTAX_VENV / 'bin' / 'python'
+    if not py.exists():
+        subprocess.run([sys.executable, '-m', 'venv', str(EVENTAX_VENV)], check=False)
+        subprocess.run([str(py), '-m', 'pip', 'install', '-q', 'eventax==0.1.0'], check=False)
+    probe = subprocess.run([str(py), '-c', 'import eventax.evnn'], capture_output=True, text=True) \
+        if py.exists() else None
+    if probe is None or probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or [''])[-1] if probe else ''
+        return None, 'eventax venv not installable: ' + last
+    return str(py), None
+
+
+def run_eventax(py, W, times, solver, value, repeats, timeout):
+    """(median fwd+bwd seconds, gradient) of eventax in its venv, or (None, the reason)."""
+    with tempfile.TemporaryDirectory(prefix='izhi_eventax_') as tmp:
+        problem, out = f'{tmp}/problem.npz', f'{tmp}/grad.npy'
+        np.savez(problem, W=W, times=times, duration=DURATION)
+        rc, stdout, stderr, _, _ = run_process([py, str(HERE / 'worker_eventax.py'), problem, solver, str(value),
+                                                str(repeats), out], timeout)
+        result = parse_result(stdout)
+        if rc != 0 or result is None:
+            return None, f'eventax {solver} failed ({rc}): ' + ((stderr.strip().splitlines() or [''])[-1])[:200]
+        return result['wall_s'], np.load(out)
+
+
+def _compare(g, ref):
+    """Relative error and cosine of gradient ``g`` against ``ref``."""
+    g, ref = np.ravel(g), np.ravel(ref)
+    norm = np.linalg.norm(ref)
+    return float(np.linalg.norm(g - ref) / norm), float(g @ ref / np.linalg.norm(g) / norm)
+
+
+class _Rows(list):
+    """The table's rows, each printed as it is added (a long run shows its progress)."""
+
+    def append(self, row):
+        super().append(row)
+        what, n, k, dtype, wall, ratio, err = row
+        print(f'{what:<26} {n:>3} {k:>3} {dtype:>8} {wall:>12.3f}  {ratio:<26} {err}', flush=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sizes', default='8,64', help='comma-separated N (K = N / 4, at least 4)')
+    parser.add_argument('--sizes', default='8,64', help='comma-separated N for the step cost (K = N / 4, at least 4; empty: none)')
     parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--no-eventax', action='store_true', help='skip the comparison with eventax')
+    parser.add_argument('--eventax-timeout', type=float, default=3600.0, help='seconds per eventax run')
     args = parser.parse_args(argv)
-    print(f'forward + backward, {DURATION:g} ms at dt = {DT} ms, batch {BATCH}, {jax.default_backend()}')
-    print(f'{"N":>4} {"K":>4} {"exact (s)":>10} {"surrogate Euler (s)":>20} {"ratio":>7}')
-    for n in (int(s) for s in args.sizes.split(',')):
+    print(f'forward + backward (value_and_grad w.r.t. weights), {DURATION:g} ms, batch {BATCH}, '
+          f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats}')
+    print('exact: izhi_dyn.exact_spike_times with p passes and s splits per step')
+    print(f'{"":<26} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<26} gradient error vs Tsit5',
+          flush=True)
+    rows = _Rows()
+    for n in (int(s) for s in args.sizes.split(',') if s):
         k = max(4, n // 4)
+        W, times = (jnp.asarray(x, jnp.float32) for x in _problem(n, k))
+        surrogate, _ = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
+        rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1', ''))
+        for passes, splits in SETTINGS:
+            exact, _ = _time(jax.jit(jax.value_and_grad(partial(exact_loss, passes=passes, splits=splits))), W, times,
+                             repeats=args.repeats)
+            rows.append((f'exact dt {DT}, {passes} p, {splits} s', n, k, 'float32', exact,
+                         f'{exact / surrogate:.0f}x surrogate', ''))
+    if not args.no_eventax:
+        n, k = 64, 16
         W, times = _problem(n, k)
-        exact = _time(jax.jit(jax.value_and_grad(exact_loss)), W, times, repeats=args.repeats)
-        surrogate = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
-        print(f'{n:>4} {k:>4} {exact:>10.3f} {surrogate:>20.3f} {exact / surrogate:>7.1f}')
+        py, why = ensure_eventax()
+        ref = run_eventax(py, W, times, 'tsit5', 1e-10, 1, args.eventax_timeout) if py else (None, why)
+        euler = run_eventax(py, W, times, 'euler', 0.05, args.repeats, args.eventax_timeout) if py else (None, why)
+        for what, (wall, g) in (('eventax Tsit5 tol 1e-10', ref), ('eventax Euler dt 0.05', euler)):
+            if wall is None:
+                rows.append((what, n, k, 'float64', float('nan'), g, ''))
+                continue
+            err = 'reference' if g is ref[1] else '{:.1%} (cos {:.6f})'.format(*_compare(g, ref[1])) \
+                if ref[0] is not None else ''
+            rows.append((what, n, k, 'float64', wall, '', err))
+        for passes, splits in SETTINGS:
+            with jax.enable_x64(True):
+                wall, (_, g) = _time(jax.jit(jax.value_and_grad(partial(exact_loss, passes=passes, splits=splits))),
+                                     jnp.asarray(W), jnp.asarray(times), repeats=args.repeats)
+            err = '{:.1%} (cos {:.6f})'.format(*_compare(np.asarray(g), ref[1])) if ref[0] is not None else ''
+            speed = f'{ref[0] / wall:.0f}x faster than Tsit5' if ref[0] is not None else ''
+            rows.append((f'exact dt {DT}, {passes} p, {splits} s', n, k, 'float64', wall, speed, err))
 
 
 if __name__ == '__main__':
