@@ -206,7 +206,8 @@ def train_surrogate(params, train, tests, *, epochs, batch_size, lr, config, see
         for k in range(0, len(points), batch_size):  # TrainingMode's batch size is fixed: pad the last batch
             chunk = points[k:k + batch_size]
             padded = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - len(chunk), axis=0)])
-            out.append(np.asarray(izhi_dyn.first_spike_prediction(first_times_jit(grid_inputs(padded, config))))[:len(chunk)])
+            first = first_times_jit(grid_inputs(padded, config))
+            out.append(np.asarray(izhi_dyn.first_spike_prediction(first))[:len(chunk)])
         return np.concatenate(out)
 
     def train_step(p, s, points, labels):
@@ -264,7 +265,7 @@ def plot(histories, test, predictions, out: pathlib.Path):
     ax.set_ylim(0, 1)
     ax.legend(loc='lower right')
     wrong = predictions != test.labels
-    ax2.scatter(test.inputs[:, 0], test.inputs[:, 1], c=predictions, cmap='viridis', s=8)
+    ax2.scatter(test.inputs[:, 0], test.inputs[:, 1], c=predictions, cmap='viridis', vmin=0, vmax=2, s=8)
     ax2.scatter(test.inputs[wrong, 0], test.inputs[wrong, 1], facecolors='none', edgecolors='r', s=30,
                 label='misclassified')
     ax2.set_aspect('equal')
@@ -277,7 +278,8 @@ def plot(histories, test, predictions, out: pathlib.Path):
     plt.close(fig)
 
 
-def run(*, epochs, surrogate_epochs, n_train, n_test, batch_size, lr, config: Config, out, seed=0, log=print):
+def run(*, epochs, surrogate_epochs, n_train, n_test, batch_size, lr, surrogate_lr, config: Config, out, seed=0,
+        log=print):
     """Both trainings; writes the figure and the JSON; returns the JSON's dict."""
     train = izhi_dyn.yin_yang_dataset('train', size=n_train)
     tests = {'validation': izhi_dyn.yin_yang_dataset('validation', size=n_test),
@@ -286,16 +288,19 @@ def run(*, epochs, surrogate_epochs, n_train, n_test, batch_size, lr, config: Co
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = {'config': config._asdict(), 'n_train': n_train, 'n_test': n_test, 'batch_size': batch_size, 'lr': lr,
+              'surrogate_lr': surrogate_lr,
               'seed': seed, 'test_accuracy': {}}
 
     def progress(name, history):  # the JSON is rewritten after every epoch, so a long run reports as it goes
         result[name] = history
-        result['test_accuracy'][name] = history['test_acc'][-1]
+        best = int(np.argmax(history['validation_acc']))  # the epoch chosen on the validation set
+        result['test_accuracy'][name] = history['test_acc'][best]
+        result.setdefault('best_epoch', {})[name] = best + 1
         (out / 'yin_yang.json').write_text(json.dumps(result, indent=1))
 
     log(f'Yin-Yang: {n_train} training, {n_test} validation/test points; {config}')
-    train_surrogate(params0, train, tests, epochs=surrogate_epochs, batch_size=batch_size, lr=lr, config=config,
-                    seed=seed, log=log, progress=progress)
+    train_surrogate(params0, train, tests, epochs=surrogate_epochs, batch_size=batch_size, lr=surrogate_lr,
+                    config=config, seed=seed, log=log, progress=progress)
     params, _ = train_exact(params0, train, tests, epochs=epochs, batch_size=batch_size, lr=lr, config=config,
                             seed=seed, log=log, progress=progress)
     predictions = np.asarray(izhi_dyn.first_spike_prediction(izhi_dyn.first_spike_times(
@@ -309,26 +314,31 @@ def run(*, epochs, surrogate_epochs, n_train, n_test, batch_size, lr, config: Co
 def main(argv=None):
     """Parse the flags, run, print the test accuracies last; returns the result and the output folder."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--fast', action='store_true', help='a quick run (small sets and network, 2 epochs)')
+    parser.add_argument('--fast', action='store_true', help='a quick run (small sets and network, 1 epoch)')
     parser.add_argument('--out', default='out')
     parser.add_argument('--epochs', type=int, default=30, help='exact-gradient epochs (0: skip)')
     parser.add_argument('--surrogate-epochs', type=int, default=30, help='surrogate-gradient epochs (0: skip)')
     parser.add_argument('--hidden', type=int, default=60)
+    parser.add_argument('--dt', type=float, default=Config().dt, help='step of the exact network (ms)')
     parser.add_argument('--n-train', type=int, default=5000)
     parser.add_argument('--batch-size', type=int, default=50)
-    parser.add_argument('--lr', type=float, default=0.02)
+    parser.add_argument('--lr', type=float, default=0.02, help='Adam learning rate, exact gradient')
+    parser.add_argument('--surrogate-lr', type=float, default=0.005, help='surrogate gradient (0.02 diverged)')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     for flag in ('epochs', 'surrogate_epochs', 'hidden', 'n_train', 'batch_size'):
-        if getattr(args, flag) < (0 if 'epochs' in flag else 1):
-            parser.error(f'argument --{flag.replace("_", "-")}: expected a {"non-negative" if "epochs" in flag else "positive"} number')
+        least = 0 if 'epochs' in flag else 1
+        if getattr(args, flag) < least:
+            parser.error(f'argument --{flag.replace("_", "-")}: expected a number >= {least}')
+    if not args.dt > 0:
+        parser.error(f'argument --dt: {args.dt}: expected a positive step in ms')
     if args.fast:
-        args.epochs, args.surrogate_epochs, args.hidden, args.n_train = 2, 2, 12, 64
-    n_test = 64 if args.fast else 1000
+        args.epochs, args.surrogate_epochs, args.hidden, args.n_train = 1, 1, 8, 32
+    n_test = 32 if args.fast else 1000
     result = run(epochs=args.epochs, surrogate_epochs=args.surrogate_epochs, n_train=args.n_train, n_test=n_test,
-                 batch_size=min(args.batch_size, args.n_train), lr=args.lr, config=Config(hidden=args.hidden),
-                 out=args.out, seed=args.seed)
-    print('test accuracy: ' + '  '.join(f'{k} {v:.3f}' for k, v in result['test_accuracy'].items()))
+                 batch_size=min(args.batch_size, args.n_train), lr=args.lr, surrogate_lr=args.surrogate_lr,
+                 config=Config(hidden=args.hidden, dt=args.dt), out=args.out, seed=args.seed)
+    print('test accuracy (epoch of best validation accuracy): ' + '  '.join(f'{k} {v:.3f}' for k, v in result['test_accuracy'].items()))
     return result, pathlib.Path(args.out)
 
 
