@@ -87,20 +87,21 @@ def test_trajectory_jumps_are_the_reset_map():
     np.testing.assert_allclose(tr.u, mon['u'][:, 0], rtol=1e-6)
 
 
-def _spikes_at(I, duration, dt=0.1):
-    mon = run(izhi_dyn.Izhikevich(1, method='riccati'), np.full((int(duration / dt), 1), I), dt, monitors=('spike',))
-    return bool(mon['spike'].any())
-
-
-def test_rheobase_of_rs_matches_a_bisection_on_the_simulated_model():
-    duration = 500.0
-    lo, hi = 0.0, 20.0
-    while hi - lo > 0.01:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (lo, mid) if _spikes_at(mid, duration) else (mid, hi)
+def test_rheobase_of_rs_is_the_first_spiking_current_of_a_fine_grid():
+    """Against an exhaustive search: one population holding every current of a 0.01 grid
+    (and ``found``, ``found - 0.02``), simulated at once."""
+    duration, dt = 500.0, 0.1
     found = ana.rheobase(low=0.0, high=20.0, tol=0.01, duration=duration)
-    assert abs(found - hi) <= 0.02
-    assert _spikes_at(found, duration) and not _spikes_at(found - 0.02, duration)
+    grid = np.arange(0.0, 20.0 + 1e-9, 0.01)
+    currents = np.concatenate([grid, [found, found - 0.02]])
+    steps = int(round(duration / dt))
+    mon = run(izhi_dyn.Izhikevich(currents.size, method='riccati'), np.broadcast_to(currents, (steps, currents.size)),
+              dt, monitors=('spike',))
+    fired = mon['spike'].any(axis=0)
+    assert not fired[0] and fired[grid.size - 1]
+    first = grid[np.argmax(fired[:grid.size])]
+    assert abs(found - first) <= 0.02
+    assert fired[-2] and not fired[-1]
 
 
 def test_rheobase_rejects_a_bracket_that_does_not_bracket():
