@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn.core.exact import ExactParams, ExactState, event_step
+from izhi_dyn.ttfs import first_spike_times
 
 __all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
 
@@ -169,9 +170,7 @@ def first_spike_loss(times, target, *, t_max: float):
     (the exact gradient of a missing spike is zero; add
     :func:`silent_neuron_penalty` to move it).
     """
-    first = times[..., 0]
-    first = jnp.where(jnp.isfinite(first), first, jax.lax.stop_gradient(jnp.full_like(first, t_max)))
-    return jnp.mean((first - target) ** 2)
+    return jnp.mean((first_spike_times(times, t_max) - target) ** 2)
 
 
 def silent_neuron_penalty(run: ExactRun, v_th=30.0):
