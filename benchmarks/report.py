@@ -186,9 +186,9 @@ def _targets(summary, sessions):
               'kernel_bench.py` (table in `benchmarks/KERNEL.md`) times the kernel alone and a plain C scatter '
               'loop (`np.bincount`) over the same synapses; even the C loop costs 2-3 ns per synapse, 5-8× the '
               '~0.4 ns per synapse of the bound, so the ≤ 3× target is out of reach of a serial scatter on this '
-              'CPU, whatever the kernel. The issue rules out hand-written kernels; the remaining routes are a '
-              'cheaper normal generator and a native brainevent CPU kernel (XLA FFI instead of a ctypes '
-              'callback) for the fixed overhead.']
+              'CPU, whatever the kernel. These rows were measured on the brainevent path, before the native fused '
+              'step and the counter-based noise generator; their effect on the fixed overhead and the scatter '
+              'is measured in the native-step section below.']
     return lines
 
 
