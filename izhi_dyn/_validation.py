@@ -315,15 +315,15 @@ def check_reset_below_threshold(c, V_th, c_arg, V_th_arg):
         raise ValueError(f'c={c_arg!r}: the reset potential must lie below V_th={V_th_arg!r}')
 
 
-def check_method_fits(integrator, *, noisy, differentiable, how_to_differentiate, registry=None):
+def check_method_fits(integrator, *, noisy, differentiable, how_to_differentiate):
     """Raise if ``integrator`` cannot integrate noise, or is asked for surrogate spikes it cannot give.
 
-    ``registry`` (default :data:`izhi_dyn.INTEGRATORS`) lists the alternatives named in the error.
+    The error names the stochastic alternatives among :data:`izhi_dyn.INTEGRATORS`.
     """
     from izhi_dyn.core.integrators import INTEGRATORS
 
     if noisy and not integrator.stochastic:
-        capable = sorted(n for n, m in (INTEGRATORS if registry is None else registry).items() if m.stochastic)
+        capable = sorted(n for n, m in INTEGRATORS.items() if m.stochastic)
         raise ValueError(f'method={integrator.name!r} cannot integrate noise; '
                          f'use one of {capable} or set noise=None')
     if integrator.exact_events and differentiable:
