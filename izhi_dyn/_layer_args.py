@@ -17,8 +17,8 @@ from izhi_dyn import _validation as check
 from izhi_dyn.core.event_layer import TIMINGS
 from izhi_dyn.core.synapse import FAN_IN_MODES, initial_weights_and_bias
 
-__all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'init_weights_and_bias', 'check_layer_options',
-           'check_tau_syn', 'check_timing', 'check_wmask', 'layer_neuron_params']
+__all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'init_weights_and_bias', 'check_weight_init',
+           'check_layer_options', 'check_tau_syn', 'check_timing', 'check_wmask', 'layer_neuron_params']
 
 
 def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
@@ -39,24 +39,30 @@ def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_
     """
     n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
     in_size = check.check_int('in_size', in_size, lower=0)
+    dtype = jax.dtypes.canonicalize_dtype(jnp.float64) if dtype is None else dtype
+    return initial_weights_and_bias(key, n_neurons, in_size, dtype=dtype, mask=mask, **check_weight_init(
+        n_neurons, in_size, init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode,
+        init_bias=init_bias, bmean=bmean, blim=blim))
+
+
+def check_weight_init(n_neurons, in_size, *, init_weights, wmean, wlim, fan_in_mode, init_bias, bmean, blim):
+    """The checked weight and bias arguments of :func:`init_weights_and_bias` (sizes already checked), as a dict."""
     wmean, bmean = check.check_real('wmean', wmean), check.check_real('bmean', bmean)
     wlim = check.check_real('wlim', wlim, lower=0.0, allow_none=True)
     blim = check.check_real('blim', blim, lower=0.0, allow_none=True)
-    rows = n_neurons + in_size
     if fan_in_mode is not None:
         check.check_choice('fan_in_mode', fan_in_mode, FAN_IN_MODES)
     if init_weights is not None:
         init_weights = check.check_array('init_weights', init_weights, ndim=2)
-        if init_weights.shape != (rows, n_neurons):
-            raise ValueError(f'init_weights: expected shape {(rows, n_neurons)}, got {init_weights.shape}')
+        if init_weights.shape != (n_neurons + in_size, n_neurons):
+            raise ValueError(f'init_weights: expected shape {(n_neurons + in_size, n_neurons)}, '
+                             f'got {init_weights.shape}')
     if init_bias is not None:
         init_bias = check.check_array('init_bias', init_bias)
         if init_bias.shape not in ((), (1,), (n_neurons,)):
             raise ValueError(f'init_bias: expected a scalar or shape {(n_neurons,)}, got shape {init_bias.shape}')
-    dtype = jax.dtypes.canonicalize_dtype(jnp.float64) if dtype is None else dtype
-    return initial_weights_and_bias(key, n_neurons, in_size, dtype=dtype, mask=mask, init_weights=init_weights,
-                                    wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
-                                    bmean=bmean, blim=blim)
+    return dict(init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+                bmean=bmean, blim=blim)
 
 
 def check_layer_options(n_neurons, in_size, train_params, shared_params, train_bias, seed, choices):

@@ -17,10 +17,11 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
-                                  check_timing, check_wmask, init_weights_and_bias, layer_neuron_params)
+                                  check_timing, check_weight_init, check_wmask, init_weights_and_bias,
+                                  layer_neuron_params)
 from izhi_dyn.core.event_layer import layer_event_step
 from izhi_dyn.core.exact import ExactParams
-from izhi_dyn.core.synapse import exponential_synapse
+from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
 from izhi_dyn.dyn.book_neuron import Izhikevich2007
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.dyn.training import TRAINABLE_PARAMS, trainable
@@ -148,9 +149,9 @@ class IzhikevichLayer(bp.DynamicalSystem):
         self.tau_syn = check_tau_syn(tau_syn, N, bm.float_)
         self.wmask = check_wmask(wmask, N, K, bm.float_)
         key = bm.random.split_key() if seed is None else jax.random.PRNGKey(seed)
-        W, bias = init_weights_and_bias(key, N, K, mask=self.wmask, init_weights=init_weights, wmean=wmean,
-                                        wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
-                                        bmean=bmean, blim=blim, dtype=bm.float_)
+        W, bias = initial_weights_and_bias(key, N, K, dtype=bm.float_, mask=self.wmask, **check_weight_init(
+            N, K, init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+            bmean=bmean, blim=blim))
         self.W = bm.TrainVar(W if self.wmask is None else W * self.wmask)
         self.bias = bm.TrainVar(bias) if train_bias else bias
 

@@ -17,11 +17,11 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_timing,
-                                  check_wmask, init_weights_and_bias, layer_neuron_params)
+                                  check_weight_init, check_wmask, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
 from izhi_dyn.core.event_layer import layer_event_step
 from izhi_dyn.core.exact import ExactParams
-from izhi_dyn.core.synapse import exponential_synapse
+from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
 from izhi_dyn.state.book_neuron import Izhikevich2007, parameter_units
 from izhi_dyn.state.neuron import Izhikevich
@@ -147,9 +147,9 @@ class IzhikevichLayer(brainstate.nn.Module):
         self.tau_syn = check_tau_syn(strip('tau_syn', tau_syn, UNITS['t']), N, dtype)
         self.wmask = check_wmask(wmask, N, K, dtype)
         key = brainstate.random.split_key() if seed is None else jax.random.PRNGKey(seed)
-        W, bias = init_weights_and_bias(key, N, K, mask=self.wmask, init_weights=init_weights, wmean=wmean,
-                                        wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
-                                        bmean=bmean, blim=blim, dtype=dtype)
+        W, bias = initial_weights_and_bias(key, N, K, dtype=dtype, mask=self.wmask, **check_weight_init(
+            N, K, init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
+            bmean=bmean, blim=blim))
         self.W = brainstate.ParamState(W if self.wmask is None else W * self.wmask)
         self.bias = brainstate.ParamState(bias) if train_bias else bias
 
