@@ -33,7 +33,6 @@ def _simulate(currents, duration, dt, method, V0, neuron_kwargs):
     from izhi_dyn.simulate import run_neuron
 
     currents = np.asarray(currents, dtype=float).reshape(-1)
-    _check_run(duration, dt, V0)
     steps = int(round(duration / dt))
     inputs = np.broadcast_to(currents, (steps, currents.size))
     mon = run_neuron(inputs, dt, ('spike',), method=method, V_initializer=float(V0), **neuron_kwargs)
@@ -65,7 +64,11 @@ def steady_rates(ts, spikes, transient):
     spikes = check.check_array('spikes', spikes, ndim=2, dtype=bool)
     if spikes.shape[0] != ts.size:
         raise ValueError(f'spikes: expected one row per time of ts ({ts.size}), got shape {spikes.shape}')
-    transient = check.check_real('transient', transient)
+    return _steady_rates(ts, spikes, check.check_real('transient', transient))
+
+
+def _steady_rates(ts, spikes, transient):
+    """steady_rates on checked arrays (fi_curve passes its own raster)."""
     rates = np.zeros(spikes.shape[1])
     for j in range(spikes.shape[1]):
         t = ts[spikes[:, j] & (ts >= transient)]
@@ -104,13 +107,14 @@ def fi_curve(currents, *, duration=1000.0, transient=200.0, dt=0.1, method='ricc
     """
     currents = check.check_array('currents', currents, ndim=1, min_size=1)
     transient = check.check_real('transient', transient, lower=0.0)
+    _check_run(duration, dt, V0)
     ts, spikes = _simulate(currents, duration, dt, method, V0, neuron_kwargs)
     first = np.zeros(currents.size)
     for j in range(currents.size):
         t = ts[spikes[:, j]]
         if t.size >= 2:
             first[j] = 1000.0 / (t[1] - t[0])
-    return FICurve(currents, steady_rates(ts, spikes, transient), first)
+    return FICurve(currents, _steady_rates(ts, spikes, transient), first)
 
 
 def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='riccati', V0=-70.0,
@@ -142,6 +146,7 @@ def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='r
         raise ValueError(f'high={high!r}: expected a current above low={low!r}')
     tol = check.check_real('tol', tol, lower=0.0, strict=True)
     points = check.check_int('points', points, lower=3)
+    _check_run(duration, dt, V0)
     ts, spikes = _simulate([lo, hi], duration, dt, method, V0, neuron_kwargs)
     fired = spikes.any(axis=0)
     if not fired[1]:
