@@ -5,6 +5,8 @@ r"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn 
   :math:`C\,dV/dt = k (V - v_r)(V - v_t) - u + I`, its class rules as data);
   every function below takes either, and the type selects the form;
 - :mod:`~izhi_dyn.core.riccati`: closed-form voltage flow with u and I frozen;
+- :mod:`~izhi_dyn.core.moebius`: the same flow as a branch-free Moebius map
+  (the event-exact step's);
 - :mod:`~izhi_dyn.core.integrators`: named one-step methods with their order;
 - :mod:`~izhi_dyn.core.reset`: spike-and-reset rules, in-step spike time;
 - :mod:`~izhi_dyn.core.noise`: the white-noise increment of one step;
@@ -13,7 +15,10 @@ r"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn 
 - :mod:`~izhi_dyn.core.synapse`: the layers' exponential current synapse and initial weights;
 - :mod:`~izhi_dyn.core.exact`: the event-exact step of a coupled layer (spike times
   inside the step carried through exponential synapses), behind
-  :func:`izhi_dyn.exact_spike_times`.
+  :func:`izhi_dyn.exact_spike_times`, and :mod:`~izhi_dyn.core.event_layer`, that
+  step mapped over batch axes for the layers' ``timing='exact'``;
+- :mod:`~izhi_dyn.core.counter_rng`: the counter-based normal generator of the
+  network's thalamic noise (the same bits as the native fused step).
 """
 
 from izhi_dyn.core.equations import (ACCOMMODATION_V, NULLCLINES, RECOVERY_LAWS, TRAINABLE_PARAMS, Params, Params2007,
