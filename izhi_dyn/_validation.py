@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import numbers
-import os
-from collections.abc import Iterable, Mapping
-
 import sys
+from collections.abc import Iterable
 
 import jax
 import numpy as np
 
-__all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_sharding',
+__all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_name',
            'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input',
-           'check_names', 'check_checkpoint_args', 'UnknownNameError',
+           'check_names', 'UnknownNameError',
            'init_parameter', 'initializer', 'check_reset_below_threshold', 'check_method_fits']
 
 
@@ -183,14 +181,11 @@ def check_dtype(name, value):
     return value
 
 
-def check_sharding(value):
-    """Raise unless ``value`` is None or a sequence of axis names (str or None)."""
-    ok = value is None or (
-        isinstance(value, (tuple, list)) and all(a is None or isinstance(a, str) for a in value)
-    )
-    if not ok:
-        raise TypeError(f'sharding={value!r}: expected None or a sequence of axis names')
-    return value
+def check_name(name):
+    """Raise unless ``name`` is None or a str that is a Python identifier."""
+    if name is not None and not (isinstance(name, str) and name.isidentifier()):
+        raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+    return name
 
 
 def check_dt(dt, name='dt'):
@@ -216,30 +211,6 @@ def _check_values(name, value, lower, strict):
         if np.any(bad):
             relation = '>' if strict else '>='
             raise ValueError(f'{name}={value!r}: expected values {relation} {lower}')
-
-
-def check_checkpoint_args(path, model, *, t=0.0, extra=None, saving=False):
-    """Check the arguments of ``save_checkpoint`` (``saving=True``) or ``load_checkpoint``."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f'path={path!r}: expected a str or path-like file name')
-    if os.path.isdir(path):
-        raise ValueError(f'path={path!r}: expected a file name, got a directory')
-    if not saving and not os.path.isfile(path):
-        raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
-    import brainpy as bp
-
-    if not isinstance(model, bp.DynamicalSystem):
-        raise TypeError(f'model={model!r}: expected a brainpy DynamicalSystem')
-    check_real('t', t)
-    if extra is None:
-        return
-    if not isinstance(extra, Mapping):
-        raise TypeError(f'extra={extra!r}: expected None or a dict of arrays')
-    for key, value in extra.items():
-        if not isinstance(key, str):
-            raise TypeError(f'extra: key {key!r}: expected a str')
-        if np.asarray(value).dtype.kind not in 'biufc':
-            raise TypeError(f'extra[{key!r}]={value!r}: expected an array of numbers or bools')
 
 
 def init_parameter(name, value, shape, *, lower=None, strict=False):

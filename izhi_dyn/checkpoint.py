@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pathlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
 import brainpy.math as bm
@@ -57,6 +57,34 @@ def _digest(value) -> str:
     return hashlib.sha256(head + array.tobytes()).hexdigest()
 
 
+def _check_path(path, *, saving=False) -> None:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f'path={path!r}: expected a str or path-like file name')
+    if os.path.isdir(path):
+        raise ValueError(f'path={path!r}: expected a file name, got a directory')
+    if not saving and not os.path.isfile(path):
+        raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
+
+
+def _check_args(path, model, *, t=0.0, extra=None, saving=False) -> None:
+    """Check the arguments of ``save_checkpoint`` (``saving=True``) or ``load_checkpoint``."""
+    _check_path(path, saving=saving)
+    import brainpy as bp
+
+    if not isinstance(model, bp.DynamicalSystem):
+        raise TypeError(f'model={model!r}: expected a brainpy DynamicalSystem')
+    check.check_real('t', t)
+    if extra is None:
+        return
+    if not isinstance(extra, Mapping):
+        raise TypeError(f'extra={extra!r}: expected None or a dict of arrays')
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise TypeError(f'extra: key {key!r}: expected a str')
+        if np.asarray(value).dtype.kind not in 'biufc':
+            raise TypeError(f'extra[{key!r}]={value!r}: expected an array of numbers or bools')
+
+
 def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None, *,
                     fingerprint: Collection[str] = ()) -> pathlib.Path:
     """Write the state of ``model`` at time ``t`` (ms) to ``path`` (``.npz``).
@@ -76,7 +104,7 @@ def save_checkpoint(path, model, t: float, extra: dict[str, Any] | None = None, 
         rebuilding the model reproduces: only a SHA-256 digest of their value is
         stored, and :func:`load_checkpoint` checks it.
     """
-    check.check_checkpoint_args(path, model, t=t, extra=extra, saving=True)
+    _check_args(path, model, t=t, extra=extra, saving=True)
     path = pathlib.Path(path)
     variables = _variables(model)
     unknown = sorted(set(fingerprint) - set(variables))
@@ -133,7 +161,7 @@ def load_checkpoint(path, model) -> Checkpoint:
         If the file's variables do not match the model's (names, shapes,
         dtypes, or the fingerprints of variables saved as a digest).
     """
-    check.check_checkpoint_args(path, model)
+    _check_args(path, model)
     with np.load(path) as data:
         stored = {k: data[k] for k in data.files}
     variables = _variables(model)
@@ -159,12 +187,7 @@ def read_checkpoint_extra(path) -> Checkpoint:
     ValueError
         If ``path`` is not a checkpoint written by :func:`save_checkpoint`.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f'path={path!r}: expected a str or path-like file name')
-    if os.path.isdir(path):
-        raise ValueError(f'path={path!r}: expected a file name, got a directory')
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'path={path!r}: no such checkpoint file')
+    _check_path(path)
     with np.load(path) as data:
         if _TIME not in data.files:
             raise ValueError(f'path={str(path)!r}: not a checkpoint (no time entry)')

@@ -8,7 +8,7 @@ import brainpy.math as bm
 import numpy as np
 
 
-__all__ = ['check_mode', 'check_name', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
+__all__ = ['check_mode', 'check_sharding', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
            'apply_scaling']
 
 
@@ -24,11 +24,14 @@ def check_mode(mode):
     return mode
 
 
-def check_name(name):
-    """Raise unless ``name`` is None or a str that is a Python identifier."""
-    if name is not None and not (isinstance(name, str) and name.isidentifier()):
-        raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
-    return name
+def check_sharding(value):
+    """Raise unless ``value`` is None or a sequence of axis names (str or None)."""
+    ok = value is None or (
+        isinstance(value, (tuple, list)) and all(a is None or isinstance(a, str) for a in value)
+    )
+    if not ok:
+        raise TypeError(f'sharding={value!r}: expected None or a sequence of axis names')
+    return value
 
 
 #: brainpy's values of the Izhikevich arguments it stores and never uses.

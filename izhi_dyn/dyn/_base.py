@@ -38,9 +38,9 @@ class DynNeuron(bp.dyn.NeuDyn):
         """Check and store the arguments every form shares, and build the brainpy node."""
         follow_jax_precision()  # a jax_enable_x64 set after `import izhi_dyn` is honoured too
         size = check.check_size(size)
-        check.check_sharding(sharding)
+        args.check_sharding(sharding)
         args.check_mode(mode)
-        args.check_name(name)
+        check.check_name(name)
         self.integrator = integrator
         bp.dyn.NeuDyn.__init__(self, size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
                                name=name, mode=mode, method=integrator.name)

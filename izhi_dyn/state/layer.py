@@ -16,6 +16,7 @@ import brainunit as u
 import jax
 import jax.numpy as jnp
 
+from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_timing,
                                   check_weight_init, check_wmask, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
@@ -132,8 +133,7 @@ class IzhikevichLayer(brainstate.nn.Module):
             n_neurons, in_size, train_params, shared_params, train_bias, seed,
             TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
         params = layer_neuron_params(model, dict(a=a, b=b, c=c, d=d, V_th=V_th), train_params, neuron_kwargs)
-        if name is not None and not (isinstance(name, str) and name.isidentifier()):
-            raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+        check.check_name(name)
         super().__init__(name=name)
         self.n_neurons, self.n_inputs = N, K = n_neurons, in_size
         self.in_size, self.out_size = (K,), (N,)  # brainstate's shapes of one input and one output

@@ -197,8 +197,7 @@ class Izhikevich(StateNeuron):
         name: Optional[str] = None,
     ):
         in_size = check.check_size(in_size)
-        if name is not None and not (isinstance(name, str) and name.isidentifier()):
-            raise TypeError(f'name={name!r}: expected None or a str that is a Python identifier')
+        check.check_name(name)
         if spk_fun is not None and not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable such as '
                             'braintools.surrogate.InvSquareGrad()')
