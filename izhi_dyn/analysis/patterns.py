@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.analysis.spikes import detect_bursts, isi
+from izhi_dyn.analysis.spikes import detect_bursts
 
 __all__ = ['PATTERNS', 'classify_pattern']
 
@@ -70,7 +70,7 @@ def classify_pattern(
         return 'silent'
     if times.size == 1:
         return 'phasic'
-    intervals = isi(times)
+    intervals = np.diff(times)
     bursts = detect_bursts(times, max_isi=max_isi)
     quiet = t_off - times[-1]
     if quiet > 0.25 * (t_off - t_on) and quiet > 3 * intervals.max():

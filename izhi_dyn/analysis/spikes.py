@@ -55,7 +55,7 @@ def detect_bursts(times, max_isi: float = 10.0, min_spikes: int = 3) -> list:
     min_spikes = check.check_int('min_spikes', min_spikes, lower=1)
     if times.size == 0:
         return []
-    breaks = np.nonzero(isi(times) > max_isi)[0] + 1
+    breaks = np.nonzero(np.diff(times) > max_isi)[0] + 1
     runs = np.split(times, breaks)
     return [run for run in runs if run.size >= min_spikes]
 
