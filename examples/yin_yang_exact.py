@@ -142,8 +142,8 @@ def train_exact(params, train, tests, *, epochs, batch_size, lr, config, seed, l
 
     predict = jax.jit(lambda params, points: izhi_dyn.first_spike_prediction(
         izhi_dyn.first_spike_times(exact_forward(params, points, config)[1].times, config.duration)))
-    return params, _loop(lambda p, s, x, y: step(p, s, x, y), predict, params, state, train, tests,
-                         epochs=epochs, batch_size=batch_size, seed=seed, name='exact', log=log, progress=progress)
+    return _loop(step, predict, params, state, train, tests, epochs=epochs, batch_size=batch_size, seed=seed,
+                 name='exact', log=log, progress=progress)
 
 
 # -- surrogate network --------------------------------------------------------------------------------
@@ -214,8 +214,8 @@ def train_surrogate(params, train, tests, *, epochs, batch_size, lr, config, see
         loss, acc = step(grid_inputs(np.asarray(points), config), labels)
         return p, s, loss, acc
 
-    history = _loop(train_step, predict, None, None, train, tests, epochs=epochs, batch_size=batch_size,
-                    seed=seed, name='surrogate', log=log, progress=progress)
+    _, history = _loop(train_step, predict, None, None, train, tests, epochs=epochs, batch_size=batch_size,
+                       seed=seed, name='surrogate', log=log, progress=progress)
     return net, history
 
 
@@ -250,7 +250,7 @@ def _loop(step, predict, params, state, train, tests, *, epochs, batch_size, see
             + f'  ({time.perf_counter() - start:.0f} s)')
         if progress is not None:
             progress(name, history)
-    return history
+    return params, history
 
 
 def plot(histories, test, predictions, out: pathlib.Path):
