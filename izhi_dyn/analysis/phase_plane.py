@@ -82,7 +82,7 @@ class Trajectory(NamedTuple):
 
 
 def _params(a, b, c, d, V_th, p1, p2, p3, recovery) -> Params:
-    return Params(**_model_args(a=a, b=b, c=c, d=d, V_th=V_th, p1=p1, p2=p2, p3=p3), recovery=recovery)
+    return Params(**_model_args(recovery, a=a, b=b, c=c, d=d, V_th=V_th, p1=p1, p2=p2, p3=p3), recovery=recovery)
 
 
 def _model_args(recovery='standard', **values) -> dict:
@@ -119,12 +119,35 @@ def jacobian(V, u=0.0, *, cell=None, a=0.02, b=0.2, p1=0.04, p2=5.0, recovery='s
     if cell is not None:
         return _book().jacobian(check.check_real('V', V), cell)
     _model_args(recovery, V=V, u=u, a=a, b=b, p1=p1, p2=p2)
+    return _jacobian(V, a, b, p1, p2, recovery)
+
+
+# The computations on checked arguments, shared by the public functions here.
+
+def _jacobian(V, a, b, p1, p2, recovery):
     decay = 0.0 if recovery == 'accommodation' else -a
     return np.array([[2.0 * p1 * V + p2, -1.0], [a * b, decay]], dtype=float)
 
 
+def _nullclines(V, I, b, p1, p2, p3, recovery):
+    u_V = p1 * V * V + p2 * V + p3 + I
+    u_u = np.full_like(V, np.nan) if recovery == 'accommodation' else b * V
+    return u_V, u_u
+
+
+def _fixed_points(I, a, b, p1, p2, p3, recovery):
+    if recovery == 'accommodation':
+        V = ACCOMMODATION_V
+        return [_fixed_point(V, p1 * V * V + p2 * V + p3 + I, a, b, p1, p2, recovery)]
+    disc = (p2 - b) ** 2 - 4.0 * p1 * (p3 + I)
+    if disc < 0:
+        return []
+    roots = sorted({(-(p2 - b) - np.sqrt(disc)) / (2 * p1), (-(p2 - b) + np.sqrt(disc)) / (2 * p1)})
+    return [_fixed_point(V, b * V, a, b, p1, p2, recovery) for V in roots]
+
+
 def _fixed_point(V, u, a, b, p1, p2, recovery) -> FixedPoint:
-    J = jacobian(V, u, a=a, b=b, p1=p1, p2=p2, recovery=recovery)
+    J = _jacobian(V, a, b, p1, p2, recovery)
     eig = np.linalg.eigvals(J)
     return FixedPoint(float(V), float(u), J, eig, stability_analysis(J), bool(np.all(eig.real < 0)))
 
@@ -156,15 +179,7 @@ def fixed_points(I=0.0, *, cell=None, a=0.02, b=0.2, p1=0.04, p2=5.0, p3=140.0, 
     if cell is not None:
         return _book().fixed_points(I, cell)
     _model_args(recovery, I=I, a=a, b=b, p1=p1, p2=p2, p3=p3)
-    if recovery == 'accommodation':
-        V = ACCOMMODATION_V
-        u = p1 * V * V + p2 * V + p3 + I
-        return [_fixed_point(V, u, a, b, p1, p2, recovery)]
-    disc = (p2 - b) ** 2 - 4.0 * p1 * (p3 + I)
-    if disc < 0:
-        return []
-    roots = sorted({(-(p2 - b) - np.sqrt(disc)) / (2 * p1), (-(p2 - b) + np.sqrt(disc)) / (2 * p1)})
-    return [_fixed_point(V, b * V, a, b, p1, p2, recovery) for V in roots]
+    return _fixed_points(I, a, b, p1, p2, p3, recovery)
 
 
 def nullclines(V, I=0.0, *, cell=None, b=0.2, p1=0.04, p2=5.0, p3=140.0, recovery='standard'):
@@ -186,9 +201,7 @@ def nullclines(V, I=0.0, *, cell=None, b=0.2, p1=0.04, p2=5.0, p3=140.0, recover
         return _book().nullclines(V, I, cell)
     V = check.check_array('V', V)
     _model_args(recovery, I=I, b=b, p1=p1, p2=p2, p3=p3)
-    u_V = p1 * V * V + p2 * V + p3 + I
-    u_u = np.full_like(V, np.nan) if recovery == 'accommodation' else b * V
-    return u_V, u_u
+    return _nullclines(V, I, b, p1, p2, p3, recovery)
 
 
 def phase_plane(
@@ -228,14 +241,14 @@ def phase_plane(
     p = _params(a, b, c, d, V_th, p1, p2, p3, recovery)
     I = check.check_real('I', I)
     V = np.linspace(V_range[0], V_range[1], 400)
-    u_V, u_u = nullclines(V, I, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
+    u_V, u_u = _nullclines(V, I, b, p1, p2, p3, recovery)
     if u_range is None:
         lo, hi = sorted((b * V_range[0], b * V_range[1]))
         u_range = (lo - 10.0, hi + 10.0)
     gV, gu = np.meshgrid(np.linspace(*V_range, resolution), np.linspace(*u_range, resolution))
     dV = np.asarray(voltage_derivative(gV, gu, I, p))
     du = np.asarray(recovery_derivative(gV, gu, p)) * np.ones_like(gV)
-    fps = fixed_points(I, a=a, b=b, p1=p1, p2=p2, p3=p3, recovery=recovery)
+    fps = _fixed_points(I, a, b, p1, p2, p3, recovery)
     V_acc = ACCOMMODATION_V if recovery == 'accommodation' else None
     return PhasePlane(float(I), V, u_V, u_u, fps, gV, gu, dV, du, p, V_acc)
 
