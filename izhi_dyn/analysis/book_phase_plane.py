@@ -84,14 +84,17 @@ def nullclines(V, I=0.0, cell: Union[str, object] = 'RS'):
     """
     V = check.check_array('V', V)
     check.check_real('I', I)
-    p = cell_params(cell)
+    return _nullclines(V, I, cell_params(cell))
+
+
+def _nullclines(V, I, p):
     return p.k * (V - p.v_r) * (V - p.v_t) + I, _U(V, p)
 
 
 def jacobian(V, cell='RS') -> np.ndarray:
-    """Jacobian of (dV/dt, du/dt) at ``V`` (pA, mV, ms units), :math:`U'` by automatic differentiation."""
+    """Jacobian of (dV/dt, du/dt) at ``V`` (a checked float; pA, mV, ms units), :math:`U'` by automatic
+    differentiation."""
     p = cell_params(cell)
-    V = check.check_real('V', V)
     return np.array([[p.k * (2 * V - p.v_r - p.v_t) / p.C, -1.0 / p.C], [p.a * _dU(V, p), -p.a]], dtype=float)
 
 
@@ -107,7 +110,10 @@ def fixed_points(I=0.0, cell='RS', V_range=(-120.0, None), points=20001) -> list
     [(-60.0, 'stable node'), (-42.857, 'saddle node')]
     """
     check.check_real('I', I)
-    p = cell_params(cell)
+    return _fixed_points(I, cell_params(cell), V_range, points)
+
+
+def _fixed_points(I, p, V_range=(-120.0, None), points=20001):
     low, high = V_range
     high = float(p.v_peak) if high is None else high
     g = lambda V: p.k * (V - p.v_r) * (V - p.v_t) + I - _U(V, p)  # noqa: E731
@@ -150,7 +156,7 @@ def plane(I, cell, V_range, u_range, resolution):
     I = check.check_real('I', I)
     V_lo, V_hi = V_range
     V = np.linspace(V_lo, V_hi, 400)
-    u_V, u_u = nullclines(V, I, p)
+    u_V, u_u = _nullclines(V, I, p)
     if u_range is None:
         lo, hi = float(np.min(u_u)), float(np.max(u_u))
         pad = 0.2 * (hi - lo) + 10.0
@@ -159,7 +165,7 @@ def plane(I, cell, V_range, u_range, resolution):
     with precision('float64'):
         dV = np.asarray(voltage_derivative(jnp.asarray(gV), jnp.asarray(gu), I, p))
         du = np.asarray(recovery_derivative(jnp.asarray(gV), jnp.asarray(gu), p))
-    return PhasePlane(float(I), V, u_V, u_u, fixed_points(I, p), gV, gu, dV, du, p)
+    return PhasePlane(float(I), V, u_V, u_u, _fixed_points(I, p), gV, gu, dV, du, p)
 
 
 def orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs):
