@@ -73,15 +73,6 @@ def check_noise_args(*, post, sigma, seed) -> None:
         raise ValueError(f'seed={seed!r}: expected an int below 2**32 (the key of the counter-based generator)')
 
 
-def check_events_args(*, packed, n) -> None:
-    """Raise unless ``packed`` is a 2-d uint8 ``np.packbits`` array of ``n`` bits per row."""
-    n = check.check_int('n', n, lower=0)
-    shape = np.shape(packed)
-    if getattr(packed, 'dtype', None) != np.uint8 or len(shape) != 2 or shape[1] != -(-n // 8):
-        raise ValueError(f'packed: expected a uint8 array of shape (rows, {-(-n // 8)}) from np.packbits, '
-                         f'got {getattr(packed, "dtype", type(packed).__name__)} of shape {shape}')
-
-
 def check_runner_args(*, net, dt, chunk, record) -> None:
     """Raise a ValueError/TypeError naming the first bad argument of :class:`NetworkRunner`."""
     if not isinstance(net, bp.DynamicalSystem) or not all(hasattr(net, a) for a in ('E', 'I', 'n_exc', 'n_inh')):

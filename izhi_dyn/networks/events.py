@@ -11,7 +11,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from izhi_dyn.networks._args import check_events_args
+from izhi_dyn import _validation as check
 
 __all__ = ['NetworkResult', 'SavedRun', 'concatenate_results', 'unpack_events']
 
@@ -101,7 +101,11 @@ def unpack_events(packed: np.ndarray, n: int):
 
     Only the nonzero bytes are unpacked, so the cost follows the number of spikes.
     """
-    check_events_args(packed=packed, n=n)
+    n = check.check_int('n', n, lower=0)
+    shape = np.shape(packed)
+    if getattr(packed, 'dtype', None) != np.uint8 or len(shape) != 2 or shape[1] != -(-n // 8):
+        raise ValueError(f'packed: expected a uint8 array of shape (rows, {-(-n // 8)}) from np.packbits, '
+                         f'got {getattr(packed, "dtype", type(packed).__name__)} of shape {shape}')
     packed = np.asarray(packed)
     rows, cols = np.nonzero(packed)
     if rows.size == 0:
