@@ -183,7 +183,10 @@ def _crossing(V, u, I_lo, lo, hi, gap_hi, extra, p):
     I_hat = I_lo * jnp.exp(-t / p.tau_syn) + _extra_current(extra[0], extra[1], lo + t, p.tau_syn)
     slope = p.p1 * p.v_th * p.v_th + p.p2 * p.v_th + p.p3 - u_hat + I_hat + p.bias
     step = -(_end_voltage(x, y) - p.v_th) / jnp.where(slope > 0, slope, 1.0)
-    t_star = jnp.clip(lo + t + step, lo, hi)
+    # Clipped for rounding only: the gradient stays the implicit one even where t* meets a
+    # piece's edge (another neuron's spike at the same time), instead of leaking into that edge.
+    t_raw = lo + t + step
+    t_star = t_raw + sg(jnp.clip(t_raw, lo, hi) - t_raw)
     return t_star, u_hat + p.a * (p.b * p.v_th - u_hat) * (t_star - lo - t)
 
 
@@ -212,7 +215,8 @@ def _solve(V0, u0, pieces: Pieces, p):
 
     def flow_on(carry, piece):
         V, u = carry
-        lo, hi = jnp.maximum(piece[0], start), jnp.maximum(piece[1], start)
+        # Ties go to the reset time: the flow restarts at t*, whichever piece edge it meets.
+        lo, hi = jnp.where(start >= piece[0], start, piece[0]), jnp.where(start >= piece[1], start, piece[1])
         x, y, u, _ = _segment(V, u, piece[2] * jnp.exp(-(lo - piece[0]) / p.tau_syn), lo, hi - lo, extra, p)
         return (_end_voltage(x, y), u), None
 
