@@ -78,6 +78,16 @@ class ExactParams(NamedTuple):
     p2: float = 5.0
     p3: float = 140.0
 
+    @classmethod
+    def of_neuron(cls, params, tau_syn, bias, n: int, dtype):
+        """A 2003-form neuron's :class:`~izhi_dyn.core.equations.Params` with the synapse's
+        ``tau_syn`` and the ``bias``, each field broadcast to ``(n,)`` in ``dtype``."""
+        def vec(v):
+            return jnp.broadcast_to(jnp.asarray(v, dtype), (n,))
+
+        return cls(vec(params.a), vec(params.b), vec(params.c), vec(params.d), vec(params.V_th), vec(tau_syn),
+                   vec(bias), vec(params.p1), vec(params.p2), vec(params.p3))
+
 
 class ExactState(NamedTuple):
     """``V``, ``u``, ``I`` (each ``(N,)``) at the start of a step."""

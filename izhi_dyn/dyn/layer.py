@@ -210,11 +210,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
         x = jnp.full(expected, jnp.inf, I.dtype) if x is None else jnp.asarray(bm.as_jax(x), I.dtype)
         if x.shape != expected:
             raise ValueError(f'{self.name}: input of shape {x.shape}, expected {expected}')
-        p = neuron.params
         bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
-        vec = lambda v: jnp.broadcast_to(jnp.asarray(v, I.dtype), (self.n_neurons,))  # noqa: E731
-        params = ExactParams(vec(p.a), vec(p.b), vec(p.c), vec(p.d), vec(p.V_th), vec(self.tau_syn), vec(bias),
-                             vec(p.p1), vec(p.p2), vec(p.p3))
+        params = ExactParams.of_neuron(neuron.params, self.tau_syn, bias, self.n_neurons, I.dtype)
         V, u, I, times = layer_event_step(neuron.V.value, neuron.u.value, I, x, self.weights, params, dt)
         fired = jnp.isfinite(times)
         neuron.V.value, neuron.u.value, self.I.value, self.spike_time.value = V, u, I, times
