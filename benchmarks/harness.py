@@ -67,11 +67,26 @@ def parse_result(stdout):
 
 def worker_main(run, argv=None):
     """Entry point of a network worker: ``N CONN THREADS [VARIANT]`` → ``run(n, conn, T_MS, threads,
-    variant)`` → :func:`emit_result`."""
+    variant)`` → :func:`emit_result`, with the accelerator's peak memory where there is one
+    (:func:`device_memory`). ``BRAINEVENT_GPU_BACKEND``, if set, is brainevent's default GPU backend
+    for the run (``gpu_bench.py``)."""
     argv = sys.argv[1:] if argv is None else argv
     n, conn, threads = int(argv[0]), argv[1], int(argv[2])
+    if os.environ.get('BRAINEVENT_GPU_BACKEND'):
+        import brainevent
+        brainevent.config.set_backend('gpu', os.environ['BRAINEVENT_GPU_BACKEND'])
     result = run(n, conn, T_MS, threads, argv[3] if len(argv) > 3 else None)
-    emit_result({k: float(v) for k, v in result.items()})
+    emit_result({**{k: float(v) for k, v in result.items()}, **device_memory()})
+
+
+def device_memory():
+    """``{'device_peak_mb', 'device_limit_mb'}`` of JAX's first device, or ``{}`` on the CPU (whose
+    allocator keeps no count): the peak is what XLA's allocator held at once during the process."""
+    import jax
+    stats = jax.devices()[0].memory_stats() or {}
+    if 'peak_bytes_in_use' not in stats:
+        return {}
+    return {'device_peak_mb': stats['peak_bytes_in_use'] / 2**20, 'device_limit_mb': stats.get('bytes_limit', 0) / 2**20}
 
 
 # ----------------------------------------------------------------------------- processes
