@@ -8,7 +8,8 @@ import pytest
 import reference_2004
 from feature_criteria import regular_spiking_control
 from izhi_dyn.analysis import classify_pattern
-from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, Protocol, Ramp, Step, get_preset
+from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004, PRESETS, get_preset
+from izhi_dyn.protocols import Protocol, Ramp, Step
 from izhi_dyn.simulate import simulate, simulate_many
 
 DATA = reference_2004.load()
