@@ -166,26 +166,3 @@ def plane(I, cell, V_range, u_range, resolution):
         dV = np.asarray(voltage_derivative(jnp.asarray(gV), jnp.asarray(gu), I, p))
         du = np.asarray(recovery_derivative(jnp.asarray(gV), jnp.asarray(gu), p))
     return PhasePlane(float(I), V, u_V, u_u, _fixed_points(I, p), gV, gu, dV, du, p)
-
-
-def orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs):
-    """One :class:`izhi_dyn.Izhikevich2007` of ``cell`` over ``inputs`` (steps, 1) as a
-    :class:`~izhi_dyn.analysis.Trajectory`; ``neuron_kwargs`` override the class's parameters.
-
-    Resets jump from :math:`(v_{peak} + \\pi_u u, u)` to :math:`(c + \\rho_u u, u^+)`, u the value before the
-    jump and :math:`u^+` the one after (as monitored).
-    """
-    from izhi_dyn.analysis.phase_plane import Trajectory
-    from izhi_dyn.simulate import run_neuron
-
-    p = cell_params(cell)._replace(**neuron_kwargs)
-    kwargs = {f: getattr(p, f) for f in Params2007._fields}
-    mon = run_neuron(inputs, dt, model='2007', method=method, V_initializer=V0, u_initializer=u0, **kwargs)
-    V, u = np.asarray(mon['V'][:, 0], dtype=float), np.asarray(mon['u'][:, 0], dtype=float)
-    fired = np.asarray(mon['spike'][:, 0], dtype=bool)
-    u_after = u[fired]
-    # u before the jump: u + d unless the ceiling cut it (then any u with u + d >= u_max; the ceiling's u is taken)
-    u_before = np.where(u_after < p.u_max, u_after - p.d, p.u_max - p.d)
-    jumps = np.stack([np.stack([p.v_peak + p.peak_u * u_before, u_before], -1),
-                      np.stack([p.c + p.reset_u * u_before, u_after], -1)], axis=1)
-    return Trajectory(mon['ts'], V, u, jumps.reshape(-1, 2, 2), fired)

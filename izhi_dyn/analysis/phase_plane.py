@@ -12,8 +12,8 @@ accommodation law). Fixed points are the closed-form roots of
 :math:`p_1 V^2 + (p_2 - b) V + p_3 + I = 0`, their type is read from the
 Jacobian by :func:`brainpy.analysis.stability.stability_analysis`. The closed
 forms make :class:`brainpy.analysis.PhasePlane2D`'s numerical root search and
-its built-in plotting unnecessary here; only trajectories are simulated, with
-:class:`izhi_dyn.Izhikevich` itself so that the reset is the neuron's own.
+its built-in plotting unnecessary here; orbits are simulated in
+:mod:`izhi_dyn.analysis.orbit`.
 
 ``cell=`` (a class code of :data:`izhi_dyn.CELL_CLASSES_2007`, a
 :class:`izhi_dyn.CellClass` or a :class:`izhi_dyn.Params2007`) selects the
@@ -21,8 +21,6 @@ book's 2007 form instead (:mod:`izhi_dyn.analysis.book_phase_plane`).
 """
 
 from __future__ import annotations
-
-import inspect
 
 from typing import NamedTuple, Optional, Sequence
 
@@ -35,12 +33,10 @@ from izhi_dyn.core.equations import ACCOMMODATION_V, RECOVERY_LAWS, Params, reco
 __all__ = [
     'FixedPoint',
     'PhasePlane',
-    'Trajectory',
     'fixed_points',
     'jacobian',
     'nullclines',
     'phase_plane',
-    'trajectory',
 ]
 
 
@@ -69,16 +65,6 @@ class PhasePlane(NamedTuple):
     du: np.ndarray  #: du/dt on the mesh
     params: Params  #: parameters of the plane
     V_acc: Optional[float] = None  #: vertical u-nullcline of the accommodation law
-
-
-class Trajectory(NamedTuple):
-    """A simulated orbit in the (V, u) plane, with the resets as jumps."""
-
-    ts: np.ndarray  #: time (ms)
-    V: np.ndarray  #: V after each step (mV)
-    u: np.ndarray  #: u after each step
-    jumps: np.ndarray  #: shape (n_spikes, 2, 2): rows (V, u) before and after each reset
-    spikes: np.ndarray  #: bool per step, True where the step ended in a reset
 
 
 def _params(a, b, c, d, V_th, p1, p2, p3, recovery) -> Params:
@@ -258,61 +244,3 @@ def _window(name, bounds):
     if lo_hi.shape != (2,) or not lo_hi[0] < lo_hi[1]:
         raise ValueError(f'{name}={bounds!r}: expected (low, high) with low < high')
     return tuple(lo_hi)
-
-
-def trajectory(
-    I=10.0,
-    *,
-    cell=None,
-    duration=200.0,
-    dt=0.1,
-    V0=-70.0,
-    u0=None,
-    method='riccati',
-    **neuron_kwargs,
-) -> Trajectory:
-    """Simulate one :class:`izhi_dyn.Izhikevich` neuron at constant ``I`` and collect its orbit.
-
-    With ``cell`` (2007 form), one :class:`izhi_dyn.Izhikevich2007` of that
-    class (``I`` in pA, ``u0`` default :math:`U(V_0)`; pass ``V0=v_r`` for
-    the book's start); its resets jump from :math:`(v_{peak} + \pi_u u, u)`.
-
-    ``I`` may be a scalar or an array of one value per step. The resets are
-    returned as jumps from :math:`(V_{th}, u - d)` to :math:`(c, u)`, using u
-    of the step that spiked. Other keywords (``a``, ``b``, ``c``, ``d``,
-    ``V_th``, ...) go to the neuron.
-
-    Examples
-    --------
-    >>> import izhi_dyn.analysis as ana
-    >>> tr = ana.trajectory(I=10.0, duration=100.0)
-    >>> tr.jumps.shape
-    (3, 2, 2)
-    """
-    from izhi_dyn.dyn.neuron import Izhikevich
-    from izhi_dyn.simulate import run_neuron
-
-    duration = check.check_real('duration', duration, lower=0.0, strict=True)
-    check.check_dt(dt)
-    V0 = check.check_real('V0', V0)
-    u0 = check.check_real('u0', u0, allow_none=True)
-    steps = int(round(duration / dt))
-    if steps < 1:
-        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
-    I = check.check_array('I', I)
-    if I.shape not in ((), (steps,)):
-        raise ValueError(f'I: expected a scalar or one value per step (shape ({steps},)), got shape {I.shape}')
-    inputs = np.broadcast_to(I, (steps,)).reshape(steps, 1)
-    if cell is not None:
-        return _book().orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs)
-    mon = run_neuron(inputs, dt, method=method, V_initializer=V0, u_initializer=u0, **neuron_kwargs)
-    V = np.asarray(mon['V'][:, 0], dtype=float)
-    u = np.asarray(mon['u'][:, 0], dtype=float)
-    fired = np.asarray(mon['spike'][:, 0], dtype=bool)
-    defaults = inspect.signature(Izhikevich).parameters
-    c, d, V_th = (float(np.asarray(neuron_kwargs.get(k, defaults[k].default)).reshape(-1)[0])
-                  for k in ('c', 'd', 'V_th'))
-    u_after = u[fired]
-    jumps = np.stack([np.stack([np.full_like(u_after, V_th), u_after - d], -1),
-                      np.stack([np.full_like(u_after, c), u_after], -1)], axis=1)
-    return Trajectory(mon['ts'], V, u, jumps.reshape(-1, 2, 2), fired)
