@@ -8,7 +8,7 @@ from izhi_dyn._lazy import attach
 
 _EXPORTS = {
     'izhi_dyn.networks._comm': ['CurrentProj', 'EventCSR', 'EventDense'],
-    'izhi_dyn.networks.connectivity': ['fixed_in_degree_csr', 'probability_csr'],
+    'izhi_dyn.networks.connectivity': ['RandomSynapses', 'fixed_in_degree_csr', 'probability_csr'],
     'izhi_dyn.networks.cortical': ['PAPER_IN_DEGREE', 'CorticalNetwork2003'],
     'izhi_dyn.networks.events': ['NetworkResult', 'SavedRun', 'concatenate_results', 'unpack_events'],
     'izhi_dyn.networks.noise': ['ThalamicNoise'],
@@ -17,5 +17,5 @@ _EXPORTS = {
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 
 __all__ = ['CorticalNetwork2003', 'CurrentProj', 'EventCSR', 'EventDense', 'NetworkResult', 'NetworkRunner',
-           'PAPER_IN_DEGREE', 'SavedRun', 'ThalamicNoise', 'concatenate_results', 'fixed_in_degree_csr',
-           'probability_csr', 'run_network', 'unpack_events']
+           'PAPER_IN_DEGREE', 'RandomSynapses', 'SavedRun', 'ThalamicNoise', 'concatenate_results',
+           'fixed_in_degree_csr', 'probability_csr', 'run_network', 'unpack_events']

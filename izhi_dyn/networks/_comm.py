@@ -22,6 +22,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.networks._args import check_csr_structure, check_projection_args, check_named_sharding, check_weight
+from izhi_dyn.networks.connectivity import RandomSynapses
 
 __all__ = ['EventDense', 'EventCSR', 'CurrentProj']
 
@@ -50,12 +51,27 @@ class EventDense(bp.DynamicalSystem):
         super().__init__(name=name)
         if sharding is None:
             w = jnp.asarray(weight, dtype=bm.float_)
+        elif isinstance(weight, jax.Array):  # placed already (from_synapses: each process drew its columns)
+            w = jax.device_put(weight.astype(bm.float_), sharding)
         else:  # straight from the host: each device (each process) receives only its columns
             w = jax.device_put(np.asarray(weight, dtype=bm.float_), sharding)
         self.sharding = sharding
         self.backend = backend
         self.weight = bm.Variable(w)
         self.num_pre, self.num_post = w.shape
+
+    @classmethod
+    def from_synapses(cls, synapses, *, sharding=None, name: Optional[str] = None) -> 'EventDense':
+        """The all-to-all weights of ``synapses`` (a :class:`~izhi_dyn.networks.RandomSynapses`); with
+        ``sharding``, each device draws only its own columns (a process never holds the whole matrix)."""
+        check.check_type('synapses', synapses, RandomSynapses, 'a RandomSynapses')
+        check_named_sharding(sharding)
+        if sharding is None:
+            return cls(synapses.dense(), name=name)
+        n_post = synapses.shape[1]
+        W = jax.make_array_from_callback(synapses.shape, sharding,
+                                         lambda index: synapses.dense(*_span(index[1], n_post)))
+        return cls(W, sharding=sharding, name=name)
 
     @property
     def shape(self) -> tuple:
@@ -119,21 +135,61 @@ class EventCSR(bp.DynamicalSystem):
         if shape[1] % n_dev:
             raise ValueError(f'sharding: n_post = {shape[1]} does not divide over {n_dev} devices')
         super().__init__(name=name)
-        self.shape = tuple(int(s) for s in shape)
-        self.sharding = sharding
-        self._num_synapses = int(np.shape(indices)[0])
+        num_synapses = int(np.shape(indices)[0])
         if sharding is not None:
             indptr, indices, weight = _split_by_target(np.asarray(indptr), np.asarray(indices),
-                                                      np.asarray(weight), self.shape[1], n_dev)
-            rows = jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec('neuron', None))
-            place = lambda x, dtype: jax.device_put(np.asarray(x, dtype=dtype), rows)  # noqa: E731
-        else:
-            place = jnp.asarray
+                                                      np.asarray(weight), int(shape[1]), n_dev)
+            rows = _rows(sharding)
+            indices, weight = (jax.device_put(np.asarray(x, dtype=t), rows)
+                               for x, t in ((indices, jnp.int32), (weight, bm.float_)))
+        self._hold(indptr, indices, weight, shape, sharding, num_synapses)
+
+    def _hold(self, indptr, indices, weight, shape, sharding, num_synapses):
+        self.shape = tuple(int(s) for s in shape)
+        self.sharding = sharding
+        self._num_synapses = num_synapses
         # indptr stays a constant (n_pre + 1 ints): brainevent sizes its task queue from it
         # at trace time. Indices and weights (the bulk) are Variables.
         self.indptr = jnp.asarray(indptr, dtype=jnp.int32)
-        self.indices = bm.Variable(place(indices, jnp.int32))
-        self.weight = bm.Variable(place(weight, bm.float_))
+        as_jax = lambda x, t: x if isinstance(x, jax.Array) else jnp.asarray(x, dtype=t)  # noqa: E731
+        self.indices = bm.Variable(as_jax(indices, jnp.int32))
+        self.weight = bm.Variable(as_jax(weight, bm.float_))
+
+    @classmethod
+    def from_synapses(cls, synapses, *, sharding=None, name: Optional[str] = None) -> 'EventCSR':
+        """The sparse synapses of ``synapses`` (a :class:`~izhi_dyn.networks.RandomSynapses`).
+
+        With ``sharding``, each device draws only the synapses onto its own
+        neurons (a process never holds the whole connectivity), in the layout
+        of ``EventCSR(..., sharding=sharding)``: the longest device share of
+        each row is found by a max over the devices (a collective between
+        processes), then each device fills its rows on that shared pointer.
+        """
+        check.check_type('synapses', synapses, RandomSynapses, 'a RandomSynapses')
+        check_named_sharding(sharding)
+        if sharding is None:
+            return cls(*synapses.csr(), synapses.shape, name=name)
+        (n_pre, n_post), n_dev = synapses.shape, sharding.mesh.devices.size
+        if n_post % n_dev:
+            raise ValueError(f'sharding: n_post = {n_post} does not divide over {n_dev} devices')
+        n_local, rows = n_post // n_dev, _rows(sharding)
+        targets = lambda index: tuple(n_local * d for d in _span(index[0], n_dev))  # noqa: E731
+        counts = jax.make_array_from_callback(
+            (n_dev, n_pre), rows, lambda index: synapses.row_counts(*targets(index)).astype(np.int32)[None])
+        whole = jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec())
+        width, per_device = jax.jit(lambda c: (c.max(axis=0), c.sum(axis=1)), out_shardings=(whole, whole))(counts)
+        ptr = np.zeros(n_pre + 1, dtype=np.int64)
+        np.cumsum(np.asarray(width), out=ptr[1:])
+        del counts, width
+        shards = {dev: synapses.csr(*targets(index), ptr)[1:]
+                  for dev, index in rows.addressable_devices_indices_map((n_dev, int(ptr[-1]))).items()}
+        place = lambda k: jax.make_array_from_single_device_arrays(  # noqa: E731
+            (n_dev, int(ptr[-1])), rows, [jax.device_put(shards[dev][k][None], dev) for dev in shards])
+        indices, weight = place(0), place(1)
+        self = cls.__new__(cls)
+        super(EventCSR, self).__init__(name=name)
+        self._hold(ptr, indices, weight, synapses.shape, sharding, sum(int(c) for c in np.asarray(per_device)))
+        return self
 
     @property
     def num_synapses(self) -> int:
@@ -153,6 +209,16 @@ class EventCSR(bp.DynamicalSystem):
 
     def _local(self, weight, indices, spikes, n_post):
         return bm.event.csrmv(weight, indices, self.indptr, spikes, shape=(self.shape[0], n_post), transpose=True)
+
+
+def _rows(sharding):
+    """The sharding of ``(devices, slots)`` arrays: row ``d`` on the mesh's device ``d``."""
+    return jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec('neuron', None))
+
+
+def _span(index, size):
+    """``(lo, hi)`` of a slice of ``range(size)``."""
+    return index.start or 0, size if index.stop is None else index.stop
 
 
 def _split_by_target(indptr, indices, weight, n_post, n_dev):

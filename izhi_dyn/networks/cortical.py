@@ -38,7 +38,7 @@ from izhi_dyn import _validation as check
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.networks._args import check_network_args
 from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
-from izhi_dyn.networks.connectivity import fixed_in_degree_csr, probability_csr
+from izhi_dyn.networks.connectivity import RandomSynapses
 from izhi_dyn.networks.native import KERNELS, fused_update, native_unsupported
 from izhi_dyn.networks.noise import ThalamicNoise
 
@@ -84,7 +84,11 @@ class CorticalNetwork2003(bp.DynSysGroup):
     noise_exc, noise_inh : float, default 5, 2
         Thalamic input standard deviations (per 1 ms).
     seed : int, default 0
-        Seeds the parameters, weights, connectivity and the thalamic noise.
+        Seeds the parameters, weights, connectivity and the thalamic noise. The
+        synapses come from counter-based streams, one per block of target
+        neurons (:class:`~izhi_dyn.networks.RandomSynapses`): the network of a
+        seed is the same on any number of devices or processes, each drawing
+        only the synapses onto its own neurons.
     devices : int or sequence of jax devices, optional
         Shard the neurons' state across these devices (``jax.sharding``), and
         the synapses with it, by postsynaptic neuron: dense weights by columns,
@@ -165,18 +169,15 @@ class CorticalNetwork2003(bp.DynSysGroup):
             for pop in (self.E, self.I):
                 _shard_vars(pop, sh)
 
-        wiring = _Wiring(rng, connectivity, k, p, self.weight_scale, self.mesh)
+        wiring = _Wiring(seed, n, ne, connectivity, k, p, self.weight_scale, self.mesh)
         if layout == 'fused':
-            comm = wiring.comm([(0, ne, 0.5), (ne, n, -1.0)], n)
-            self.recurrent = CurrentProj([self.E, self.I], comm, [self.E, self.I], delay=delay)
+            self.recurrent = CurrentProj([self.E, self.I], wiring.comm(), [self.E, self.I], delay=delay)
         else:
-            pops = {'E': (self.E, 0, ne, 0.5), 'I': (self.I, ne, n, -1.0)}
-            for post_key in 'EI':
-                post, lo, hi, _ = pops[post_key]
-                # one draw per postsynaptic population: its rows are split by presynaptic population
-                blocks = wiring.split([(pops[q][1], pops[q][2], pops[q][3]) for q in 'EI'], hi - lo)
-                for pre_key, comm in zip('EI', blocks):
-                    setattr(self, f'{pre_key}2{post_key}', CurrentProj(pops[pre_key][0], comm, post, delay=delay))
+            pops = {'E': (self.E, 0, ne), 'I': (self.I, ne, n)}
+            for post_key, (post, t0, t1) in pops.items():
+                for pre_key, (pre, r0, r1) in pops.items():
+                    comm = wiring.comm(rows=(r0, r1), targets=(t0, t1))
+                    setattr(self, f'{pre_key}2{post_key}', CurrentProj(pre, comm, post, delay=delay))
         self.noise = ThalamicNoise([self.E, self.I], [noise_exc, noise_inh], seed=int(rng.integers(2**31)),
                                    sharding=sh)
         if sh is not None:  # the currents too: placed as the step leaves them, so a checkpoint fits a new network
@@ -220,64 +221,32 @@ class CorticalNetwork2003(bp.DynSysGroup):
 
 
 class _Wiring:
-    """Draws the weights (and the CSR structure) of one ``comm`` from presynaptic row blocks.
+    """The recurrent synapses as one :class:`RandomSynapses` over the whole ``n x n`` matrix, cut into ``comm``\ s.
 
-    ``rows`` is a list of ``(lo, hi, gain)``: presynaptic neurons ``lo:hi`` with
-    weights ``gain * weight_scale * U(0, 1)``. Arrays are drawn in the final
-    dtype and scaled in place (no float64 or int64 temporaries of the synapse count).
+    Presynaptic neuron ``i`` has the gain ``0.5 * weight_scale`` (excitatory) or
+    ``-weight_scale`` (inhibitory). The Philox key is 128 bits of
+    ``SeedSequence(seed, spawn_key=(1,))``; every ``comm`` (the fused matrix,
+    a population pair, a device's block) holds the synapses of the same
+    network, drawn for its own targets only.
     """
 
-    def __init__(self, rng, connectivity, k, p, scale, mesh):
-        self.rng, self.connectivity, self.k, self.p, self.scale, self.mesh = rng, connectivity, k, p, scale, mesh
-        self.ftype = np.float32 if bm.float_ == jnp.float32 else np.float64
+    def __init__(self, seed, n, ne, connectivity, k, p, scale, mesh):
+        ftype = np.float32 if bm.float_ == jnp.float32 else np.float64
+        gain = np.concatenate([np.full(ne, 0.5 * scale, dtype=ftype), np.full(n - ne, -scale, dtype=ftype)])
+        words = np.random.SeedSequence(seed, spawn_key=(1,)).generate_state(2, np.uint64)
+        key = int(words[0]) | int(words[1]) << 64
+        sparse = dict(k=k, p=p) if connectivity == 'sparse' else {}
+        self.synapses = RandomSynapses(key, n, n, gain=gain, dtype=ftype, **sparse)
+        self.dense, self.mesh = connectivity == 'dense', mesh
 
-    def comm(self, rows, n_post):
-        return self.split(rows, n_post)[0] if len(rows) == 1 else self._one(rows, n_post)
-
-    def split(self, rows, n_post):
-        """One ``comm`` per row block, all drawn together (fixed in-degree counts every block)."""
-        n_pre = rows[-1][1]
-        if self.connectivity == 'dense':
-            return [self._dense(hi - lo, n_post, gain) for lo, hi, gain in rows]
-        if self.p is None:
-            csrs = fixed_in_degree_csr(self.rng, n_pre, n_post, self.k, [r[0] for r in rows] + [n_pre])
-        else:
-            csrs = [probability_csr(self.rng, hi - lo, n_post, self.p) for lo, hi, _ in rows]
-        return [self._csr(ptr, idx, [(0, hi - lo, gain)], (hi - lo, n_post))
-                for (ptr, idx), (lo, hi, gain) in zip(csrs, rows)]
-
-    def _one(self, rows, n_post):
-        n_pre = rows[-1][1]
-        if self.connectivity == 'dense':
-            W = self.rng.random((n_pre, n_post), dtype=self.ftype)
-            for lo, hi, gain in rows:
-                W[lo:hi] *= gain * self.scale
-            return self._event_dense(W)
-        if self.p is None:
-            indptr, indices = fixed_in_degree_csr(self.rng, n_pre, n_post, self.k)
-        else:
-            indptr, indices = probability_csr(self.rng, n_pre, n_post, self.p)
-        return self._csr(indptr, indices, rows, (n_pre, n_post))
-
-    def _dense(self, n_pre, n_post, gain):
-        W = self.rng.random((n_pre, n_post), dtype=self.ftype)
-        W *= gain * self.scale
-        return self._event_dense(W)
-
-    def _event_dense(self, W):
-        if self.mesh is None or W.shape[1] % self.mesh.devices.size:
-            return EventDense(W)
+    def comm(self, rows=None, targets=None):
+        """The ``comm`` of presynaptic neurons ``rows`` onto ``targets`` (default: all)."""
+        syn = self.synapses.view(rows, targets)
+        sharded = self.mesh is not None and syn.shape[1] % self.mesh.devices.size == 0
         P = jax.sharding.PartitionSpec
-        return EventDense(W, sharding=jax.sharding.NamedSharding(self.mesh, P(None, 'neuron')))
-
-    def _csr(self, indptr, indices, rows, shape):
-        w = self.rng.random(indices.shape[0], dtype=self.ftype)
-        for lo, hi, gain in rows:
-            w[indptr[lo]:indptr[hi]] *= gain * self.scale
-        if self.mesh is None or shape[1] % self.mesh.devices.size:
-            return EventCSR(indptr, indices, w, shape)
-        P = jax.sharding.PartitionSpec
-        return EventCSR(indptr, indices, w, shape, sharding=jax.sharding.NamedSharding(self.mesh, P('neuron')))
+        spec = P(None, 'neuron') if self.dense else P('neuron')
+        sharding = jax.sharding.NamedSharding(self.mesh, spec) if sharded else None
+        return (EventDense if self.dense else EventCSR).from_synapses(syn, sharding=sharding)
 
 
 def _mesh(devices):

@@ -1,0 +1,94 @@
+"""RandomSynapses: the synapses onto any range of targets are those of the whole matrix, drawn from the
+streams of that range's blocks only (what lets each process of a run draw just its own neurons' synapses)."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import izhi_dyn.networks as nw
+from izhi_dyn.networks import connectivity
+
+N_PRE, N_POST = 300, 700
+RULES = {'k': dict(k=30), 'p': dict(p=0.08), 'dense': {}}
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(connectivity, '_SYNAPSES_PER_BLOCK', 2000)  # many blocks: ranges straddle them
+
+
+def _synapses(rule, **kw):
+    gain = np.where(np.arange(N_PRE) < 240, 0.5, -1.0)
+    return nw.RandomSynapses(2**100 + 7, N_PRE, N_POST, gain=gain, dtype=np.float64, **RULES[rule], **kw)
+
+
+def _keep_targets(indptr, indices, weight, lo, hi):
+    """The pre-major CSR of targets lo:hi cut out of a whole matrix's, row order kept."""
+    keep = (indices >= lo) & (indices < hi)
+    rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=indptr.size - 1))])
+    return ptr, indices[keep] - lo, weight[keep]
+
+
+@pytest.mark.parametrize('rule', ['k', 'p'])
+def test_a_range_of_targets_gets_the_whole_matrix_synapses(small_blocks, rule):
+    syn = _synapses(rule)
+    assert syn.block < 200  # the ranges below cut blocks
+    whole = syn.csr()
+    for lo, hi in ((0, 350), (350, 700), (123, 461), (699, 700)):
+        got = syn.csr(lo, hi)
+        for a, b in zip(got, _keep_targets(*whole, lo, hi)):
+            np.testing.assert_array_equal(a, b)
+    # a view of rows and targets (a population pair) cuts the same matrix
+    ptr, idx, w = syn.view(rows=(240, 300), targets=(100, 500)).csr()
+    ref_ptr, ref_idx, ref_w = _keep_targets(*whole, 100, 500)
+    cut = slice(ref_ptr[240], ref_ptr[300])
+    np.testing.assert_array_equal(idx, ref_idx[cut])
+    np.testing.assert_array_equal(w, ref_w[cut])
+    np.testing.assert_array_equal(ptr, ref_ptr[240:] - ref_ptr[240])
+
+
+def test_dense_columns_and_padded_rows(small_blocks):
+    syn = _synapses('dense')
+    W = syn.dense()
+    np.testing.assert_array_equal(syn.dense(123, 461), W[:, 123:461])
+    np.testing.assert_array_equal(syn.view(rows=(10, 250), targets=(5, 600)).dense(), W[10:250, 5:600])
+    # padded layout: each row on a wider pointer, its synapses first, then target 0 and weight 0
+    sparse = _synapses('k')
+    ptr, idx, w = sparse.csr(200, 500)
+    wide = np.concatenate([[0], np.cumsum(np.diff(ptr) + 3)])
+    _, pidx, pw = sparse.csr(200, 500, wide)
+    for r in (0, 77, 299):
+        n = ptr[r + 1] - ptr[r]
+        np.testing.assert_array_equal(pidx[wide[r]:wide[r] + n], idx[ptr[r]:ptr[r + 1]])
+        np.testing.assert_array_equal(pw[wide[r]:wide[r] + n], w[ptr[r]:ptr[r + 1]])
+        assert not pidx[wide[r] + n:wide[r + 1]].any() and not pw[wide[r] + n:wide[r + 1]].any()
+
+
+@pytest.mark.parametrize('rule', ['k', 'p', 'dense'])
+def test_a_range_draws_only_its_blocks(small_blocks, monkeypatch, rule):
+    syn = _synapses(rule)
+    drawn = []
+    philox = np.random.Philox
+    monkeypatch.setattr(np.random, 'Philox', lambda key, counter: (drawn.append(counter[2]), philox(
+        key=key, counter=counter))[1])
+    lo, hi = 250, 400
+    syn.dense(lo, hi) if rule == 'dense' else syn.csr(lo, hi)
+    assert set(drawn) == set(range(lo // syn.block, (hi - 1) // syn.block + 1))
+
+
+def test_weights_and_degrees_follow_the_rules(small_blocks):
+    # weights gain * U(0, 1): Kolmogorov-Smirnov against the uniform, per sign
+    ptr, idx, w = _synapses('k').csr()
+    assert np.all(np.bincount(idx, minlength=N_POST) == 30)  # fixed in-degree, exactly
+    rows = np.repeat(np.arange(N_PRE), np.diff(ptr))
+    assert stats.kstest(w[rows < 240] / 0.5, 'uniform').pvalue > 1e-3
+    assert stats.kstest(-w[rows >= 240], 'uniform').pvalue > 1e-3
+    W = _synapses('dense').dense()
+    assert stats.kstest(W[:240].ravel() / 0.5, 'uniform').pvalue > 1e-3
+    assert stats.kstest(-W[240:].ravel(), 'uniform').pvalue > 1e-3
+    # every block has its own stream: the first targets of the blocks have different partners
+    syn = _synapses('k')
+    src = np.repeat(np.arange(N_PRE), np.diff(ptr))[np.argsort(idx, kind='stable')].reshape(N_POST, 30)
+    firsts = {tuple(src[b]) for b in range(0, N_POST, syn.block)}
+    assert len(firsts) == len(range(0, N_POST, syn.block)) > 1
