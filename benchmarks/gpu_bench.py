@@ -16,7 +16,8 @@ brainevent's default GPU backend is retried once with ``--fallback-backend``, wh
 then used for every later run (its ``backend`` field says so). The whole benchmark keeps
 within ``--budget`` seconds: a run's timeout is cut to what is left, and none starts with
 less than 30 s left. Every run is appended to ``--out`` as it ends; a markdown table of
-medians is printed at the end.
+medians is printed at the end; ``--report`` prints that table for every run in ``--out``
+(all sessions) without running anything.
 
     python benchmarks/gpu_bench.py --sizes dense:1000,dense:4000,dense:10000,sparse:10000,sparse:100000,sparse:1000000 --largest sparse:3000000,sparse:10000000
 """
@@ -93,7 +94,11 @@ def main(argv=None):
     ap.add_argument('--fallback-backend', default='jax_raw')
     ap.add_argument('--platform', default='cuda', help="JAX_PLATFORMS of the runs ('cpu' to try the script)")
     ap.add_argument('--out', default=str(HERE / 'gpu_results.json'))
+    ap.add_argument('--report', action='store_true', help='print the table of the runs in --out and stop')
     args = ap.parse_args(argv)
+    if args.report:
+        print(table(load_results(args.out)['runs']))
+        return
 
     def parse(text):
         return [(c, int(float(n))) for c, _, n in (s.partition(':') for s in text.split(',') if s)]

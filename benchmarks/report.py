@@ -18,6 +18,7 @@ from harness import (CHUNK, IMPLS, MEMORY_JSON, NETWORK_JSON, RESULTS_MD, STATE_
 MEMORY_MODES = ('memory', 'stream')
 #: The native-step section (issue 14): tables of native_step.py and profile_network.py with their commands.
 NATIVE_MD = RESULTS_MD.with_name('NATIVE.md')
+GPU_MD = RESULTS_MD.with_name('GPU.md')
 # The memory benchmark's stated bound (see memory_bench.py's docstring): bytes per event held,
 # per step held, heap fragmentation, and a fixed slack in MiB.
 EVENT_BYTES, STEP_BYTES, FRAGMENTATION, SLACK_MB = 20, 24, 1.05, 64
@@ -250,6 +251,8 @@ def render_markdown(data, memory=None):
         lines += [''] + memory_section(memory)
     if NATIVE_MD.exists():  # the native step's measurements (issue 14), written by hand from their commands
         lines += ['', NATIVE_MD.read_text().rstrip()]
+    if GPU_MD.exists():  # the GPU rows (issue 14), from gpu_bench.py --report and their commands
+        lines += ['', GPU_MD.read_text().rstrip()]
     return '\n'.join(lines) + '\n'
 
 
