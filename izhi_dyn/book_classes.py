@@ -4,7 +4,7 @@ r"""The cell classes of Izhikevich (2007), ch. 8, as records with their protocol
 parameters of the 2007 form and the class's rules as data (see
 :mod:`izhi_dyn.core.equations`), each with its source.
 :data:`PRESETS_2007` holds one :class:`BookPreset` per class and amplitude
-(``'rs_100pA'``, ``'tc_burst_0pA'``): the published protocol of ModelDB 39948
+(``'rs_100pA'``, ``'tc_burst_0pA'``): for RS to RTN the published protocol of ModelDB 39948
 (``izhi2007.m``, mirrored in OpenSourceBrain's IzhikevichModel), which reads
 the book's figures: current on from t = 0 and, for the burst mode of TC and
 RTN, a 120-ms hyperpolarising hold first; tau = 0.25 ms; V = v_r, u = 0 at
@@ -34,10 +34,20 @@ Sources and their disagreements
   (``tests/test_izhikevich2007.py``). In float32 every count holds; 29 of the
   32 runs keep their samples and ``lts_200pA`` (up to 2 samples), ``fs_200pA``
   (6) and ``fs_400pA`` (27) drift (measured).
-* LS (late spiking, Fig. 8.28, with a dendritic compartment: a third state
-  variable the core does not carry), the thalamic interneuron and the classes
-  of section 8.4 are **not** included: no published runnable protocol, nor a
-  checked transcription of their numbers, was at hand (docs/model_2007.rst).
+* LS (late spiking neurogliaform, Fig. 8.28) carries the book's passive
+  dendrite (``g_d = 1.2`` nS, ``a_d = 0.01``/ms, a third state variable,
+  :mod:`izhi_dyn.core.dendrite`) and MSN (the spiny projection neuron of
+  section 8.4) is a plain class. ``izhi2007.m`` has neither: their numbers come
+  from third-party transcriptions of the book that agree with each other (each
+  record's ``source`` names them) and were **not** checked against the book's
+  page; their protocols are ours (current from t = 0 above the rheobase,
+  1000 ms, same scheme and start, ``V_d = v_r``). In float64 ``msn_500pA`` and
+  ``msn_600pA`` keep their counts and first 8 spikes but drift later by up to
+  16 samples against a NumPy transcription: XLA rounds the compiled update
+  differently (1 ulp) and MSN's slow ramp amplifies it (measured).
+* The thalamic interneuron and the other classes of section 8.4 (CA1
+  pyramidal, mesencephalic V, entorhinal stellate, mitral cell) are **not**
+  included: no transcription of their numbers was found (docs/model_2007.rst).
 """
 
 from __future__ import annotations
@@ -64,7 +74,9 @@ class CellClass:
     """One cell class of the book: parameters, rules and their source.
 
     ``v_b`` None means the pivot :math:`v_r`; ``b_low`` applies where
-    :math:`V \\le v_{switch}`. See :mod:`izhi_dyn.core.equations`.
+    :math:`V \\le v_{switch}`. See :mod:`izhi_dyn.core.equations`. ``g_d``
+    (nS) and ``a_d`` (1/ms): the passive dendrite of LS
+    (:mod:`izhi_dyn.core.dendrite`), None for none.
     """
 
     code: str
@@ -87,6 +99,8 @@ class CellClass:
     reset_u: float = 0.0
     u_max: float = math.inf
     nullcline: str = 'linear'
+    g_d: Optional[float] = None
+    a_d: Optional[float] = None
 
     def __post_init__(self):
         for f in ('C', 'k', 'v_r', 'v_t', 'v_peak', 'a', 'b', 'c', 'd', 'b_low', 'peak_u', 'reset_u'):
@@ -94,22 +108,33 @@ class CellClass:
         check_real('C', self.C, lower=0.0, strict=True)
         check_real('k', self.k, lower=0.0, strict=True)
         check_choice('nullcline', self.nullcline, NULLCLINES)
+        if (self.g_d is None) != (self.a_d is None):
+            raise ValueError(f'g_d={self.g_d!r}, a_d={self.a_d!r}: the dendritic compartment needs both or neither')
         if self.v_b is None:
             object.__setattr__(self, 'v_b', self.v_r)
 
     def neuron_kwargs(self) -> dict:
-        """Keyword arguments of :class:`izhi_dyn.Izhikevich2007` for this class."""
-        return {f: getattr(self, f) for f in Params2007._fields}
+        """Keyword arguments of :class:`izhi_dyn.Izhikevich2007` for this class (with ``g_d``, ``a_d`` for LS)."""
+        dendrite = {} if self.g_d is None else {'g_d': self.g_d, 'a_d': self.a_d}
+        return {**{f: getattr(self, f) for f in Params2007._fields}, **dendrite}
 
     def params(self) -> Params2007:
-        """The class as a :class:`~izhi_dyn.core.Params2007`."""
-        return Params2007(**self.neuron_kwargs())
+        """The class's soma as a :class:`~izhi_dyn.core.Params2007` (without its dendrite)."""
+        return Params2007(**{f: getattr(self, f) for f in Params2007._fields})
 
 
-def _cls(code, name, figure, values, **rules):
+def _cls(code, name, figure, values, source=None, **rules):
     C, k, v_r, v_t, v_peak, a, b, c, d = values
-    return CellClass(code, name, figure, f'{_BOOK}, {figure}; {_MODELDB}', C, k, v_r, v_t, v_peak,
-                         a, b, c, d, **rules)
+    source = f'{_BOOK}, {figure}; {_MODELDB}' if source is None else f'{_BOOK}, {figure}; numbers: {source}'
+    return CellClass(code, name, figure, source, C, k, v_r, v_t, v_peak, a, b, c, d, **rules)
+
+
+# Classes izhi2007.m does not have; where their numbers were read (none checked against the book's page).
+_LS_SOURCE = ('third-party transcriptions of the book (two course scripts of one lineage found by code search: '
+              '"lsCell" and "LScell"/"LSEqSolve"), which agree on every number; unverified')
+_MSN_SOURCE = ('independent code transcriptions that cite the book and agree on every number: '
+               'andrewtran1995/automaticity-model classes/MSN.m (Ashby lab), a C striatal model "update_msn", '
+               'spsp NTemplate.cpp "MediumSpiny"; unverified against the book\'s page')
 
 
 _CLASSES = (
@@ -128,6 +153,10 @@ _CLASSES = (
          reset_u=-0.1),
     _cls('RTN', 'Reticular thalamic nucleus cell (rat)', 'Fig. 8.32',
          (40, 0.25, -65, -45, 0, 0.015, 2, -55, 50), b_low=10.0, v_switch=-65.0),
+    _cls('LS', 'Late-spiking neurogliaform interneuron with a passive dendrite', 'Fig. 8.28',
+         (20, 0.3, -66, -40, 30, 0.17, 5, -45, 100), source=_LS_SOURCE, g_d=1.2, a_d=0.01),
+    _cls('MSN', 'Spiny projection (medium spiny) neuron of the neostriatum', 'section 8.4',
+         (50, 1, -80, -25, 40, 0.01, -20, -55, 150), source=_MSN_SOURCE),
 )
 
 #: The book's cell classes by code (``'TC_book'``: the text's pivot, see the module notes).
@@ -213,10 +242,16 @@ _SIGNATURES = {
     'FS': 'fast spiking: high-frequency spikes without adaptation',
     'TC': 'tonic spiking from a depolarised state',
     'RTN': 'tonic spiking from a depolarised state',
+    'LS': ('late spiking: near threshold a long pause (hundreds of ms, the dendrite charging) before regular '
+           'firing; from V = v_r, u = 0 one early transient spike precedes the pause'),
+    'MSN': 'delayed firing: a long latency to the first spike that shortens with the current, then regular firing',
 }
+_OURS = ('protocol: ours (no published runnable protocol): the book scheme of izhi2007.m, current on from t = 0, '
+         'tau = 0.25 ms, V = v_r, u = 0, V_d = v_r; amplitudes chosen above the rheobase '
+         '(LS 136.5 pA, MSN 306.25 pA: (b + k (v_t - v_r))^2 / 4k)')
 _BURST_SIGNATURE = 'rebound burst after a hyperpolarising hold, then (with enough current) tonic spikes'
 
-# (class, amplitudes, duration T, hold current or None): izhi2007.m's IinRange, T and Iin0.
+# (class, amplitudes, duration T, hold current or None): izhi2007.m's IinRange, T and Iin0; LS and MSN: ours.
 _PROTOCOLS = (
     ('RS', (60, 70, 85, 100), 520.0, None),
     ('IB', (290, 370, 500, 550), 600.0, None),
@@ -227,6 +262,8 @@ _PROTOCOLS = (
     ('TC', (0, 50, 100), 650.0, -1200.0),
     ('RTN', (50, 70, 110), 650.0, None),
     ('RTN', (30, 50, 90), 720.0, -350.0),
+    ('LS', (137, 140, 150, 200), 1000.0, None),
+    ('MSN', (350, 400, 500, 600), 1000.0, None),
 )
 
 
@@ -241,9 +278,10 @@ def _build():
         thalamic = code in ('TC', 'RTN')
         for A in amplitudes:
             key = _key(code, A, hold, thalamic)
+            extra = {'source': _OURS} if code in ('LS', 'MSN') else {}
             table[key] = BookPreset(key, CELL_CLASSES_2007[code], float(A),
                                     _BURST_SIGNATURE if hold is not None else _SIGNATURES[code],
-                                    T + (BookPreset.hold_time if hold is not None else 0.0), hold=hold)
+                                    T + (BookPreset.hold_time if hold is not None else 0.0), hold=hold, **extra)
     return table
 
 

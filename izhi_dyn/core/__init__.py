@@ -11,6 +11,8 @@ r"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn 
 - :mod:`~izhi_dyn.core.reset`: spike-and-reset rules, in-step spike time;
 - :mod:`~izhi_dyn.core.noise`: the white-noise increment of one step;
 - :mod:`~izhi_dyn.core.finite`: opt-in non-finite state detection;
+- :mod:`~izhi_dyn.core.dendrite`: the passive dendritic compartment of the book's LS cell
+  (a third state variable, :class:`Dendrite`);
 - :mod:`~izhi_dyn.core.update`: one step of a population, used by every front-end;
 - :mod:`~izhi_dyn.core.synapse`: the layers' exponential current synapse and initial weights;
 - :mod:`~izhi_dyn.core.exact`: the event-exact step of a coupled layer (spike times
@@ -21,6 +23,7 @@ r"""The maths of the Izhikevich model in pure JAX: it knows neither brainpy.dyn 
   network's thalamic noise (the same bits as the native fused step).
 """
 
+from izhi_dyn.core.dendrite import Dendrite
 from izhi_dyn.core.equations import (ACCOMMODATION_V, NULLCLINES, RECOVERY_LAWS, TRAINABLE_PARAMS, Params, Params2007,
                                      membrane_current, recovery_derivative, recovery_flow, recovery_target, spike_peak,
                                      to_state_shape, voltage_derivative)
@@ -35,4 +38,4 @@ __all__ = ['ACCOMMODATION_V', 'RECOVERY_LAWS', 'NULLCLINES', 'TRAINABLE_PARAMS',
            'Params2007', 'membrane_current', 'recovery_derivative', 'recovery_flow', 'recovery_target', 'spike_peak',
            'voltage_derivative', 'NonFiniteStateError', 'raise_if_not_finite', 'INTEGRATORS', 'Integrator',
            'Step', 'get_integrator', 'noise_increment', 'SPIKE_RESETS', 'NeuronUpdate', 'is_refractory',
-           'neuron_update', 'FAN_IN_MODES', 'exponential_synapse', 'initial_weights_and_bias']
+           'neuron_update', 'FAN_IN_MODES', 'exponential_synapse', 'initial_weights_and_bias', 'Dendrite']

@@ -16,6 +16,11 @@ Order of one update at time :math:`t` with step :math:`dt`:
    :math:`v_{peak} + \pi_u u` with the new u;
 4. reset (:mod:`izhi_dyn.core.reset`); for ``exact_events`` integrators the rest
    of the step after the crossing is integrated from the reset state.
+
+With a dendritic compartment (``dendrite``, the LS cell; :mod:`izhi_dyn.core.dendrite`)
+the current :math:`g_d (V_d - V)` at the start of the step joins :math:`I` in
+step 1, and :math:`V_d` takes its Euler step from the old :math:`V`; neither the
+clamp nor the reset touches :math:`V_d`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Callable, NamedTuple, Optional, Union
 
 import jax.numpy as jnp
 
+from izhi_dyn.core.dendrite import Dendrite, dendrite_step, dendritic_current
 from izhi_dyn.core.equations import Params, Params2007, recovery_flow, spike_peak
 from izhi_dyn.core.integrators import Integrator
 from izhi_dyn.core.reset import in_step_time, reset_exact, reset_surrogate, resume_after_crossing
@@ -47,6 +53,8 @@ class NeuronUpdate(NamedTuple):
     spike_time : array
         Time of the threshold crossing inside the step, :math:`t + \delta`
         (exact for ``exact_events`` integrators, linearly interpolated otherwise).
+    V_d : array or None
+        Dendritic potential after the step; None without a compartment.
     """
 
     V: jnp.ndarray
@@ -55,6 +63,7 @@ class NeuronUpdate(NamedTuple):
     fired: jnp.ndarray
     refractory: jnp.ndarray
     spike_time: jnp.ndarray
+    V_d: Optional[jnp.ndarray] = None
 
 
 def is_refractory(t, t_last_spike, tau_ref, dt):
@@ -67,7 +76,8 @@ def is_refractory(t, t_last_spike, tau_ref, dt):
 
 def neuron_update(V, u, t_last_spike, I, t, dt, p: Union[Params, Params2007], tau_ref, *, integrator: Integrator,
                   spk_reset: str = 'hard', detach_spk: bool = False,
-                  spk_fun: Optional[Callable] = None, delta_V=0.0, dW=None) -> NeuronUpdate:
+                  spk_fun: Optional[Callable] = None, delta_V=0.0, dW=None,
+                  V_d=None, dendrite: Optional[Dendrite] = None) -> NeuronUpdate:
     """Advance ``(V, u)`` by one step of ``dt`` from time ``t``.
 
     Parameters
@@ -94,7 +104,16 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Union[Params, Params2007], ta
         Jump added to V after the integration (delta synapses).
     dW : tuple of two arrays, optional
         Noise increments of V and u for this step.
+    V_d : array, optional
+        Dendritic potential before the step (with ``dendrite``).
+    dendrite : Dendrite, optional
+        The compartment's coupling and rate; the caller has checked the
+        integrator with :func:`~izhi_dyn.core.dendrite.check_dendrite_method`.
     """
+    V_d_next = None
+    if dendrite is not None:
+        I = I + dendritic_current(V, V_d, dendrite)
+        V_d_next = dendrite_step(V, V_d, dt, dendrite)
     step = integrator.step(V, u, I, dt, p, dW)
     V_new = step.V + delta_V
     refractory = is_refractory(t, t_last_spike, tau_ref, dt)
@@ -115,4 +134,4 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Union[Params, Params2007], ta
         V_next, u_next = resume_after_crossing(integrator, V_next, u_next, I, dt, step.t_cross,
                                                fired, tau_ref, p)
     spike_time = t + in_step_time(V, V_new, step.t_cross, dt, threshold)
-    return NeuronUpdate(V_next, u_next, spike, fired, refractory, spike_time)
+    return NeuronUpdate(V_next, u_next, spike, fired, refractory, spike_time, V_d_next)

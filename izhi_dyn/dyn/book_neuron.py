@@ -15,6 +15,7 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
+from izhi_dyn.core.dendrite import Dendrite, check_dendrite_method
 from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
@@ -86,6 +87,12 @@ class Izhikevich2007(DynNeuron):
     u_max : float, default inf
         Ceiling of u after the jump (LTS 670 pA).
     nullcline : {'linear', 'cubic'}, default 'linear'
+    g_d, a_d : default None
+        A passive dendritic compartment (the LS cell): coupling (nS) and rate
+        (1/ms), :math:`C\dot V \mathrel{+}= g_d (V_d - V)`,
+        :math:`\dot V_d = a_d (V - V_d)`, with a third variable ``V_d``
+        starting at :math:`V_0` (:mod:`izhi_dyn.core.dendrite`). Give both or
+        neither; first-order methods only (``method='rk4'`` raises).
     tau_ref : default 0
         Refractory period (ms): V held at its reset value, u on its exact flow.
     V_initializer : initializer or array, optional
@@ -151,6 +158,8 @@ class Izhikevich2007(DynNeuron):
         reset_u: ParamLike = 0.0,
         u_max: float = math.inf,
         nullcline: str = 'linear',
+        g_d: Optional[ParamLike] = None,
+        a_d: Optional[ParamLike] = None,
         tau_ref: ParamLike = 0.0,
         V_initializer: Optional[ParamLike] = None,
         u_initializer: Optional[ParamLike] = None,
@@ -178,6 +187,12 @@ class Izhikevich2007(DynNeuron):
         self.peak_u, self.reset_u = param('peak_u', peak_u), param('reset_u', reset_u)
         self.u_max = _extended('u_max', u_max)
         self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
+        if (g_d is None) != (a_d is None):
+            raise ValueError(f'g_d={g_d!r}, a_d={a_d!r}: the dendritic compartment needs both or neither')
+        self.has_dendrite = g_d is not None
+        if self.has_dendrite:
+            self.g_d, self.a_d = param('g_d', g_d, lower=0.0), param('a_d', a_d, lower=0.0)
+            check_dendrite_method(self.integrator)
         v = self._value
         if not isinstance(self.v_t, bm.Variable) and bm.as_numpy(v(self.v_r) >= v(self.v_t)).any():
             raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
@@ -203,6 +218,11 @@ class Izhikevich2007(DynNeuron):
         return Params2007(**{f: v(getattr(self, f)) for f in Params2007._fields if f != 'nullcline'},
                           nullcline=self.nullcline)
 
+    @property
+    def dendrite(self) -> Optional[Dendrite]:
+        """The compartment as a :class:`~izhi_dyn.core.Dendrite`, or None."""
+        return Dendrite(self._value(self.g_d), self._value(self.a_d)) if self.has_dendrite else None
+
     def reset_state(self, batch_size=None, **kwargs):
         """(Re)create V, u, spike, t_last_spike; u is :math:`U(V_0)` unless ``u_initializer`` is set."""
         V_init = self._V_initializer
@@ -215,6 +235,9 @@ class Izhikevich2007(DynNeuron):
                                         batch_size)
         else:
             self.u = self.init_variable(self._u_initializer, batch_size)
+        if self.has_dendrite:  # the dendrite starts at the soma's V_0
+            V0 = self.V.value
+            self.V_d = self.init_variable(lambda s: jnp.broadcast_to(V0, s), batch_size)
         self._init_spike_states(batch_size)
 
     def update(self, x=None):
@@ -229,7 +252,11 @@ class Izhikevich2007(DynNeuron):
         out = neuron_update(V, u, self.t_last_spike.value, I, t, dt, p, tau_ref, integrator=self.integrator,
                             spk_reset=self.spk_reset, detach_spk=self.detach_spk,
                             spk_fun=self.spk_fun if self.training else None, delta_V=self.sum_delta_inputs(),
-                            dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt))
+                            dW=noise_increments(self.noise, self.noise_u, V.shape, t, dt),
+                            V_d=self.V_d.value if self.has_dendrite else None,
+                            dendrite=self.dendrite.broadcast_to(V.shape) if self.has_dendrite else None)
+        if self.has_dendrite:
+            self.V_d.value = out.V_d
         return self._write_step(t, out)
 
 

@@ -54,7 +54,7 @@ class StateNeuron(brainpy.state.Neuron):
     def init_state(self, batch_size: Optional[int] = None, **kwargs):
         """Create the states for ``batch_size`` (u derived from V unless ``u_initializer`` is given)."""
         for key, value in self._initial_values(batch_size).items():
-            kind = brainstate.HiddenState if key in ('V', 'u', 'spike') else brainstate.ShortTermState
+            kind = brainstate.HiddenState if key in ('V', 'u', 'spike', 'V_d') else brainstate.ShortTermState
             setattr(self, key, kind(value))
 
     def reset_state(self, batch_size: Optional[int] = None, **kwargs):

@@ -17,6 +17,7 @@ import brainunit as u
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
+from izhi_dyn.core.dendrite import Dendrite, check_dendrite_method
 from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.noise import noise_increment
@@ -37,6 +38,7 @@ def parameter_units(nullcline='linear'):
     return {'C': u.pF, 'k': u.nS / _MV, 'v_r': _MV, 'v_t': _MV, 'v_peak': _MV, 'a': _MS ** -1, 'b': b,
             'c': _MV, 'd': _PA, 'v_b': _MV, 'b_low': b, 'v_switch': _MV, 'peak_u': _MV / _PA,
             'reset_u': _MV / _PA, 'u_max': _PA, 'tau_ref': _MS, 'V': _MV, 'u': _PA, 'I': _PA,
+            'g_d': u.nS, 'a_d': _MS ** -1,
             'noise': _MV / _MS ** 0.5, 'noise_u': _PA / _MS ** 0.5}
 
 
@@ -75,6 +77,8 @@ class Izhikevich2007(StateNeuron):
     keep the monitorable states ``refractory`` (bool), ``spike_time`` (ms; the
     last spike inside its step, exact for ``'riccati'``) and ``input`` (pA;
     the total current of the last step), as :class:`izhi_dyn.state.Izhikevich`.
+    ``g_d`` (nS) and ``a_d`` (1/ms) add the LS cell's passive dendritic
+    compartment and its state ``V_d`` (mV), as in :class:`izhi_dyn.Izhikevich2007`.
 
     Examples
     --------
@@ -95,7 +99,8 @@ class Izhikevich2007(StateNeuron):
 
     def __init__(self, in_size, *, C=100.0, k=0.7, v_r=-60.0, v_t=-40.0, v_peak=35.0, a=0.03, b=-2.0, c=-50.0,
                  d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
-                 nullcline: str = 'linear', tau_ref=0.0, method: Union[str, Integrator] = 'exp_auto',
+                 nullcline: str = 'linear', g_d=None, a_d=None, tau_ref=0.0,
+                 method: Union[str, Integrator] = 'exp_auto',
                  V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = _default_spk_fun(),
                  spk_reset: str = 'hard', detach_spk: bool = False, noise=None, noise_u=None, ref_var: bool = False,
                  spike_time_var: bool = False, input_var: bool = False, name: Optional[str] = None):
@@ -126,6 +131,12 @@ class Izhikevich2007(StateNeuron):
         self.v_switch = check.check_real('v_switch', strip('v_switch', v_switch, _MV), allow_inf=True)
         self.u_max = check.check_real('u_max', strip('u_max', u_max, _PA), allow_inf=True)
         self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
+        if (g_d is None) != (a_d is None):
+            raise ValueError(f'g_d={g_d!r}, a_d={a_d!r}: the dendritic compartment needs both or neither')
+        self.has_dendrite = g_d is not None
+        if self.has_dendrite:
+            self.g_d, self.a_d = param('g_d', g_d, lower=0.0), param('a_d', a_d, lower=0.0)
+            check_dendrite_method(self.integrator)
         r = self._read
         if not isinstance(self.v_t, brainstate.State) and bool(jnp.any(r('v_r') >= r('v_t'))):
             raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
@@ -190,6 +201,8 @@ class Izhikevich2007(StateNeuron):
                   'spike': jnp.zeros(shape, dtype=float_dtype()),
                   't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
                   '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
+        if self.has_dendrite:
+            values['V_d'] = V0 * _MV
         if self.ref_var:
             values['refractory'] = jnp.zeros(shape, dtype=bool)
         if self.spike_time_var:
@@ -213,7 +226,12 @@ class Izhikevich2007(StateNeuron):
         tau_ref = jnp.broadcast_to(self._read('tau_ref'), V.shape)
         out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(_MS), I, t, dt, p, tau_ref,
                             integrator=self.integrator, spk_reset=self.spk_reset, detach_spk=self.detach_spk,
-                            spk_fun=self.spk_fun, delta_V=delta_V, dW=self._noise(V.shape, t, dt))
+                            spk_fun=self.spk_fun, delta_V=delta_V, dW=self._noise(V.shape, t, dt),
+                            V_d=self.V_d.value.to_decimal(_MV) if self.has_dendrite else None,
+                            dendrite=(Dendrite(self._read('g_d'), self._read('a_d')).broadcast_to(V.shape)
+                                      if self.has_dendrite else None))
+        if self.has_dendrite:
+            self.V_d.value = out.V_d * _MV
         self._write_step(t, dt, out)
         if self.ref_var:
             self.refractory.value = out.refractory
