@@ -39,14 +39,10 @@ Available names (see :data:`INTEGRATORS`):
   selected by the **new** V, as the published code does;
 * ``riccati`` (2): exact-in-step. V follows its closed-form Riccati flow with
   u frozen at its mid-step value; u follows its exact linear flow driven by
-  the mean of that V trajectory (see :mod:`izhi_dyn.core.riccati`). The flow never
-  blows up inside a step and gives the time at which V reaches threshold; the
-  step stops there, and after the reset the rest of the step is integrated
-  from the reset state (``resume``). For the 2007 form, with u and I frozen
-  :math:`C\dot V = k(V - v_r)(V - v_t) - u + I` is the same Riccati equation
-  with :math:`p_1 = k/C`, :math:`p_2 = -k (v_r + v_t)/C` and drive
-  :math:`(k v_r v_t - u + I)/C`; its peak :math:`v_{peak} + \pi_u u` is taken
-  at the mid-segment u.
+  the mean of that V trajectory (:func:`izhi_dyn.core.riccati.segment`, both
+  forms). The flow never blows up inside a step and gives the time at which V
+  reaches threshold; the step stops there, and after the reset the rest of the
+  step is integrated from the reset state (``resume``).
 """
 
 from __future__ import annotations
@@ -58,8 +54,8 @@ from typing import Callable, NamedTuple, Optional
 import jax.numpy as jnp
 
 from izhi_dyn.core import riccati
-from izhi_dyn.core.equations import (Params2007, membrane_current, recovery_derivative, recovery_flow,
-                                     recovery_target, spike_peak, voltage_derivative)
+from izhi_dyn.core.equations import (Params2007, membrane_current, recovery_derivative, recovery_target,
+                                     voltage_derivative)
 
 __all__ = ['Integrator', 'Step', 'INTEGRATORS', 'TABLEAUX', 'V_BOUND', 'get_integrator', 'bounded', 'explicit_rk',
            'runge_kutta_family', 'phi', 'exponential_euler_step']
@@ -213,56 +209,13 @@ def _izhikevich2007(V, u, I, dt, p, dW=None):
     return Step(V_new, u_new)
 
 
-def _riccati_coefficients(p):
-    """``(p1, p2, p3, C)`` of the voltage equation :math:`C \\dot V = C (p_1 V^2 + p_2 V) + p_3 - u + I`."""
-    if isinstance(p, Params2007):
-        return p.k / p.C, -p.k * (p.v_r + p.v_t) / p.C, p.k * p.v_r * p.v_t, p.C
-    return p.p1, p.p2, p.p3, 1.0
-
-
-def _riccati_segment(V, u, I, h, p):
-    """Advance (V, u) over ``h``, or up to the threshold crossing if it comes first.
-
-    V follows its exact Riccati flow with u frozen at its value in the middle
-    of the segment; u follows its exact linear flow driven by the segment's
-    mean V (exact for the accommodation law). Mid-segment u and the segment
-    end ``t`` are found by fixed-point passes, starting from V frozen at its
-    initial value; ``t`` is always recomputed from the current drive ``q``, so
-    the trajectory never blows up inside ``[0, t]``.
-    Returns V, u at the end of the segment and the crossing time (``inf`` if none).
-    """
-    p1, p2, p3, C = _riccati_coefficients(p)
-
-    def drive(V_seg, t):  # q from u in the middle of [0, t], the threshold from u at its end
-        return ((p3 - recovery_flow(V_seg, u, 0.5 * t, p) + I) / C,
-                spike_peak(recovery_flow(V_seg, u, t, p), p))
-
-    q, peak = drive(V, h)
-    t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
-    for _ in range(_RICCATI_PASSES):
-        t = jnp.minimum(t_star, h)
-        _, V_mean = riccati.voltage_flow_and_mean(V, q, t, p1, p2)
-        q, peak = drive(V_mean, t)
-        t_star = riccati.time_to_threshold(V, peak, q, p1, p2)
-    crossed = t_star <= h
-    t = jnp.minimum(t_star, h)
-    V_end, V_mean = riccati.voltage_flow_and_mean(V, q, t, p1, p2)
-    u_end = recovery_flow(V_mean, u, t, p)
-    # At the crossing V sits on the threshold of the end-of-segment u, so the threshold test fires.
-    V_end = jnp.where(crossed, jnp.maximum(peak, spike_peak(u_end, p)), V_end)
-    return V_end, u_end, jnp.where(crossed, t_star, jnp.inf)
-
-
-_RICCATI_PASSES = 2
-
-
 def _riccati_step(V, u, I, dt, p, dW=None):
-    return Step(*_riccati_segment(V, u, I, dt, p))
+    return Step(*riccati.segment(V, u, I, dt, p))
 
 
 def _riccati_resume(V, u, I, rest, p):
     # A second crossing within the same step is not resolved: V stops at V_th.
-    V_new, u_new, _ = _riccati_segment(V, u, I, rest, p)
+    V_new, u_new, _ = riccati.segment(V, u, I, rest, p)
     return V_new, u_new
 
 

@@ -38,13 +38,22 @@ All tend to the :math:`D = 0` limit as :math:`s \to 0`, so one code path serves
 every sign of :math:`D` (``s`` is floored at :math:`\sqrt{\text{tiny}}`, far
 below any resolvable value). These are exact for frozen u and I and valid
 before the blow-up time; ``p1 > 0`` is required.
+
+:func:`segment` is the step of the ``'riccati'`` integrator built on them: u
+frozen at its mid-segment value (found by fixed-point passes) for V, and u on
+its exact linear flow driven by the segment's mean V. For the 2007 form,
+:math:`C\dot V = k(V - v_r)(V - v_t) - u + I` is the same equation with
+:math:`p_1 = k/C`, :math:`p_2 = -k (v_r + v_t)/C` and
+:math:`q = (k v_r v_t - u + I)/C`.
 """
 
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-__all__ = ['voltage_flow', 'voltage_flow_and_mean', 'time_to_threshold']
+from izhi_dyn.core.equations import Params2007, recovery_flow, spike_peak
+
+__all__ = ['voltage_flow', 'voltage_flow_and_mean', 'time_to_threshold', 'segment']
 
 
 def _shifted(V, V_th, q, p1, p2):
@@ -80,3 +89,47 @@ def time_to_threshold(V, V_th, q, p1, p2):
     decaying = (jnp.arctanh(s / safe_W0) - jnp.arctanh(s / Wth)) / (p1 * s)
     t_star = jnp.where(D >= 0, rising, jnp.where(W0 > s, decaying, jnp.inf))
     return jnp.where(V >= V_th, 0.0, t_star)
+
+
+def _coefficients(p):
+    """``(p1, p2, p3, C)`` of the voltage equation :math:`C \\dot V = C (p_1 V^2 + p_2 V) + p_3 - u + I`."""
+    if isinstance(p, Params2007):
+        return p.k / p.C, -p.k * (p.v_r + p.v_t) / p.C, p.k * p.v_r * p.v_t, p.C
+    return p.p1, p.p2, p.p3, 1.0
+
+
+_PASSES = 2  # fixed-point passes for the mid-segment u and the segment end
+
+
+def segment(V, u, I, h, p):
+    """Advance (V, u) over ``h``, or up to the threshold crossing if it comes first.
+
+    V follows its exact Riccati flow with u frozen at its value in the middle
+    of the segment; u follows its exact linear flow driven by the segment's
+    mean V (exact for the accommodation law). Mid-segment u and the segment
+    end ``t`` are found by fixed-point passes, starting from V frozen at its
+    initial value; ``t`` is always recomputed from the current drive ``q``, so
+    the trajectory never blows up inside ``[0, t]``. ``p`` is a
+    :class:`~izhi_dyn.core.Params` or :class:`~izhi_dyn.core.Params2007`.
+    Returns V, u at the end of the segment and the crossing time (``inf`` if none).
+    """
+    p1, p2, p3, C = _coefficients(p)
+
+    def drive(V_seg, t):  # q from u in the middle of [0, t], the threshold from u at its end
+        return ((p3 - recovery_flow(V_seg, u, 0.5 * t, p) + I) / C,
+                spike_peak(recovery_flow(V_seg, u, t, p), p))
+
+    q, peak = drive(V, h)
+    t_star = time_to_threshold(V, peak, q, p1, p2)
+    for _ in range(_PASSES):
+        t = jnp.minimum(t_star, h)
+        _, V_mean = voltage_flow_and_mean(V, q, t, p1, p2)
+        q, peak = drive(V_mean, t)
+        t_star = time_to_threshold(V, peak, q, p1, p2)
+    crossed = t_star <= h
+    t = jnp.minimum(t_star, h)
+    V_end, V_mean = voltage_flow_and_mean(V, q, t, p1, p2)
+    u_end = recovery_flow(V_mean, u, t, p)
+    # At the crossing V sits on the threshold of the end-of-segment u, so the threshold test fires.
+    V_end = jnp.where(crossed, jnp.maximum(peak, spike_peak(u_end, p)), V_end)
+    return V_end, u_end, jnp.where(crossed, t_star, jnp.inf)
