@@ -1,11 +1,12 @@
 """Izhikevich (2007), ch. 8: the book's cortical and thalamic cell classes, and two phase planes.
 ================================================================================================
 
-Runs one published amplitude of each class of :data:`izhi_dyn.PRESETS_2007`
-(RS, IB, CH, LTS, FS; TC and RTN in tonic and in burst mode) with the book's
-forward Euler at tau = 0.25 ms, the protocols of ModelDB 39948's
-``izhi2007.m`` (sample for sample, see ``tests/test_izhikevich2007.py``),
-and draws them as a gallery. A second figure shows the nullclines and fixed
+Runs one amplitude of each class of :data:`izhi_dyn.PRESETS_2007` (RS, IB,
+CH, LTS, FS; TC and RTN in tonic and in burst mode; LS with its dendrite and
+the striatal MSN) with the book's forward Euler at tau = 0.25 ms, the
+protocols of ModelDB 39948's ``izhi2007.m`` (ours for LS and MSN, which it
+lacks; sample for sample, see ``tests/test_izhikevich2007.py``), and draws
+them as a gallery. A second figure shows the nullclines and fixed
 points of RS (a line through v_r) and FS (the cubic u-nullcline), with the
 simulated orbit in each plane.
 
@@ -31,7 +32,7 @@ from izhi_dyn import simulate_many  # noqa: E402
 from izhi_dyn.plotting.gallery import plot_gallery  # noqa: E402
 
 SHOWN = ('rs_100pA', 'ib_550pA', 'ch_400pA', 'lts_200pA', 'fs_200pA', 'tc_tonic_100pA', 'tc_burst_0pA',
-         'rtn_burst_50pA')
+         'rtn_burst_50pA', 'ls_140pA', 'msn_400pA')
 
 
 def draw_plane(ax, sim, I):
@@ -60,7 +61,7 @@ def main(argv=None):
         print(f'{key:16s} {sim.spike_times.size:3d} spikes, first at {sim.spike_times[0]:7.2f} ms')
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    fig = plot_gallery(sims, title='Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols)')
+    fig = plot_gallery(sims, title='Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols; LS, MSN: ours)')
     fig.savefig(out / 'cell_classes_2007.png', dpi=100, bbox_inches='tight')
     plt.close(fig)
 

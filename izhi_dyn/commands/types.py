@@ -8,8 +8,9 @@ weak 5-ms pulse (damped ringing) then a weak step (tonic).
 
 ``--model 2007``: the book's classes RS, IB, CH, LTS, FS, TC and RTN (TC and
 RTN in tonic and burst mode) at each amplitude of ModelDB 39948's
-``izhi2007.m`` (:mod:`izhi_dyn.book_classes`), by default under the published
-scheme (``izhikevich2007``, tau = 0.25 ms), on either front-end.
+``izhi2007.m``, and LS (with its dendrite) and MSN under our protocols
+(:mod:`izhi_dyn.book_classes`), by default under the published scheme
+(``izhikevich2007``, tau = 0.25 ms), on either front-end.
 
 Writes a gallery PNG and, with ``--json FILE``, spike times (ms) per type
 (2007: per class and amplitude, e.g. ``rs_100pA``).
@@ -45,4 +46,4 @@ def _run_2007(args):
 
     if args.png == _PNG_2003:
         args.png = _PNG_2007
-    return run_presets(args, list(PRESETS_2007), 'Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols)', 4)
+    return run_presets(args, list(PRESETS_2007), 'Izhikevich (2007) ch. 8: cell classes (izhi2007.m protocols; LS, MSN: ours)', 4)

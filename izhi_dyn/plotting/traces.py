@@ -40,7 +40,7 @@ def plot_voltage_over_input(sim, ax=None, input_ax=None, title: Optional[str] = 
     pad = 0.15 * span if span > 0 else 1.0
     input_ax.set_ylim(sim.I.min() - pad, sim.I.max() + pad)
     ax.set_xlim(sim.ts[0], sim.ts[-1])
-    ax.set_ylim(min(-90.0, sim.V.min() - 5), 40.0)
+    ax.set_ylim(min(-90.0, sim.V.min() - 5), max(40.0, sim.V.max() + 5))  # peaks above 40 mV (IB: 50) stay in
     ax.tick_params(labelbottom=False)
     ax.set_title(sim.preset.name if title is None else title, fontsize=9)
     if units:
