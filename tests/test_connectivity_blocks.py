@@ -92,3 +92,15 @@ def test_weights_and_degrees_follow_the_rules(small_blocks):
     src = np.repeat(np.arange(N_PRE), np.diff(ptr))[np.argsort(idx, kind='stable')].reshape(N_POST, 30)
     firsts = {tuple(src[b]) for b in range(0, N_POST, syn.block)}
     assert len(firsts) == len(range(0, N_POST, syn.block)) > 1
+
+
+def test_rows_beyond_16_bits_keep_their_order():
+    # presynaptic indices above 2**16: the row sort takes two 16-bit digits
+    syn = nw.RandomSynapses(3, 70_000, 400, k=200, dtype=np.float32)
+    ptr, idx, w = syn.csr()
+    rows = np.repeat(np.arange(70_000), np.diff(ptr))
+    assert np.all(np.bincount(idx, minlength=400) == 200) and rows.max() >= 2**16
+    same_row = rows[1:] == rows[:-1]
+    assert np.all(idx[1:][same_row] >= idx[:-1][same_row])  # target order within each row
+    for a, b in zip(syn.csr(150, 260), _keep_targets(ptr, idx, w, 150, 260)):
+        np.testing.assert_array_equal(a, b)

@@ -109,10 +109,10 @@ class RandomSynapses:
         r0, r1 = self.rows
         for first, starts, src, u in self._blocks(lo, hi, weights):
             tgt = np.repeat(np.arange(first - lo, first - lo + starts.size - 1, dtype=np.int32), np.diff(starts))
-            keep = (src >= r0) & (src < r1)
-            src = src[keep]
-            w = None if u is None else u[keep] * self.gain[src]
-            yield tgt[keep], src - r0, w
+            if (r0, r1) != (0, self.n_pre_all):
+                keep = (src >= r0) & (src < r1)
+                tgt, src, u = tgt[keep], src[keep] - r0, None if u is None else u[keep]
+            yield tgt, src, None if u is None else u * self.gain[r0:r1][src]
 
     def row_counts(self, lo, hi) -> np.ndarray:
         """Number of synapses of each presynaptic neuron onto targets ``lo:hi`` (int64)."""
@@ -140,9 +140,11 @@ class RandomSynapses:
         weight = np.zeros(int(ptr[-1]), dtype=self.dtype) if weights else None
         fill = np.array(ptr[:-1], dtype=np.int64)  # next free slot of each row
         for tgt, src, w in self._pieces(lo, hi, weights):
-            order = np.argsort(src, kind='stable')  # by row; target order kept within a row
-            rows, first, count = np.unique(src[order], return_index=True, return_counts=True)
-            slot = np.repeat(fill[rows] - first, count) + np.arange(order.size)
+            order = _stable_order(src, self.shape[0])  # by row; target order kept within a row
+            key = src[order]
+            first = np.flatnonzero(np.diff(key, prepend=-1))
+            rows, count = key[first], np.diff(first, append=key.size)
+            slot = np.repeat(fill[rows] - first, count) + np.arange(key.size)
             indices[slot] = tgt[order]
             if weights:
                 weight[slot] = w[order]
@@ -160,6 +162,15 @@ class RandomSynapses:
             block = u.reshape(starts.size - 1, self.n_pre_all)[:, r0:r1]
             W[:, first - lo:first - lo + block.shape[0]] = (block * self.gain[r0:r1]).T
         return W
+
+
+def _stable_order(src, n_pre):
+    """``np.argsort(src, kind='stable')`` of int32 ``src`` in ``[0, n_pre)``, as a radix sort of 16-bit digits
+    (NumPy's stable sort of 16-bit integers; twice as fast as its merge sort of int32 here)."""
+    order = np.argsort(src.astype(np.uint16), kind='stable')
+    if n_pre > 2**16:
+        order = order[np.argsort((src[order] >> 16).astype(np.uint16), kind='stable')]
+    return order
 
 
 def _rng_key(rng):
