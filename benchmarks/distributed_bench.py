@@ -174,15 +174,15 @@ def main(argv=None):
           f'receives (P - 1) / P of it. Per process and step at N = 10^6, P = 16: '
           f'{gathered / int(n) * 1e6 * 15 / 16 / 1e6:.2f} MB, {len(ops)} collectives.')
     out(f'\nLoad average after: {os.getloadavg()}')
-    out('\nReading: the network itself is split (each process holds 1/P of the state and of the synapses on '
-        'its device), but a process\'s peak RSS is dominated by the runtime (Python, JAX, brainpy: ~500 MB) '
-        'and by the build, where every process draws the whole connectivity on the host (the random stream '
-        'of one process, hence the same network) before keeping its block; drawing only the local block is the '
-        'next lever for networks whose synapses outgrow one machine. More processes than cores (4 on 2 here) '
-        'make every collective wait for a descheduled peer. The step gathers the spike vector several times '
-        '(for the projection, for recording, as bool and as bytes) and moves currents between the population '
-        'and the concatenated layouts (collective-permute); one bit-packed gather per step would cut the '
-        'traffic about 16-fold.')
+    out('\nReading: each process holds 1/P of the state and draws only the synapses onto its own neurons '
+        '(networks.RandomSynapses: one counter-based stream per block of target neurons, so the network is that '
+        'of one process), so its peak RSS is the runtime (Python, JAX, brainpy: ~500 MB) plus its share of the '
+        'synapses (sparse rows padded to the longest device share), the build\'s per-block temporaries and the '
+        'transfer copies; a `baseline` tree that draws the whole connectivity in every process shows what that '
+        'saves. More processes than cores (4 on 2 here) make every collective wait for a descheduled peer. The '
+        'step gathers the spike vector several times (for the projection, for recording, as bool and as bytes) '
+        'and moves currents between the population and the concatenated layouts (collective-permute); one '
+        'bit-packed gather per step would cut the traffic about 16-fold.')
     text = '\n'.join(lines) + '\n'
     sys.stdout.write(text)
     pathlib.Path(opts.out).write_text(text)
