@@ -13,7 +13,8 @@ the wall time of that whole process (import + build + compile + 1 s simulated) a
 binary is a child of its worker). Repeats are interleaved over implementations and
 sizes; tables show medians. Runs are appended to the JSON, so a benchmark can be
 run in parts (e.g. one ``--sizes`` group per call) that merge into one table;
-``--fresh`` starts a new file. Brian2 runs in its own venv
+``--fresh`` starts a new file; ``--supersede`` keeps the earlier runs of what it
+reruns but marks them superseded, so the tables show only the new ones. Brian2 runs in its own venv
 (``benchmarks/.venv-brian2``, numpy<2.4, created on demand); a peer that cannot be
 imported, does not fit in memory, fails or times out is recorded with a note.
 
@@ -140,6 +141,9 @@ def main(argv=None):
                     help='threads of NEST and Brian2 standalone (> 1 is listed as e.g. nest@2t)')
     ap.add_argument('--numpy-max-n', type=int, default=100_000, help='largest N for the (slow) NumPy loop')
     ap.add_argument('--fresh', action='store_true', help='discard earlier runs in the JSON')
+    ap.add_argument('--supersede', action='store_true',
+                    help="keep earlier runs of the sizes and implementations run now in the JSON, marked "
+                         "'superseded' (the code changed): the tables show this session's runs of them")
     ap.add_argument('--render', action='store_true', help='only rebuild RESULTS.md from the JSON')
     args = ap.parse_args(argv)
     if args.render:
@@ -155,6 +159,10 @@ def main(argv=None):
                    command='python benchmarks/network_bench.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
                    load_before=os.getloadavg(), machine=machine_info(), threads=args.threads, bandwidth=None)
     data['sessions'].append(session)
+    if args.supersede:
+        for r in data['runs']:
+            if (r['conn'], r['n']) in sizes and r['impl'].split('@')[0] in impls:
+                r.setdefault('superseded', session['id'])
     for rep in range(args.repeats):
         for conn, n in sizes:
             for impl in impls:

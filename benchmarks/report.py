@@ -34,9 +34,12 @@ def _fmt(x, nd=2):
 
 
 def summarize(runs):
-    """Medians per (conn, n, impl) over the runs that completed: {key: dict}."""
+    """Medians per (conn, n, impl) over the runs that completed and were not superseded by a
+    later session (``network_bench.py --supersede``): {key: dict}."""
     groups = {}
     for r in runs:
+        if 'superseded' in r:
+            continue
         groups.setdefault((r['conn'], r['n'], r['impl']), []).append(r)
     out = {}
     for key, rs in groups.items():
