@@ -104,3 +104,23 @@ def test_rows_beyond_16_bits_keep_their_order():
     assert np.all(idx[1:][same_row] >= idx[:-1][same_row])  # target order within each row
     for a, b in zip(syn.csr(150, 260), _keep_targets(ptr, idx, w, 150, 260)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize('kwargs, error, match', [
+    (dict(key=-1), ValueError, 'key=-1'), (dict(key=2**128), ValueError, 'key='),
+    (dict(n_pre=0), ValueError, 'n_pre=0'), (dict(n_post=1.5), TypeError, 'n_post'),
+    (dict(k=0), ValueError, 'k=0'), (dict(p=1.5), ValueError, 'p=1.5'), (dict(k=2, p=0.1), ValueError, 'not both'),
+    (dict(gain=np.ones(3)), ValueError, 'gain'), (dict(gain=np.nan), ValueError, 'gain'),
+    (dict(dtype=np.int32), TypeError, 'dtype'), (dict(dtype='nope'), TypeError, 'dtype'),
+    (dict(rows=(5, 2)), ValueError, 'rows='), (dict(targets=(0, 99)), ValueError, 'targets='),
+])
+def test_bad_arguments_are_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nw.RandomSynapses(**{'key': 1, 'n_pre': 10, 'n_post': 20, **kwargs})
+
+
+def test_all_to_all_has_no_csr_and_sparse_no_dense():
+    with pytest.raises(ValueError, match='use dense'):
+        nw.RandomSynapses(1, 10, 20).csr()
+    with pytest.raises(ValueError, match='sparse'):
+        nw.RandomSynapses(1, 10, 20, k=3).dense()

@@ -62,6 +62,34 @@ def check_csr_args(*, rng, n_pre, n_post, splits=None, **degree) -> None:
             raise ValueError(f'splits={splits!r}: expected increasing integer boundaries from 0 to n_pre={n_pre}')
 
 
+def check_synapse_args(*, key, n_pre, n_post, k, p, gain, dtype, rows, targets) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`RandomSynapses`."""
+    if check.check_int('key', key, lower=0) >= 2**128:
+        raise ValueError(f'key={key!r}: expected an int below 2**128 (the Philox key)')
+    check.check_int('n_pre', n_pre, lower=1)
+    check.check_int('n_post', n_post, lower=1)
+    check.check_int('k', k, lower=1, allow_none=True)
+    check.check_real('p', p, lower=0.0, upper=1.0, allow_none=True)
+    if k is not None and p is not None:
+        raise ValueError('give k (fixed in-degree) or p (probability), not both')
+    if np.ndim(gain) and np.shape(gain) != (n_pre,):
+        raise ValueError(f'gain: expected a scalar or one gain per presynaptic neuron ({n_pre}), '
+                         f'got shape {np.shape(gain)}')
+    check.check_array('gain', gain)
+    try:
+        kind = None if dtype is None else np.dtype(dtype).kind
+    except TypeError:
+        kind = None
+    if kind != 'f':
+        raise TypeError(f'dtype={dtype!r}: expected a NumPy float dtype')
+    for name, span, size in (('rows', rows, n_pre), ('targets', targets, n_post)):
+        ok = span is None or (isinstance(span, (tuple, list)) and len(span) == 2 and all(
+            isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in span) and 0 <= span[0] <= span[1]
+            <= size)
+        if not ok:
+            raise ValueError(f'{name}={span!r}: expected None or (lo, hi) with 0 <= lo <= hi <= {size}')
+
+
 def check_noise_args(*, post, sigma, seed) -> None:
     """Raise a ValueError/TypeError naming the first bad argument of :class:`ThalamicNoise`."""
     posts = tuple(post) if isinstance(post, (list, tuple)) else (post,)

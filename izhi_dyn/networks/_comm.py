@@ -183,9 +183,10 @@ class EventCSR(bp.DynamicalSystem):
         del counts, width
         shards = {dev: synapses.csr(*targets(index), ptr)[1:]
                   for dev, index in rows.addressable_devices_indices_map((n_dev, int(ptr[-1]))).items()}
-        place = lambda k: jax.make_array_from_single_device_arrays(  # noqa: E731
-            (n_dev, int(ptr[-1])), rows, [jax.device_put(shards[dev][k][None], dev) for dev in shards])
-        indices, weight = place(0), place(1)
+        place = lambda k, dtype: jax.make_array_from_single_device_arrays(  # noqa: E731
+            (n_dev, int(ptr[-1])), rows, [jax.device_put(np.asarray(shards[dev][k], dtype)[None], dev)
+                                          for dev in shards])
+        indices, weight = place(0, np.int32), place(1, bm.float_)
         self = cls.__new__(cls)
         super(EventCSR, self).__init__(name=name)
         self._hold(ptr, indices, weight, synapses.shape, sharding, sum(int(c) for c in np.asarray(per_device)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from izhi_dyn.networks._args import check_csr_args
+from izhi_dyn.networks._args import check_csr_args, check_synapse_args
 
 __all__ = ['RandomSynapses', 'fixed_in_degree_csr', 'probability_csr']
 
@@ -59,6 +59,8 @@ class RandomSynapses:
 
     def __init__(self, key, n_pre, n_post, *, k=None, p=None, gain=1.0, dtype=np.float32, rows=None,
                  targets=None):
+        check_synapse_args(key=key, n_pre=n_pre, n_post=n_post, k=k, p=p, gain=gain, dtype=dtype, rows=rows,
+                           targets=targets)
         self.key, self.k, self.p, self.dtype = int(key), k, p, np.dtype(dtype)
         self.n_pre_all, self.n_post_all = int(n_pre), int(n_post)
         self.rows = (0, self.n_pre_all) if rows is None else tuple(int(r) for r in rows)
@@ -115,7 +117,7 @@ class RandomSynapses:
             yield tgt, src, None if u is None else u * self.gain[r0:r1][src]
 
     def row_counts(self, lo, hi) -> np.ndarray:
-        """Number of synapses of each presynaptic neuron onto targets ``lo:hi`` (int64)."""
+        """Number of synapses of each presynaptic neuron onto targets ``lo:hi`` (int64; sparse only)."""
         counts = np.zeros(self.shape[0], dtype=np.int64)
         for _, src, _ in self._pieces(lo, hi, weights=False):
             counts += np.bincount(src, minlength=self.shape[0])
@@ -130,6 +132,8 @@ class RandomSynapses:
         the row is padding (target 0, weight 0). ``weight`` is None when
         ``weights=False``.
         """
+        if self.k is None and self.p is None:
+            raise ValueError('csr(): the synapses are all-to-all (neither k nor p given), use dense()')
         hi = self.shape[1] if hi is None else hi
         if ptr is None:
             ptr = np.zeros(self.shape[0] + 1, dtype=np.int64)
