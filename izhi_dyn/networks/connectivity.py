@@ -33,7 +33,8 @@ class RandomSynapses:
     A synapse's weight is ``gain[i] * U(0, 1)`` in ``dtype``. Blocks of targets
     are drawn from independent streams keyed by ``key`` and the block's index,
     so :meth:`csr` and :meth:`dense` of a range of targets give the rows of the
-    whole matrix's, whichever ranges are asked for.
+    whole matrix's, whichever ranges are asked for. ``shape`` is
+    ``(n_pre, n_post)`` of the kept rows and targets.
 
     Parameters
     ----------
@@ -65,14 +66,10 @@ class RandomSynapses:
         self.n_pre_all, self.n_post_all = int(n_pre), int(n_post)
         self.rows = (0, self.n_pre_all) if rows is None else tuple(int(r) for r in rows)
         self.targets = (0, self.n_post_all) if targets is None else tuple(int(t) for t in targets)
+        self.shape = (self.rows[1] - self.rows[0], self.targets[1] - self.targets[0])  # (n_pre, n_post) kept
         self.gain = np.broadcast_to(np.asarray(gain, dtype=self.dtype), (self.n_pre_all,))
         in_degree = self.n_pre_all if k is None and p is None else (k if p is None else p * self.n_pre_all)
         self.block = max(1, int(_SYNAPSES_PER_BLOCK / max(in_degree, 1.0)))
-
-    @property
-    def shape(self) -> tuple:
-        """``(n_pre, n_post)`` of the kept rows and targets."""
-        return self.rows[1] - self.rows[0], self.targets[1] - self.targets[0]
 
     def view(self, rows=None, targets=None) -> 'RandomSynapses':
         """The same synapses restricted to ``rows`` and ``targets`` (ranges of this view's numbering)."""
