@@ -96,27 +96,28 @@ def read(name, value, unit=None):
     return value
 
 
-def initial_value_argument(name, value, unit_key, shape):
-    """Check an initial-state argument once: a callable, or a value of the right unit and shape."""
+def initial_value_argument(name, value, unit, shape):
+    """Check an initial-state argument once: a callable, or a value in ``unit`` of the right shape."""
     if callable(value) and not isinstance(value, u.Quantity):
         return value
-    plain = strip(name, value, UNITS[unit_key])
+    plain = strip(name, value, unit)
     check.initializer(name, plain, shape)
     return jnp.asarray(plain, dtype=float_dtype())
 
 
-def initial_state_value(name, init, unit_key, varshape, batch_size):
-    """Initial state values (plain, in the unit of ``unit_key``) of shape ``(batch_size, *varshape)``."""
+def initial_state_value(name, init, unit, varshape, batch_size):
+    """Initial state values (plain, in ``unit``) of shape ``(batch_size, *varshape)``."""
     value = braintools.init.param(init, varshape, batch_size)
-    value = jnp.asarray(strip(name, value, UNITS[unit_key]), dtype=float_dtype())
+    value = jnp.asarray(strip(name, value, unit), dtype=float_dtype())
     full = tuple(varshape) if batch_size is None else (batch_size, *varshape)
     return jnp.broadcast_to(value, full)
 
 
-def noise_amplitude(name, value, shape):
-    """None, a time-dependent callable ``sigma(t)``, or an amplitude >= 0 of ``shape``."""
+def noise_amplitude(name, value, shape, unit=None):
+    """None, a time-dependent callable ``sigma(t)``, or an amplitude >= 0 of ``shape`` (``unit`` as in
+    :func:`build_parameter`)."""
     if value is None:
         return None
     if callable(value) and not isinstance(value, (braintools.init.Initialization, brainstate.State, u.Quantity)):
         return value
-    return build_parameter(name, value, shape, lower=0.0)
+    return build_parameter(name, value, shape, lower=0.0, unit=unit)

@@ -12,7 +12,6 @@ import math
 from typing import Callable, Optional, Union
 
 import brainstate
-import braintools
 import brainunit as u
 import jax.numpy as jnp
 
@@ -20,15 +19,13 @@ from izhi_dyn import _validation as check
 from izhi_dyn.core.dendrite import Dendrite, check_dendrite_method
 from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
-from izhi_dyn.core.noise import noise_increment
-from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
-from izhi_dyn.state._base import StateNeuron, StepStateUnits
-from izhi_dyn.state._units import build_parameter, float_dtype, read, strip
+from izhi_dyn.state._base import StateNeuron, StepStateUnits, default_spike_function
+from izhi_dyn.state._units import (build_parameter, float_dtype, initial_state_value, initial_value_argument,
+                                   noise_amplitude, read, strip)
 
 __all__ = ['Izhikevich2007']
 
-_NEVER = -1e7
 _MV, _PA, _MS = u.mV, u.pA, u.ms
 
 
@@ -40,10 +37,6 @@ def parameter_units(nullcline='linear'):
             'reset_u': _MV / _PA, 'u_max': _PA, 'tau_ref': _MS, 'V': _MV, 'u': _PA, 'I': _PA,
             'g_d': u.nS, 'a_d': _MS ** -1,
             'noise': _MV / _MS ** 0.5, 'noise_u': _PA / _MS ** 0.5}
-
-
-def _default_spk_fun():
-    return braintools.surrogate.InvSquareGrad()
 
 
 class Izhikevich2007(StateNeuron):
@@ -95,26 +88,19 @@ class Izhikevich2007(StateNeuron):
     7
     """
 
-    _units = StepStateUnits(V=_MV, u=_PA, I=_PA)
+    _units = StepStateUnits(V=_MV, u=_PA, I=_PA, noise=_MV / _MS ** 0.5, noise_u=_PA / _MS ** 0.5)
 
     def __init__(self, in_size, *, C=100.0, k=0.7, v_r=-60.0, v_t=-40.0, v_peak=35.0, a=0.03, b=-2.0, c=-50.0,
                  d=100.0, v_b=None, b_low=None, v_switch=-math.inf, peak_u=0.0, reset_u=0.0, u_max=math.inf,
                  nullcline: str = 'linear', g_d=None, a_d=None, tau_ref=0.0,
                  method: Union[str, Integrator] = 'exp_auto',
-                 V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = _default_spk_fun(),
+                 V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = default_spike_function(),
                  spk_reset: str = 'hard', detach_spk: bool = False, noise=None, noise_u=None, ref_var: bool = False,
                  spike_time_var: bool = False, input_var: bool = False, name: Optional[str] = None):
-        in_size = check.check_size(in_size)
-        if spk_fun is not None and not callable(spk_fun):
-            raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable')
-        check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, detach_spk=detach_spk, ref_var=ref_var,
+                         spike_time_var=spike_time_var, input_var=input_var, name=name)
         self.integrator = get_integrator(method)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
-        self.input_var = check.check_bool('input_var', input_var)
         self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
         self._unit = parameter_units(self.nullcline)
         shape = self.varshape
 
@@ -142,41 +128,18 @@ class Izhikevich2007(StateNeuron):
             raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
         if not isinstance(self.c, brainstate.State):
             check.check_reset_below_threshold(r('c'), r('v_peak'), c, v_peak)
-        self._V_initializer = None if V_initializer is None else self._initializer('V_initializer', V_initializer, 'V')
-        self._u_initializer = None if u_initializer is None else self._initializer('u_initializer', u_initializer, 'u')
-        self.noise, self.noise_u = self._noise_amplitude('noise', noise), self._noise_amplitude('noise_u', noise_u)
+        self._V_initializer = (None if V_initializer is None
+                               else initial_value_argument('V_initializer', V_initializer, _MV, shape))
+        self._u_initializer = (None if u_initializer is None
+                               else initial_value_argument('u_initializer', u_initializer, _PA, shape))
+        self.noise = noise_amplitude('noise', noise, shape, unit=self._unit['noise'])
+        self.noise_u = noise_amplitude('noise_u', noise_u, shape, unit=self._unit['noise_u'])
         check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
                                 differentiable=spk_fun is not None,
                                 how_to_differentiate='pass spk_fun=None (exact spikes) or use an explicit method')
 
-    def _noise_amplitude(self, name, value):
-        if value is None or (callable(value) and not isinstance(value, (brainstate.State, u.Quantity))):
-            return value
-        return build_parameter(name, value, self.varshape, lower=0.0, unit=self._unit[name])
-
-    def _noise(self, shape, t, dt):
-        if self.noise is None and self.noise_u is None:
-            return None
-        out = []
-        for name in ('noise', 'noise_u'):
-            amplitude = getattr(self, name)
-            if amplitude is None:
-                out.append(0.0)
-                continue
-            sigma = strip(name, amplitude(t), self._unit[name]) if callable(amplitude) else self._read(name)
-            out.append(noise_increment(jnp.broadcast_to(sigma, shape), brainstate.random.randn(*shape), dt))
-        return tuple(out)
-
     def _read(self, key):
-        value = getattr(self, key)
-        return read(key, value, self._unit[key]) if isinstance(value, brainstate.State) else value
-
-    def _initializer(self, name, value, key):
-        if callable(value) and not isinstance(value, u.Quantity):
-            return value
-        plain = strip(name, value, self._unit[key])
-        check.initializer(name, plain, self.varshape)
-        return jnp.asarray(plain, dtype=float_dtype())
+        return read(key, getattr(self, key), self._unit[key])
 
     @property
     def params(self) -> Params2007:
@@ -184,31 +147,16 @@ class Izhikevich2007(StateNeuron):
         return Params2007(**{f: self._read(f) for f in Params2007._fields if f != 'nullcline'},
                           nullcline=self.nullcline)
 
-    def _initial(self, init, key, batch_size):
-        full = tuple(self.varshape) if batch_size is None else (batch_size, *self.varshape)
-        value = braintools.init.param(init, self.varshape, batch_size)
-        return jnp.broadcast_to(jnp.asarray(strip(key, value, self._unit[key]), dtype=float_dtype()), full)
-
     def _initial_values(self, batch_size):
         V_init = self._read('v_r') if self._V_initializer is None else self._V_initializer
-        V0 = self._initial(V_init, 'V', batch_size)
+        V0 = initial_state_value('V_initializer', V_init, _MV, self.varshape, batch_size)
         if self._u_initializer is None:
             u0 = recovery_target(V0, self.params.broadcast_to(V0.shape))
         else:
-            u0 = self._initial(self._u_initializer, 'u', batch_size)
-        shape = V0.shape
-        values = {'V': V0 * _MV, 'u': jnp.broadcast_to(u0, shape) * _PA,
-                  'spike': jnp.zeros(shape, dtype=float_dtype()),
-                  't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS,
-                  '_clock': jnp.zeros((), dtype=float_dtype()) * _MS}
+            u0 = initial_state_value('u_initializer', self._u_initializer, _PA, self.varshape, batch_size)
+        values = {'V': V0 * _MV, 'u': jnp.broadcast_to(u0, V0.shape) * _PA, **self._spike_states(V0.shape)}
         if self.has_dendrite:
             values['V_d'] = V0 * _MV
-        if self.ref_var:
-            values['refractory'] = jnp.zeros(shape, dtype=bool)
-        if self.spike_time_var:
-            values['spike_time'] = jnp.full(shape, _NEVER, dtype=float_dtype()) * _MS
-        if self.input_var:
-            values['input'] = jnp.zeros(shape, dtype=float_dtype()) * _PA
         return values
 
     def get_spike(self, V=None):
@@ -232,11 +180,4 @@ class Izhikevich2007(StateNeuron):
                                       if self.has_dendrite else None))
         if self.has_dendrite:
             self.V_d.value = out.V_d * _MV
-        self._write_step(t, dt, out)
-        if self.ref_var:
-            self.refractory.value = out.refractory
-        if self.spike_time_var:
-            self.spike_time.value = jnp.where(out.fired, out.spike_time, self.spike_time.value.to_decimal(_MS)) * _MS
-        if self.input_var:
-            self.input.value = jnp.broadcast_to(I, V.shape).astype(V.dtype) * _PA
-        return self.spike.value
+        return self._write_step(t, dt, out, I)

@@ -11,29 +11,20 @@ from __future__ import annotations
 from typing import Callable, Optional, Union
 
 import brainstate
-import braintools
-import brainunit as u
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn.core.equations import RECOVERY_LAWS, Params, to_state_shape
 from izhi_dyn.core.finite import raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
-from izhi_dyn.core.noise import noise_increment
-from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
-from izhi_dyn.state._base import StateNeuron, StepStateUnits
+from izhi_dyn.state._base import StateNeuron, StepStateUnits, default_spike_function
 from izhi_dyn.state._units import (UNITS, build_parameter, float_dtype, initial_state_value,
                                    initial_value_argument, noise_amplitude, read, strip)
 
 __all__ = ['Izhikevich']
 
-_NEVER = -1e7  # "no spike yet" time stamp (ms), as in brainpy
 _PARAMS = ('a', 'b', 'c', 'd', 'V_th', 'p1', 'p2', 'p3')
-
-
-def _default_spk_fun():
-    return braintools.surrogate.InvSquareGrad()
 
 
 class Izhikevich(StateNeuron):
@@ -166,7 +157,7 @@ class Izhikevich(StateNeuron):
     3
     """
 
-    _units = StepStateUnits(V=UNITS['V'], u=UNITS['u'], I=UNITS['I'])
+    _units = StepStateUnits(V=UNITS['V'], u=UNITS['u'], I=UNITS['I'], noise=UNITS['noise'], noise_u=UNITS['noise_u'])
 
     def __init__(
         self,
@@ -185,7 +176,7 @@ class Izhikevich(StateNeuron):
         method: Union[str, Integrator] = 'exp_auto',
         V_initializer=-65.0,
         u_initializer=None,
-        spk_fun: Optional[Callable] = _default_spk_fun(),
+        spk_fun: Optional[Callable] = default_spike_function(),
         spk_reset: str = 'hard',
         detach_spk: bool = False,
         noise=None,
@@ -196,19 +187,10 @@ class Izhikevich(StateNeuron):
         check_finite: bool = False,
         name: Optional[str] = None,
     ):
-        in_size = check.check_size(in_size)
-        check.check_name(name)
-        if spk_fun is not None and not callable(spk_fun):
-            raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable such as '
-                            'braintools.surrogate.InvSquareGrad()')
-        check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, detach_spk=detach_spk, ref_var=ref_var,
+                         spike_time_var=spike_time_var, input_var=input_var, name=name)
         self.integrator = get_integrator(method)
         self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
-        self.input_var = check.check_bool('input_var', input_var)
         self.check_finite = check.check_bool('check_finite', check_finite)
 
         shape = self.varshape
@@ -219,9 +201,9 @@ class Izhikevich(StateNeuron):
         if not isinstance(self.c, brainstate.State):
             check.check_reset_below_threshold(self.c, read('V_th', self.V_th), c, V_th)
 
-        self._V_initializer = initial_value_argument('V_initializer', V_initializer, 'V', shape)
+        self._V_initializer = initial_value_argument('V_initializer', V_initializer, UNITS['V'], shape)
         self._u_initializer = (None if u_initializer is None
-                               else initial_value_argument('u_initializer', u_initializer, 'u', shape))
+                               else initial_value_argument('u_initializer', u_initializer, UNITS['u'], shape))
         self.noise = noise_amplitude('noise', noise, shape)
         self.noise_u = noise_amplitude('noise_u', noise_u, shape)
         check.check_method_fits(self.integrator, noisy=self.noise is not None or self.noise_u is not None,
@@ -240,26 +222,12 @@ class Izhikevich(StateNeuron):
 
     # -- state ---------------------------------------------------------------
     def _initial_values(self, batch_size):
-        V0 = initial_state_value('V_initializer', self._V_initializer, 'V', self.varshape, batch_size)
+        V0 = initial_state_value('V_initializer', self._V_initializer, UNITS['V'], self.varshape, batch_size)
         if self._u_initializer is None:
             u0 = to_state_shape(read('b', self.b), V0.shape) * V0
         else:
-            u0 = initial_state_value('u_initializer', self._u_initializer, 'u', self.varshape, batch_size)
-        shape = V0.shape
-        values = {
-            'V': V0 * UNITS['V'],
-            'u': jnp.broadcast_to(u0, shape) * UNITS['u'],
-            'spike': jnp.zeros(shape, dtype=float_dtype()),
-            't_last_spike': jnp.full(shape, _NEVER, dtype=float_dtype()) * u.ms,
-            '_clock': jnp.zeros((), dtype=float_dtype()) * u.ms,
-        }
-        if self.ref_var:
-            values['refractory'] = jnp.zeros(shape, dtype=bool)
-        if self.spike_time_var:
-            values['spike_time'] = jnp.full(shape, _NEVER, dtype=float_dtype()) * u.ms
-        if self.input_var:
-            values['input'] = jnp.zeros(shape, dtype=float_dtype()) * UNITS['I']
-        return values
+            u0 = initial_state_value('u_initializer', self._u_initializer, UNITS['u'], self.varshape, batch_size)
+        return {'V': V0 * UNITS['V'], 'u': jnp.broadcast_to(u0, V0.shape) * UNITS['u'], **self._spike_states(V0.shape)}
 
     # -- dynamics ------------------------------------------------------------
     def get_spike(self, V=None):
@@ -277,32 +245,10 @@ class Izhikevich(StateNeuron):
         t, dt, V, u_, I, delta_V = self._step_inputs(x)
         p = self.params.broadcast_to(V.shape)
         tau_ref = to_state_shape(read('tau_ref', self.tau_ref), V.shape)
-        out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(u.ms), I, t, dt, p, tau_ref,
+        out = neuron_update(V, u_, self.t_last_spike.value.to_decimal(UNITS['t']), I, t, dt, p, tau_ref,
                             integrator=self.integrator, spk_reset=self.spk_reset, detach_spk=self.detach_spk,
                             spk_fun=self.spk_fun, delta_V=delta_V, dW=self._noise(V.shape, t, dt))
         if self.check_finite:
             raise_if_not_finite(self.name, out.V, out.u, brainstate.environ.get('i', -1), t)
 
-        self._write_step(t, dt, out)
-        if self.ref_var:
-            self.refractory.value = out.refractory
-        if self.spike_time_var:
-            self.spike_time.value = jnp.where(out.fired, out.spike_time,
-                                              self.spike_time.value.to_decimal(u.ms)) * u.ms
-        if self.input_var:
-            self.input.value = jnp.broadcast_to(I, V.shape).astype(V.dtype) * UNITS['I']
-        return self.spike.value
-
-    def _noise(self, shape, t, dt):
-        if self.noise is None and self.noise_u is None:
-            return None
-        return (self._increment('noise', self.noise, shape, t, dt),
-                self._increment('noise_u', self.noise_u, shape, t, dt))
-
-    @staticmethod
-    def _increment(name, amplitude, shape, t, dt):
-        if amplitude is None:
-            return 0.0
-        sigma = strip(name, amplitude(t), UNITS[name]) if callable(amplitude) else read(name, amplitude)
-        return noise_increment(to_state_shape(sigma, shape), brainstate.random.randn(*shape), dt)
-
+        return self._write_step(t, dt, out, I)
