@@ -21,6 +21,7 @@ test: $(STAMP)
 test-x64: $(STAMP)
 	IZHI_DYN_X64=1 $(BIN)/python -m pytest -n 2 -q
 
+# The tests marked slow (CI runs them once, in float32; those that need float64 ask for it).
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "slow and not docs"
 

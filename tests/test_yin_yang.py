@@ -77,6 +77,9 @@ def test_bad_arguments_name_themselves():
         izhi_dyn.yin_yang_dataset('test', r_small=0.3)
 
 
+# ~35 s, mostly compiling the exact network's gradient: CI's slow step. The default suite runs the same
+# example's training with its fast settings (test_examples.py).
+@pytest.mark.slow
 def test_exact_gradient_training_lowers_the_loss():
     """Smoke run of examples/yin_yang_exact.py's exact network: a few gradient steps on one batch."""
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / 'examples'))
