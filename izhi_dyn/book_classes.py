@@ -61,7 +61,7 @@ import numpy as np
 from izhi_dyn._validation import check_choice, check_dt, check_real
 from izhi_dyn.core.equations import NULLCLINES, Params2007
 from izhi_dyn.core.integrators import get_integrator
-from izhi_dyn.presets import Protocol, Step
+from izhi_dyn.protocols import Protocol, Step
 
 __all__ = ['CellClass', 'BookPreset', 'CELL_CLASSES_2007', 'PRESETS_2007']
 

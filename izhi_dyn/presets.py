@@ -47,6 +47,7 @@ from typing import Optional
 import numpy as np
 
 from izhi_dyn._validation import UnknownNameError, check_choice, check_dt, check_real
+from izhi_dyn.book_classes import PRESETS_2007, BookPreset
 from izhi_dyn.core.equations import RECOVERY_LAWS
 from izhi_dyn.core.integrators import get_integrator
 from izhi_dyn.protocols import Protocol, Ramp, Step
@@ -306,8 +307,6 @@ def get_preset(name, arg: str = 'name'):
 
     ``arg`` is the argument name the error messages use.
     """
-    from izhi_dyn.book_classes import PRESETS_2007, BookPreset  # the book's records import this module
-
     if isinstance(name, (Preset, BookPreset)):
         return name
     if not isinstance(name, str):
