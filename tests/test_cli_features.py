@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import reference_2004
 from izhi_dyn.presets import CELL_TYPES_2003, FEATURES_2004
@@ -34,6 +35,9 @@ def _assert_author_spikes(got):
         np.testing.assert_allclose(got[key], np.array(expected) * f['tau_ms'], rtol=0, atol=1e-9)
 
 
+# CI's slow step: the demo test below runs the same command on the brainpy.dyn front-end, and the state
+# front-end's spikes on every preset are test_state_parity.py's.
+@pytest.mark.slow
 def test_features_json_of_the_state_frontend_reproduces_the_author_loop(tmp_path):
     _cli('features', '--frontend', 'state', '--out', str(tmp_path), '--json', str(tmp_path / 'spikes.json'))
     assert _is_png(tmp_path / 'features_2004.png')

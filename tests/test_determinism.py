@@ -18,9 +18,10 @@ import izhi_dyn.networks as nw
 from sim import multidevice_run
 
 
-@pytest.fixture(params=['float32', 'float64'])
+@pytest.fixture(params=['float32', pytest.param('float64', marks=pytest.mark.slow)])
 def dtype(request):
-    """Run the test in this precision, whatever the suite's (IZHI_DYN_X64), then restore it."""
+    """Run the test in this precision, whatever the suite's (IZHI_DYN_X64), then restore it
+    (float64: CI's slow step; the default suite runs the matrix in float32)."""
     was = jax.config.jax_enable_x64
     (bm.enable_x64 if request.param == 'float64' else bm.disable_x64)()
     assert np.dtype(bm.float_).name == request.param

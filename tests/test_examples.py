@@ -20,7 +20,16 @@ def test_there_are_examples():
     assert {'phase_plane_rs_fs_rz.py', 'fi_curves_class1_class2.py', 'coba_network.py'} <= names
 
 
-@pytest.mark.parametrize('script', EXAMPLES, ids=lambda p: p.stem)
+#: Examples whose run here is CI's slow step, with the default test that covers the same path.
+SLOW = {
+    'train_spike_timing.py': 'test_training.py runs this example in-process',
+    'coba_network_state.py': 'test_state_network.py and test_state_projections.py (the state network and '
+                             'brainpy.state projections)',
+}
+
+
+@pytest.mark.parametrize('script', [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p
+                                    for p in EXAMPLES], ids=lambda p: p.stem)
 def test_example_runs_and_writes_its_figure(script, tmp_path):
     doc = script.read_text().split('"""')
     assert len(doc) >= 3 and doc[1].strip(), f'{script.name} needs a module docstring naming what it reproduces'
