@@ -3,8 +3,13 @@
     python checkpoint_model.py full OUT.npz            # 300 steps uninterrupted
     python checkpoint_model.py first OUT.npz CKPT      # 150 steps, then checkpoint
     python checkpoint_model.py resume OUT.npz CKPT     # load checkpoint, 150 more steps
+
+Several ``MODE OUT [CKPT]`` groups separated by ``+`` run one after the other in
+one process, each from ``bm.random.seed(7)`` and a new network
+(``full A.npz + first B.npz CKPT``).
 """
 
+import itertools
 import sys
 
 import brainpy as bp
@@ -54,4 +59,6 @@ def main(mode, out, ckpt=None):
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:])
+    for is_plus, group in itertools.groupby(sys.argv[1:], lambda arg: arg == '+'):
+        if not is_plus:
+            main(*group)

@@ -20,8 +20,7 @@ def _script(*args):
 
 def test_resume_in_new_process_is_bit_identical(tmp_path):
     full, first, resumed, ckpt = (tmp_path / n for n in ('full.npz', 'a.npz', 'b.npz', 'state.npz'))
-    _script('full', full)
-    _script('first', first, ckpt)
+    _script('full', full, '+', 'first', first, ckpt)  # one process; the resume needs a new one
     _script('resume', resumed, ckpt)
     full, first, resumed = np.load(full), np.load(first), np.load(resumed)
     assert full['spike'].sum() > 20  # the comparison covers spikes, noise and refractoriness
