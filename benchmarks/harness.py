@@ -81,8 +81,11 @@ def worker_main(run, argv=None):
 
 def device_memory():
     """``{'device_peak_mb', 'device_limit_mb'}`` of JAX's first device, or ``{}`` on the CPU (whose
-    allocator keeps no count): the peak is what XLA's allocator held at once during the process."""
-    import jax
+    allocator keeps no count) and in a worker that never imported JAX (Brian2, NEST, NumPy): the
+    peak is what XLA's allocator held at once during the process."""
+    if 'jax' not in sys.modules:
+        return {}
+    jax = sys.modules['jax']
     stats = jax.devices()[0].memory_stats() or {}
     if 'peak_bytes_in_use' not in stats:
         return {}
@@ -178,6 +181,37 @@ def measure_bandwidth(mb=256, repeats=5):
                     best = min(best, time.perf_counter() - tic)
                 result[f'{name}_{label}_gbs'] = arrays * n * 8 / best / 1e9
     return result
+
+
+SCATTER_SIZES = (10_000, 100_000, 1_000_000)  # target-array lengths of the scatter probe
+
+
+def measure_scatter(sizes=SCATTER_SIZES, updates=2_000_000, repeats=5):
+    """Latency cost of random scatter: ns per addition of ``np.bincount`` (a plain C loop,
+    one thread) adding ``updates`` weights at uniformly random indices into ``n`` bins, for
+    each ``n`` of ``sizes``; best of ``repeats``. The sparse step's additions land at random
+    targets like these, so this is the least a serial scatter costs per synapse here."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    weights = rng.random(updates)
+    result = {}
+    for n in sizes:
+        index = rng.integers(0, n, size=updates).astype(np.intp)
+        best = float('inf')
+        for _ in range(repeats):
+            tic = time.perf_counter()
+            np.bincount(index, weights, minlength=n)
+            best = min(best, time.perf_counter() - tic)
+        result[str(n)] = best / updates * 1e9
+    return result
+
+
+def scatter_in_subprocess():
+    """:func:`measure_scatter` in its own process (see :func:`bandwidth_in_subprocess`)."""
+    code = (f'import sys, json; sys.path.insert(0, {str(HERE)!r}); import harness; '
+            'print(json.dumps(harness.measure_scatter()))')
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    return json.loads(done.stdout) if done.returncode == 0 else None
 
 
 def bandwidth_in_subprocess():

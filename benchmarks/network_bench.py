@@ -34,7 +34,7 @@ import sys
 import time
 
 from harness import (IMPLS, K, NETWORK_JSON, bandwidth_in_subprocess, load_results, machine_info,
-                     mem_available_bytes, parse_result, run_process, save_results)
+                     mem_available_bytes, parse_result, run_process, save_results, scatter_in_subprocess)
 from report import render
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -178,6 +178,7 @@ def main(argv=None):
                                            if k not in ('impl', 'conn', 'n')}, flush=True)
                 save_results(data, NETWORK_JSON)
     session['bandwidth'] = bandwidth_in_subprocess()
+    session['scatter_ns'] = scatter_in_subprocess()
     session['load_after'] = os.getloadavg()
     session['finished'] = time.strftime('%Y-%m-%d %H:%M:%S')
     save_results(data, NETWORK_JSON)
