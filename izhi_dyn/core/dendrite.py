@@ -20,7 +20,7 @@ and :math:`V_d`. With ``'euler'`` or ``'izhikevich2007'`` this is exactly
 forward Euler on :math:`(V, u, V_d)`, the book's scheme. With any other
 first-order method it is a first-order (Lie) splitting, so the method keeps its
 order; a higher-order or exact-in-step method would silently drop to order 1,
-so :func:`check_dendrite_method` refuses it (:data:`DENDRITE_ORDER`).
+so :func:`check_dendrite_args` refuses it (:data:`DENDRITE_ORDER`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 
-__all__ = ['Dendrite', 'DENDRITE_ORDER', 'dendritic_current', 'dendrite_step', 'check_dendrite_method']
+__all__ = ['Dendrite', 'DENDRITE_ORDER', 'dendritic_current', 'dendrite_step', 'check_dendrite_args']
 
 #: The declared order an integrator must have to carry the compartment (the splitting's order).
 DENDRITE_ORDER = 1
@@ -56,15 +56,19 @@ def dendrite_step(V, V_d, dt, dendrite: Dendrite):
     return V_d + dt * dendrite.a * (V - V_d)
 
 
-def check_dendrite_method(integrator):
-    """Raise ``ValueError`` naming ``method=`` if ``integrator`` cannot carry the compartment.
+def check_dendrite_args(g_d, a_d, integrator) -> bool:
+    """Whether a neuron has the compartment: ``g_d`` and ``a_d`` are given both or neither
+    (``ValueError`` naming both otherwise), and with both the ``integrator`` must carry it
+    (``ValueError`` naming ``method=``).
 
-    Accepted: first-order methods without exact in-step events (``euler``,
+    Accepted methods: first-order ones without exact in-step events (``euler``,
     ``exp_euler``, ``exp_auto``, ``izhikevich2003``/``2004``/``2007``).
     """
-    if integrator.order != DENDRITE_ORDER or integrator.exact_events:
+    if (g_d is None) != (a_d is None):
+        raise ValueError(f'g_d={g_d!r}, a_d={a_d!r}: the dendritic compartment needs both or neither')
+    if g_d is not None and (integrator.order != DENDRITE_ORDER or integrator.exact_events):
         raise ValueError(
             f'method={integrator.name!r}: the dendritic compartment (g_d) is carried by a first-order splitting; '
             f'use a first-order method without exact events (euler, exp_euler, exp_auto, izhikevich2003, '
             f'izhikevich2004, izhikevich2007), order {integrator.order} would drop to 1')
-    return integrator
+    return g_d is not None

@@ -108,7 +108,7 @@ def neuron_update(V, u, t_last_spike, I, t, dt, p: Union[Params, Params2007], ta
         Dendritic potential before the step (with ``dendrite``).
     dendrite : Dendrite, optional
         The compartment's coupling and rate; the caller has checked the
-        integrator with :func:`~izhi_dyn.core.dendrite.check_dendrite_method`.
+        integrator with :func:`~izhi_dyn.core.dendrite.check_dendrite_args`.
     """
     V_d_next = None
     if dendrite is not None:

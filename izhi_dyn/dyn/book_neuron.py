@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
-from izhi_dyn.core.dendrite import Dendrite, check_dendrite_method
+from izhi_dyn.core.dendrite import Dendrite, check_dendrite_args
 from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
@@ -187,12 +187,9 @@ class Izhikevich2007(DynNeuron):
         self.peak_u, self.reset_u = param('peak_u', peak_u), param('reset_u', reset_u)
         self.u_max = _extended('u_max', u_max)
         self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
-        if (g_d is None) != (a_d is None):
-            raise ValueError(f'g_d={g_d!r}, a_d={a_d!r}: the dendritic compartment needs both or neither')
-        self.has_dendrite = g_d is not None
+        self.has_dendrite = check_dendrite_args(g_d, a_d, self.integrator)
         if self.has_dendrite:
             self.g_d, self.a_d = param('g_d', g_d, lower=0.0), param('a_d', a_d, lower=0.0)
-            check_dendrite_method(self.integrator)
         v = self._value
         if not isinstance(self.v_t, bm.Variable) and bm.as_numpy(v(self.v_r) >= v(self.v_t)).any():
             raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')

@@ -16,7 +16,7 @@ import brainunit as u
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
-from izhi_dyn.core.dendrite import Dendrite, check_dendrite_method
+from izhi_dyn.core.dendrite import Dendrite, check_dendrite_args
 from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.update import neuron_update
@@ -117,12 +117,9 @@ class Izhikevich2007(StateNeuron):
         self.v_switch = check.check_real('v_switch', strip('v_switch', v_switch, _MV), allow_inf=True)
         self.u_max = check.check_real('u_max', strip('u_max', u_max, _PA), allow_inf=True)
         self.tau_ref = param('tau_ref', tau_ref, lower=0.0)
-        if (g_d is None) != (a_d is None):
-            raise ValueError(f'g_d={g_d!r}, a_d={a_d!r}: the dendritic compartment needs both or neither')
-        self.has_dendrite = g_d is not None
+        self.has_dendrite = check_dendrite_args(g_d, a_d, self.integrator)
         if self.has_dendrite:
             self.g_d, self.a_d = param('g_d', g_d, lower=0.0), param('a_d', a_d, lower=0.0)
-            check_dendrite_method(self.integrator)
         r = self._read
         if not isinstance(self.v_t, brainstate.State) and bool(jnp.any(r('v_r') >= r('v_t'))):
             raise ValueError(f'v_t={v_t!r}: the threshold potential must lie above v_r={v_r!r}')
