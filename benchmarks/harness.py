@@ -4,7 +4,8 @@ Standard library only (NumPy is imported inside :func:`measure_bandwidth`): the
 parent of a benchmark imports nothing large, so a child's peak RSS is its own
 (see :func:`run_process`), and the Brian2 worker, which runs in its own venv,
 can import it too. Every benchmark script (``network_bench.py``,
-``memory_bench.py``, ``kernel_bench.py``), every worker (``worker_*.py``) and
+``memory_bench.py``, ``kernel_bench.py``, ``native_step.py``, ``gpu_bench.py``),
+every worker (``worker_*.py``) and
 the report (``report.py``) import this module; it imports none of them.
 
 A worker is a script run in a fresh process as ``python worker_X.py N CONN
