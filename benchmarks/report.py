@@ -116,13 +116,18 @@ def best_scatter(sessions, n):
     return min(values) if values else None
 
 
+def _traffic_bound_s(rec, bw):
+    """Memory-traffic bound of a sparse run (s): its synapse and state bytes at ``bw`` GB/s."""
+    return (rec['synapse_bytes'] + rec['state_bytes']) / (bw * 1e9)
+
+
 def _latency_bound_s(rec, n, sessions, bw):
     """Issue 14's bound of a sparse step (s per run): the memory traffic at the best bandwidth
     plus every synapse of a spiking neuron at the measured random-scatter cost, or None."""
     scatter = best_scatter(sessions, n)
     if scatter is None:
         return None
-    return (rec['synapse_bytes'] + rec['state_bytes']) / (bw * 1e9) + rec['synapse_bytes'] / SYNAPSE_BYTES * scatter * 1e-9
+    return _traffic_bound_s(rec, bw) + rec['synapse_bytes'] / SYNAPSE_BYTES * scatter * 1e-9
 
 
 def _bound_table(summary, sessions):
@@ -148,7 +153,7 @@ def _bound_table(summary, sessions):
             continue
         steps = rec['n_steps']
         syn_b, state_b = rec['synapse_bytes'] / steps, rec['state_bytes'] / steps
-        bound_ms = (syn_b + state_b) / (bw * 1e9) * 1e3
+        bound_ms = _traffic_bound_s(rec, bw) / steps * 1e3
         plain_ms = plain['sim_s'] / plain['n_steps'] * 1e3 if plain and plain['sim_s'] is not None else None
         rec_ms = rec['sim_s'] / steps * 1e3
         same = '—' if plain_ms is None else ('yes' if plain['n_spikes'] == rec['n_spikes'] else
@@ -207,7 +212,7 @@ def _targets(summary, sessions):
         if conn != 'sparse' or bw is None or not rec or rec['synapse_bytes'] is None or not plain \
                 or plain['sim_s'] is None:
             continue
-        bound_s = (rec['synapse_bytes'] + rec['state_bytes']) / (bw * 1e9)
+        bound_s = _traffic_bound_s(rec, bw)
         lines.append(f"| sparse step ≤ 3 × memory-traffic bound | sparse {n} | "
                      f"{_verdict(plain['sim_s'] / bound_s, 3, '×')} |")
         full = _latency_bound_s(rec, n, sessions, bw)
