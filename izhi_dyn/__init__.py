@@ -21,7 +21,7 @@ if 'brainstate' in _sys.modules and _x64_requested():
 
 _EXPORTS = {
     'izhi_dyn.checkpoint': ['Checkpoint', 'load_checkpoint', 'save_checkpoint'],
-    'izhi_dyn.core': ['INTEGRATORS', 'SPIKE_RESETS', 'Integrator', 'NonFiniteStateError', 'Params', 'Step',
+    'izhi_dyn.core': ['INTEGRATORS', 'SPIKE_RESETS', 'Integrator', 'NonFiniteStateError', 'Params', 'StepResult',
         'get_integrator', 'recovery_derivative', 'recovery_flow', 'voltage_derivative'],
     'izhi_dyn.dyn': ['IzhikevichLayer', 'Izhikevich', 'init_weights_and_bias', 'clip_parameters',
         'make_trainable', 'run_sequence', 'trainable'],
@@ -89,7 +89,7 @@ __all__ = [
     'NonFiniteStateError',
     'Params',
     'SPIKE_RESETS',
-    'Step',
+    'StepResult',
     'get_integrator',
     'recovery_derivative',
     'recovery_flow',

@@ -38,7 +38,7 @@ from izhi_dyn import cli, networks
 from izhi_dyn.checkpoint import read_checkpoint_extra
 from izhi_dyn.dyn import make_train_step
 from izhi_dyn.networks import NetworkRunner
-from izhi_dyn.protocols import Ramp, Step  # the stimulus segments, not izhi_dyn.Step
+from izhi_dyn.protocols import Ramp, Step  # the stimulus segments
 
 settings.register_profile('izhi-small', max_examples=8, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

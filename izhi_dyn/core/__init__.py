@@ -28,7 +28,7 @@ from izhi_dyn.core.equations import (ACCOMMODATION_V, NULLCLINES, RECOVERY_LAWS,
                                      membrane_current, recovery_derivative, recovery_flow, recovery_target, spike_peak,
                                      to_state_shape, voltage_derivative)
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
-from izhi_dyn.core.integrators import INTEGRATORS, Integrator, Step, get_integrator
+from izhi_dyn.core.integrators import INTEGRATORS, Integrator, StepResult, get_integrator
 from izhi_dyn.core.noise import noise_increment
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.synapse import FAN_IN_MODES, exponential_synapse, initial_weights_and_bias
@@ -37,5 +37,5 @@ from izhi_dyn.core.update import NeuronUpdate, is_refractory, neuron_update
 __all__ = ['ACCOMMODATION_V', 'RECOVERY_LAWS', 'NULLCLINES', 'TRAINABLE_PARAMS', 'to_state_shape', 'Params',
            'Params2007', 'membrane_current', 'recovery_derivative', 'recovery_flow', 'recovery_target', 'spike_peak',
            'voltage_derivative', 'NonFiniteStateError', 'raise_if_not_finite', 'INTEGRATORS', 'Integrator',
-           'Step', 'get_integrator', 'noise_increment', 'SPIKE_RESETS', 'NeuronUpdate', 'is_refractory',
+           'StepResult', 'get_integrator', 'noise_increment', 'SPIKE_RESETS', 'NeuronUpdate', 'is_refractory',
            'neuron_update', 'FAN_IN_MODES', 'exponential_synapse', 'initial_weights_and_bias', 'Dendrite']

@@ -10,7 +10,7 @@ Every integrator advances the state :math:`(V, u)` over one step of length
 the *pre-reset* state: threshold, reset and refractoriness are applied by the
 neuron afterwards (:mod:`izhi_dyn.core.update`). A step has the signature::
 
-    step(V, u, I, dt, params, dW=None) -> Step(V, u, t_cross)
+    step(V, u, I, dt, params, dW=None) -> StepResult(V, u, t_cross)
 
 ``dW`` is ``None`` or the pair of additive noise increments
 :math:`(\sigma_V \sqrt{dt}\,\xi_V,\ \sigma_u \sqrt{dt}\,\xi_u)`; only integrators
@@ -57,12 +57,13 @@ from izhi_dyn.core import riccati
 from izhi_dyn.core.equations import (Params2007, membrane_current, recovery_derivative, recovery_target,
                                      voltage_derivative)
 
-__all__ = ['Integrator', 'Step', 'INTEGRATORS', 'TABLEAUX', 'V_BOUND', 'get_integrator', 'bounded', 'explicit_rk',
+__all__ = ['Integrator', 'StepResult', 'INTEGRATORS', 'TABLEAUX', 'V_BOUND', 'get_integrator', 'bounded', 'explicit_rk',
            'runge_kutta_family', 'phi', 'exponential_euler_step']
 
 
-class Step(NamedTuple):
-    """Result of one integrator step (pre-reset state)."""
+class StepResult(NamedTuple):
+    """What one integrator step returns: the state ``(V, u)`` at the end of the step, before any reset,
+    and ``t_cross``, the time inside the step at which V reached threshold (exact-event methods only)."""
 
     V: jnp.ndarray
     u: jnp.ndarray
@@ -80,7 +81,7 @@ class Integrator:
     order : int
         Global order of convergence on smooth (spike-free) trajectories.
     step : callable
-        ``step(V, u, I, dt, params, dW=None) -> Step``.
+        ``step(V, u, I, dt, params, dW=None) -> StepResult``.
     stochastic : bool
         Whether ``step`` accepts additive noise increments ``dW``.
     exact_events : bool
@@ -92,7 +93,7 @@ class Integrator:
 
     name: str
     order: int
-    step: Callable[..., Step]
+    step: Callable[..., StepResult]
     stochastic: bool = False
     exact_events: bool = False
     resume: Optional[Callable[..., tuple]] = None
@@ -136,7 +137,7 @@ def explicit_rk(A, B, derivatives):
         u_new = u + dt * sum(b * k for b, k in zip(B, ku))
         if dW is not None:
             V_new, u_new = V_new + dW[0], u_new + dW[1]
-        return Step(bounded(V_new), u_new)
+        return StepResult(bounded(V_new), u_new)
 
     return step
 
@@ -160,7 +161,7 @@ def exponential_euler_step(V, u, dV, du, J_V, J_u, dt, dW=None):
     u_new = u + du * phi(J_u, dt)
     if dW is not None:
         V_new, u_new = V_new + dW[0], u_new + dW[1]
-    return Step(V_new, u_new)
+    return StepResult(V_new, u_new)
 
 
 def _exp_euler(V, u, I, dt, p, dW=None):
@@ -181,7 +182,7 @@ def _izhikevich2004(V, u, I, dt, p, dW=None):
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]
-    return Step(V_new, u_new)
+    return StepResult(V_new, u_new)
 
 
 def _izhikevich2003(V, u, I, dt, p, dW=None):
@@ -194,7 +195,7 @@ def _izhikevich2003(V, u, I, dt, p, dW=None):
     u_new = u + dt * recovery_derivative(V_new, u, p)
     if dW is not None:
         u_new = u_new + dW[1]
-    return Step(V_new, u_new)
+    return StepResult(V_new, u_new)
 
 
 def _izhikevich2007(V, u, I, dt, p, dW=None):
@@ -206,11 +207,11 @@ def _izhikevich2007(V, u, I, dt, p, dW=None):
     u_new = u + dt * p.a * (recovery_target(V, p, V_new) - u)
     if dW is not None:
         u_new = u_new + dW[1]
-    return Step(V_new, u_new)
+    return StepResult(V_new, u_new)
 
 
 def _riccati_step(V, u, I, dt, p, dW=None):
-    return Step(*riccati.segment(V, u, I, dt, p))
+    return StepResult(*riccati.segment(V, u, I, dt, p))
 
 
 def _riccati_resume(V, u, I, rest, p):
