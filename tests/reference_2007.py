@@ -120,9 +120,15 @@ def run_book_only(name, amplitude):
     return spikes, bool(tie)
 
 
-#: Runs whose float64 samples the compiled package does not keep: XLA compiles the division by C and fuses
-#: the update with other roundings than NumPy's (1 ulp of V at step 175 of msn_500pA, measured), and MSN's
-#: slow ramp (b < 0: u falls as V rises) amplifies it; counts and the first 8 spikes hold (measured).
+#: Runs whose float64 samples the compiled package does not keep, because XLA's CPU code rounds otherwise
+#: than this transcription (same operations, same order in the source): the parameters are compile-time
+#: constants, so XLA folds ``v + tau * I_m / C`` into ``v + I_m * 0.005``, and its LLVM backend contracts
+#: every multiply-add into one FMA on hosts that have the instruction (also ``u + (tau a) (...)``). After step
+#: 175 (0-based) of msn_500pA V is -65.51979568740343 instead of -65.51979568740344 (1 ulp; in exact
+#: arithmetic fma(I_m, tau/C, v) gives it, folding or FMA alone does not), and MSN's slow ramp (b < 0) turns
+#: ulps into samples. Compiled without FMA (``XLA_FLAGS=--xla_cpu_max_isa=AVX``) both runs equal this
+#: reference (test_izhikevich2007.py); ``lax.optimization_barrier`` does not stop the contraction and jaxlib
+#: 0.10.2 has no other switch for it. Counts and the first 8 spikes hold (measured).
 FLOAT64_DRIFT = {'msn_500pA', 'msn_600pA'}
 
 
