@@ -60,7 +60,11 @@ class IzhikevichLayer(bp.DynamicalSystem):
         The neurons' form: :class:`izhi_dyn.Izhikevich`, or
         :class:`izhi_dyn.Izhikevich2007` (currents, weights and bias in pA;
         the class's other parameters through ``**neuron_kwargs``, e.g.
-        ``**CELL_CLASSES_2007['FS'].neuron_kwargs()``).
+        ``**CELL_CLASSES_2007['FS'].neuron_kwargs()``). With ``g_d`` and
+        ``a_d`` (in the LS cell's ``neuron_kwargs()``) each neuron carries
+        the passive dendritic compartment of
+        :mod:`izhi_dyn.core.dendrite`, its potential in ``neuron.V_d``
+        (first-order ``method`` only).
     timing : {'grid', 'exact'}, default 'grid'
         ``'grid'``: spikes are the neuron's, on the time grid (see Notes).
         ``'exact'``: every spike carries its time inside the step, its

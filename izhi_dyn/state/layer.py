@@ -62,9 +62,10 @@ class IzhikevichLayer(brainstate.nn.Module):
     model : {'2003', '2007'}, default '2003'
         The neurons' form: :class:`izhi_dyn.state.Izhikevich`, or
         :class:`izhi_dyn.state.Izhikevich2007` (currents, weights and bias in
-        pA; the class's other parameters through ``**neuron_kwargs``;
-        ``train_params`` among ``'a', 'b', 'c', 'd', 'C', 'k', 'v_r', 'v_t',
-        'v_peak'``).
+        pA; the class's other parameters through ``**neuron_kwargs``, with
+        ``g_d``, ``a_d`` the LS cell's dendritic compartment as for
+        :class:`izhi_dyn.IzhikevichLayer`; ``train_params`` among ``'a', 'b',
+        'c', 'd', 'C', 'k', 'v_r', 'v_t', 'v_peak'``).
     tau_syn : float, array or quantity, default 5 ms
         Synaptic time constant (> 0), shared or one per neuron.
     wmask : array of shape (N + K, N), optional
