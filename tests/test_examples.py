@@ -25,6 +25,8 @@ SLOW = {
     'train_spike_timing.py': 'test_training.py runs this example in-process',
     'coba_network_state.py': 'test_state_network.py and test_state_projections.py (the state network and '
                              'brainpy.state projections)',
+    'yin_yang_exact.py': 'test_yin_yang.py trains the same exact-gradient network (the library path) and '
+                         'checks the dataset',
 }
 
 

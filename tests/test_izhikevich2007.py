@@ -17,6 +17,7 @@ import sys
 
 import brainpy as bp
 import brainpy.math as bm
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -331,11 +332,12 @@ def test_training_mode_gives_gradients(x64):
 
     def loss(I):
         neu.reset_state(1)
-        total = 0.0
-        for k in range(100):
+
+        def body(k):
             bp.share.save(t=k * 0.25, dt=0.25, i=k)
-            total = total + neu.update(I * bm.ones((1, 1))).sum()
-        return total
+            return neu.update(I * bm.ones((1, 1))).sum()
+
+        return bm.for_loop(body, jnp.arange(100)).sum()
 
     g = jax.grad(lambda I: loss(I))(400.0)
     assert np.isfinite(g) and g != 0.0

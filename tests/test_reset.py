@@ -22,28 +22,40 @@ DTS = (0.01, 0.1, 0.25, 0.5, 1.0, 2.0)
 METHODS = sorted(izhi_dyn.INTEGRATORS)
 
 
-def _run_core(method, spk_reset, dt, duration=60.0):
-    """Pre-reset V, post-step V and spikes of a population driven by CURRENTS (pure core, one scan)."""
+def _run_core(method, spk_reset, dts, duration=60.0):
+    """Pre-reset V, post-step V and spikes of a population driven by CURRENTS, for each dt in ``dts``.
+
+    Pure core, one compiled scan for all ``dts`` (a row per dt): the run of a dt stops after
+    ``duration / dt`` steps. Returns ``{dt: (pre, post, fired)}``, each ``(steps, len(CURRENTS))``.
+    """
     integrator = get_integrator(method)
-    V0 = jnp.full(CURRENTS.shape, -70.0)
+    n_steps = [int(round(duration / dt)) for dt in dts]
+    dt = jnp.asarray(dts, CURRENTS.dtype)[:, None]
+    active_until = jnp.asarray(n_steps)[:, None]
+    V0 = jnp.full((len(dts), CURRENTS.shape[0]), -70.0)
+    I = jnp.broadcast_to(CURRENTS, V0.shape)
 
     def body(carry, i):
         V, u, t_last = carry
         t = i * dt
-        out = neuron_update(V, u, t_last, CURRENTS, t, dt, P, 0.0, integrator=integrator, spk_reset=spk_reset)
-        pre = integrator.step(V, u, CURRENTS, dt, P).V
-        return (out.V, out.u, jnp.where(out.fired, t, t_last)), (pre, out.V, out.fired)
+        out = neuron_update(V, u, t_last, I, t, dt, P, 0.0, integrator=integrator, spk_reset=spk_reset)
+        pre = integrator.step(V, u, I, dt, P).V
+        active = i < active_until
+        carry = (jnp.where(active, out.V, V), jnp.where(active, out.u, u),
+                 jnp.where(active & out.fired, t, t_last))
+        return carry, (pre, out.V, active & out.fired)
 
-    carry = (V0, P.b * V0, jnp.full(CURRENTS.shape, -1e7))
-    _, (pre, post, fired) = jax.lax.scan(body, carry, jnp.arange(int(round(duration / dt))))
-    return np.asarray(pre), np.asarray(post), np.asarray(fired)
+    carry = (V0, P.b * V0, jnp.full(V0.shape, -1e7))
+    _, (pre, post, fired) = jax.jit(lambda c: jax.lax.scan(body, c, jnp.arange(max(n_steps))))(carry)
+    pre, post, fired = np.asarray(pre), np.asarray(post), np.asarray(fired)
+    return {d: (pre[:n, k], post[:n, k], fired[:n, k]) for k, (d, n) in enumerate(zip(dts, n_steps))}
 
 
 @pytest.mark.parametrize('spk_reset', ['hard', 'soft'])
 @pytest.mark.parametrize('method', METHODS)
 def test_every_reset_leaves_V_below_threshold_and_finite(method, spk_reset):
-    for dt in DTS[1:] if method == 'riccati' else DTS:  # riccati is slow to compile at 6000 steps
-        pre, post, fired = _run_core(method, spk_reset, dt)
+    runs = _run_core(method, spk_reset, DTS[1:] if method == 'riccati' else DTS)  # riccati: slow at 6000 steps
+    for dt, (pre, post, fired) in runs.items():
         assert fired.sum(axis=0).min() >= 1, (method, dt)  # every neuron of the drive fires
         assert np.all(np.isfinite(post)), (method, dt)
         if method == 'riccati':
@@ -59,8 +71,7 @@ def test_every_reset_leaves_V_below_threshold_and_finite(method, spk_reset):
 def test_soft_reset_carries_the_overshoot_up_to_half_the_reset_depth(method):
     ceiling = float(soft_reset_ceiling(P))
     assert ceiling == -17.5
-    for dt in (0.1, 0.5, 1.0):
-        pre, post, fired = _run_core(method, 'soft', dt)
+    for pre, post, fired in _run_core(method, 'soft', (0.1, 0.5, 1.0)).values():
         carried = post[fired] - P.c
         overshoot = pre[fired] - P.V_th
         assert np.all(overshoot >= 0)
@@ -80,14 +91,15 @@ def test_exact_soft_reset_formula_on_extreme_overshoots():
     np.testing.assert_array_equal(u_soft, u_hard)
 
 
-@pytest.mark.parametrize('dt', [0.1, 0.5, 1.0])
-def test_soft_and_hard_reset_give_the_same_spikes_with_riccati(dt):
+def test_soft_and_hard_reset_give_the_same_spikes_with_riccati():
     """riccati stops the step at the exact crossing, where V = V_th, so the soft reset lands on c."""
-    _, post_h, fired_h = _run_core('riccati', 'hard', dt, duration=120.0)
-    _, post_s, fired_s = _run_core('riccati', 'soft', dt, duration=120.0)
-    assert fired_h.sum() > 50
-    np.testing.assert_array_equal(fired_h, fired_s)
-    np.testing.assert_array_equal(post_h, post_s)
+    hard = _run_core('riccati', 'hard', (0.1, 0.5, 1.0), duration=120.0)
+    soft = _run_core('riccati', 'soft', (0.1, 0.5, 1.0), duration=120.0)
+    for dt in hard:
+        (_, post_h, fired_h), (_, post_s, fired_s) = hard[dt], soft[dt]
+        assert fired_h.sum() > 50, dt
+        np.testing.assert_array_equal(fired_h, fired_s)
+        np.testing.assert_array_equal(post_h, post_s)
 
 
 def test_the_issue_example_no_longer_runs_away():
