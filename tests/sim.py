@@ -44,22 +44,28 @@ def spike_times(method, dt, I, T, **kwargs):
 def training_loss_and_grad(I, steps=300, dt=0.1, readout='spikes', **kwargs):
     """Value and d/dI of a loss on a one-neuron TrainingMode run with constant input ``I``.
 
-    ``readout='spikes'``: the spike count; ``'V'``: the sum of V over the run.
+    ``readout='spikes'``: the spike count; ``'V'``: the sum of V over the run;
+    ``'both'``: both, from one run, as arrays ``[count, sum of V]`` of values and of derivatives.
     """
     import jax
     import jax.numpy as jnp
 
-    def loss(I):
+    def losses(I):
         neuron = izhi_dyn.Izhikevich(1, mode=bm.TrainingMode(1), **kwargs)
 
         def body(i):
             bp.share.save(t=i * dt, dt=dt, i=i)
             spike = neuron.update(jnp.broadcast_to(I, (1, 1)))
-            return spike.sum() if readout == 'spikes' else neuron.V.value.sum()
+            return jnp.stack([spike.sum(), neuron.V.value.sum()])
 
-        return bm.for_loop(body, jnp.arange(steps)).sum()
+        return bm.for_loop(body, jnp.arange(steps)).sum(axis=0)
 
-    return jax.value_and_grad(loss)(jnp.asarray(I, dtype=bm.float_))
+    values, pullback = jax.vjp(losses, jnp.asarray(I, dtype=bm.float_))
+    grads = jax.vmap(pullback)(jnp.eye(2, dtype=values.dtype))[0]
+    if readout == 'both':
+        return values, grads
+    k = {'spikes': 0, 'V': 1}[readout]
+    return values[k], grads[k]
 
 
 def multidevice_run(devices, connectivity='dense', x64=None):
