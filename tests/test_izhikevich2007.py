@@ -10,6 +10,7 @@ they equal without).
 
 import ast
 import dataclasses
+import functools
 import os
 import platform
 import subprocess
@@ -292,6 +293,12 @@ def _spikes(x64_steps=2000, dt=0.25, I=100.0, **kw):
     return mon
 
 
+@functools.lru_cache(maxsize=None)
+def _default_run(precision):
+    """The run every argument's change is compared with, once per precision (read-only)."""
+    return _spikes(method='izhikevich2007', x64_steps=1200)
+
+
 def test_book_start_and_derived_u(x64):
     neu = Izhikevich2007(3, **CELL_CLASSES_2007['TC'].neuron_kwargs(), V_initializer=-70.0)
     np.testing.assert_allclose(np.asarray(neu.u.value), 15.0 * (-70.0 + 60.0))  # U(V0), b_low below -65
@@ -349,7 +356,7 @@ def test_training_mode_gives_gradients(x64):
     {'V_initializer': -65.0}, {'u_initializer': 20.0}, {'method': 'rk2'},
 ])
 def test_every_model_argument_changes_the_run(x64, change):
-    base = _spikes(method='izhikevich2007', x64_steps=1200)
+    base = _default_run(str(bm.float_))
     other = _spikes(**{'method': 'izhikevich2007', **change}, x64_steps=1200)
     assert not np.array_equal(base['V'], other['V']), change
 
