@@ -16,14 +16,14 @@ demo: $(STAMP)
 	$(BIN)/izhi-dyn demo --out out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 test-x64: $(STAMP)
-	IZHI_DYN_X64=1 $(BIN)/python -m pytest -n 2 -q
+	IZHI_DYN_X64=1 $(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 # The tests marked slow (CI runs them once, in float32; those that need float64 ask for it).
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m "slow and not docs"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q -m "slow and not docs"
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
