@@ -7,60 +7,29 @@ arguments; they are checked here and the maths is :mod:`izhi_dyn.core.synapse`.
 
 from __future__ import annotations
 
-from typing import Optional
-
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn.core.event_layer import TIMINGS
-from izhi_dyn.core.synapse import FAN_IN_MODES, initial_weights_and_bias
+from izhi_dyn.core.synapse import FAN_IN_MODES
 
-__all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'init_weights_and_bias', 'check_weight_init',
+__all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'check_weight_init',
            'check_layer_options', 'check_tau_syn', 'check_timing', 'check_wmask', 'layer_neuron_params']
 
 
-def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
-                          wmean: float = 0.0, wlim: Optional[float] = None,
-                          fan_in_mode: Optional[str] = None, init_bias=None,
-                          bmean: float = 0.0, blim: Optional[float] = None, dtype=None):
-    r"""Initial weight matrix :math:`W` of shape ``(N + K, N)`` and bias :math:`I_c` of shape ``(N,)``.
-
-    :math:`W_{mn} = s_n\,(w_\text{mean} + \xi_{mn})`, with :math:`\xi` uniform on
-    ``[-wlim, wlim]`` (zero when ``wlim`` is None) and :math:`s_n = 1` (no
-    fan-in scaling), :math:`1/\sqrt{f_n}` (``'sqrt'``) or :math:`1/f_n`
-    (``'linear'``), where :math:`f_n` is the number of unmasked inputs of
-    neuron :math:`n`. The bias is :math:`b_\text{mean} + \eta_n`, :math:`\eta`
-    uniform on ``[-blim, blim]``. ``init_weights`` / ``init_bias`` are used as
-    given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
-    ``N..N+K-1`` the inputs. ``dtype`` defaults to JAX's default float dtype
-    (float64 under x64); the layers pass their own.
-    """
-    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
-    in_size = check.check_int('in_size', in_size, lower=0)
-    dtype = jax.dtypes.canonicalize_dtype(jnp.float64) if dtype is None else dtype
-    return initial_weights_and_bias(key, n_neurons, in_size, dtype=dtype, mask=mask, **check_weight_init(
-        n_neurons, in_size, init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode,
-        init_bias=init_bias, bmean=bmean, blim=blim))
-
-
 def check_weight_init(n_neurons, in_size, *, init_weights, wmean, wlim, fan_in_mode, init_bias, bmean, blim):
-    """The checked weight and bias arguments of :func:`init_weights_and_bias` (sizes already checked), as a dict."""
+    """The checked weight and bias arguments of :func:`izhi_dyn.init_weights_and_bias` (sizes already checked),
+    as a dict."""
     wmean, bmean = check.check_real('wmean', wmean), check.check_real('bmean', bmean)
     wlim = check.check_real('wlim', wlim, lower=0.0, allow_none=True)
     blim = check.check_real('blim', blim, lower=0.0, allow_none=True)
     if fan_in_mode is not None:
         check.check_choice('fan_in_mode', fan_in_mode, FAN_IN_MODES)
     if init_weights is not None:
-        init_weights = check.check_array('init_weights', init_weights, ndim=2)
-        if init_weights.shape != (n_neurons + in_size, n_neurons):
-            raise ValueError(f'init_weights: expected shape {(n_neurons + in_size, n_neurons)}, '
-                             f'got {init_weights.shape}')
+        init_weights = check.check_array('init_weights', init_weights, shapes=((n_neurons + in_size, n_neurons),))
     if init_bias is not None:
-        init_bias = check.check_array('init_bias', init_bias)
-        if init_bias.shape not in ((), (1,), (n_neurons,)):
-            raise ValueError(f'init_bias: expected a scalar or shape {(n_neurons,)}, got shape {init_bias.shape}')
+        init_bias = check.check_array('init_bias', init_bias, shapes=((), (1,), (n_neurons,)))
     return dict(init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode, init_bias=init_bias,
                 bmean=bmean, blim=blim)
 
@@ -80,10 +49,9 @@ def check_layer_options(n_neurons, in_size, train_params, shared_params, train_b
 
 def check_tau_syn(tau_syn, n_neurons, dtype):
     """``tau_syn`` (ms, > 0; scalar or one per neuron) as an array of shape ``(N,)``."""
-    tau = check.check_array('tau_syn', tau_syn)
-    if np.any(tau <= 0) or tau.shape not in ((), (1,), (n_neurons,)):
-        raise ValueError(f'tau_syn={tau_syn!r}: expected positive time constants (ms), a scalar or shape '
-                         f'{(n_neurons,)}')
+    tau = check.check_array('tau_syn', tau_syn, shapes=((), (1,), (n_neurons,)))
+    if np.any(tau <= 0):
+        raise ValueError(f'tau_syn={tau_syn!r}: expected positive time constants (ms)')
     return jnp.broadcast_to(jnp.asarray(tau, dtype=dtype), (n_neurons,))
 
 
@@ -91,10 +59,9 @@ def check_wmask(wmask, n_neurons, in_size, dtype):
     """``wmask`` (binary, shape ``(N + K, N)``) as an array of ``dtype``, or None."""
     if wmask is None:
         return None
-    wmask = check.check_array('wmask', wmask, ndim=2)
-    shape = (n_neurons + in_size, n_neurons)
-    if wmask.shape != shape or not np.all((wmask == 0) | (wmask == 1)):
-        raise ValueError(f'wmask: expected a binary array of shape {shape}')
+    wmask = check.check_array('wmask', wmask, shapes=((n_neurons + in_size, n_neurons),))
+    if not np.all((wmask == 0) | (wmask == 1)):
+        raise ValueError('wmask: expected a binary array (0 or 1)')
     return jnp.asarray(wmask, dtype=dtype)
 
 

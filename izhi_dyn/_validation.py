@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_name',
            'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input',
-           'check_names', 'UnknownNameError',
+           'check_names', 'UnknownNameError', 'neuron_options',
            'init_parameter', 'initializer', 'check_reset_below_threshold', 'check_method_fits']
 
 
@@ -70,32 +70,38 @@ def _is_variable(value) -> bool:
     return bm is not None and isinstance(value, bm.Variable)
 
 
-def check_array(name, value, *, ndim=None, dtype=np.float64, finite=True, min_size=0):
-    """Return ``value`` as a NumPy array of ``dtype`` (float or bool), or raise naming ``name``.
+def check_array(name, value, *, ndim=None, shapes=None, dtype=np.float64, finite=True, min_size=0):
+    """Return ``value`` as an array, or raise naming ``name``.
 
     Rejects non-numeric and complex data, NaN or inf when ``finite``, a number
-    of dimensions other than ``ndim`` and fewer than ``min_size`` elements.
+    of dimensions other than ``ndim``, a shape not in ``shapes`` and fewer than
+    ``min_size`` elements. A concrete ``dtype`` (float, int or bool) is the
+    NumPy array returned; an abstract one (``np.integer``, ``np.number``) is
+    required of the data, and a NumPy or JAX array is returned as given, not copied.
     """
+    abstract = dtype in (np.integer, np.number)
     if value is None or isinstance(value, (str, bytes)):
         raise TypeError(f'{name}={value!r}: expected an array of numbers')
     try:
-        arr = np.asarray(value.value if _is_variable(value) else value)
+        arr = value if abstract and isinstance(value, (np.ndarray, jax.Array)) else np.asarray(
+            value.value if _is_variable(value) else value)
     except (ValueError, TypeError) as err:
         raise TypeError(f'{name}={value!r}: expected an array of numbers') from err
+    kind = np.dtype(arr.dtype)
     # a bool array is a valid mask or raster; a single bool is not a number
-    if arr.dtype == np.bool_:
-        numeric = arr.ndim > 0 or np.dtype(dtype) == np.bool_
-    else:
-        numeric = np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating)
-    if not numeric:
-        raise TypeError(f'{name}={value!r}: expected an array of real numbers, got dtype {arr.dtype}')
+    real = np.issubdtype(kind, dtype if abstract else np.number) and not np.issubdtype(kind, np.complexfloating)
+    if not (real or (kind == np.bool_ and not abstract and (arr.ndim > 0 or np.dtype(dtype) == np.bool_))):
+        raise TypeError(f'{name}={value!r}: expected an array of real numbers, got dtype {kind}')
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f'{name}={value!r}: expected a {ndim}-d array, got shape {arr.shape}')
+    if shapes is not None and arr.shape not in shapes:
+        raise ValueError(f'{name}: expected shape {" or ".join(map(str, shapes))}, got shape {arr.shape}')
     if arr.size < min_size:
         raise ValueError(f'{name}={value!r}: expected at least {min_size} element(s)')
-    if finite and not np.all(np.isfinite(arr)):
+    # two reductions: no temporary array the size of the data
+    if finite and kind.kind == 'f' and arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
         raise ValueError(f'{name}={value!r}: expected finite values (got NaN or inf)')
-    return arr.astype(dtype)
+    return arr if abstract else arr.astype(dtype)
 
 
 def check_spike_times(name, times):
@@ -188,29 +194,37 @@ def check_name(name):
     return name
 
 
-def check_dt(dt, name='dt'):
-    """Raise if a concrete ``dt`` is not a positive finite number (a time step in ms)."""
-    if isinstance(dt, jax.core.Tracer):
-        return dt
-    value = dt.item() if isinstance(dt, (np.ndarray, jax.Array)) and dt.shape == () else dt
-    if not _is_real(value) or not np.isfinite(float(value)) or value <= 0:
-        raise ValueError(f'{name}={dt!r}: expected a positive finite time step in ms')
-    return dt
+def neuron_options(size, name, **options):
+    """``size`` as a tuple and the ``options`` of a neuron, checked by the same rules in both front-ends:
+    ``spk_reset``, ``recovery`` and ``nullcline`` are names among their choices, every other option
+    (``detach_spk``, ``ref_var``, ``init_var``, ...) is a bool. Returns ``(size, options)``."""
+    from izhi_dyn.core.equations import NULLCLINES, RECOVERY_LAWS
+    from izhi_dyn.core.reset import SPIKE_RESETS
+
+    choices = {'spk_reset': SPIKE_RESETS, 'recovery': RECOVERY_LAWS, 'nullcline': NULLCLINES}
+    check_name(name)
+    return check_size(size), {key: check_choice(key, value, choices[key]) if key in choices else
+                              check_bool(key, value) for key, value in options.items()}
 
 
-def _check_values(name, value, lower, strict):
-    if isinstance(value, jax.core.Tracer):
-        return
-    arr = np.asarray(value)
-    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f'{name}: expected real numbers, got dtype {arr.dtype}')
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f'{name}={value!r}: expected finite values (got NaN or inf)')
-    if lower is not None:
-        bad = arr <= lower if strict else arr < lower
-        if np.any(bad):
-            relation = '>' if strict else '>='
-            raise ValueError(f'{name}={value!r}: expected values {relation} {lower}')
+def check_dt(dt):
+    """``dt`` (ms) as a positive finite float (a tracer passes), or raise naming ``dt``."""
+    return check_real('dt', dt, lower=0.0, strict=True)
+
+
+def _parameter_array(name, value, shape, lower=None, strict=False):
+    """A number or an array of shape ``()``, ``(1,)`` or ``shape``: real, finite, ``>= lower``
+    (``> lower`` when ``strict``); raise naming ``name``. A tracer is checked for its shape only."""
+    shapes = ((), (1,), tuple(shape))
+    raw = value.value if _is_variable(value) else value
+    if isinstance(raw, jax.core.Tracer):
+        if raw.shape not in shapes:
+            raise ValueError(f'{name}: expected shape {" or ".join(map(str, shapes))}, got shape {raw.shape}')
+        return raw
+    arr = check_array(name, value, shapes=shapes, dtype=np.number)
+    if lower is not None and np.any(arr <= lower if strict else arr < lower):
+        raise ValueError(f'{name}={value!r}: expected values {">" if strict else ">="} {lower}')
+    return arr
 
 
 def init_parameter(name, value, shape, *, lower=None, strict=False):
@@ -234,49 +248,24 @@ def init_parameter(name, value, shape, *, lower=None, strict=False):
     """
     import brainpy.math as bm
 
-    if isinstance(value, bool) or value is None:
-        raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
-    if isinstance(value, bm.Variable):
-        if value.shape not in ((), (1,), tuple(shape)):
-            raise ValueError(f'{name}: expected shape () or {tuple(shape)}, got {value.shape}')
-        _check_values(name, value.value, lower, strict)
-        return value
-    if isinstance(value, numbers.Real):
-        _check_values(name, value, lower, strict)
-        return float(value)
-    if callable(value):
+    if callable(value) and not isinstance(value, bm.Variable):
         value = value(tuple(shape))
-    if not hasattr(value, 'shape'):
-        try:
-            value = np.asarray(value)
-        except Exception as err:  # noqa: BLE001 - re-raised with the argument's name
-            raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer') from err
-    if value.shape not in ((), (1,), tuple(shape)):
-        raise ValueError(f'{name}: expected a scalar or shape {tuple(shape)}, got shape {value.shape}')
-    _check_values(name, value, lower, strict)
-    return bm.as_jax(value).astype(bm.float_)
+    _parameter_array(name, value, shape, lower, strict)
+    if isinstance(value, bm.Variable):
+        return value
+    return float(value) if isinstance(value, numbers.Real) else bm.as_jax(value).astype(bm.float_)
 
 
-def initializer(name, value, shape=None):
+def initializer(name, value, shape):
     """Return ``value`` as a brainpy initializer (arrays and scalars are wrapped).
 
-    An array must have shape ``()``, ``(1,)`` or ``shape`` (when given).
+    An array must have shape ``()``, ``(1,)`` or ``shape``.
     """
     import brainpy as bp
 
-    if isinstance(value, bp.init.Initializer) or callable(value):
+    if callable(value):
         return value
-    if isinstance(value, bool) or value is None:
-        raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
-    try:
-        arr = np.asarray(value)
-    except Exception as err:  # noqa: BLE001 - re-raised with the argument's name
-        raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer') from err
-    if not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f'{name}={value!r}: expected a number, an array or an initializer')
-    if shape is not None and arr.shape not in ((), (1,), tuple(shape)):
-        raise ValueError(f'{name}: expected a scalar or shape {tuple(shape)}, got shape {arr.shape}')
-    _check_values(name, arr, None, False)
+    arr = np.asarray(_parameter_array(name, value, shape))
     return bp.init.Constant(arr.item()) if arr.size == 1 else value
 
 

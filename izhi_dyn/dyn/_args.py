@@ -8,20 +8,13 @@ import brainpy.math as bm
 import numpy as np
 
 
-__all__ = ['check_mode', 'check_sharding', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
+__all__ = ['check_sharding', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
            'apply_scaling']
 
 
 def value_of(x):
     """The array behind a :class:`brainpy.math.Variable`, else ``x`` itself."""
     return x.value if isinstance(x, bm.Variable) else x
-
-
-def check_mode(mode):
-    """Raise unless ``mode`` is None or a :class:`brainpy.math.Mode`."""
-    if mode is not None and not isinstance(mode, bm.Mode):
-        raise TypeError(f'mode={mode!r}: expected a brainpy.math.Mode such as bm.TrainingMode()')
-    return mode
 
 
 def check_sharding(value):

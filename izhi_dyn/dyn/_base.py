@@ -33,24 +33,25 @@ class DynNeuron(bp.dyn.NeuDyn):
 
     supported_modes = (bm.NonBatchingMode, bm.BatchingMode, bm.TrainingMode)
 
-    def _init_node(self, size, integrator, *, sharding, keep_size, mode, name, spk_fun, spk_dtype, detach_spk,
-                   ref_var, spike_time_var):
-        """Check and store the arguments every form shares, and build the brainpy node."""
+    def _init_node(self, size, integrator, *, sharding, mode, name, spk_fun, spk_dtype, **options) -> bool:
+        """Check and store the arguments every form shares, and build the brainpy node. ``options``
+        (``keep_size``, ``init_var``, ``spk_reset``, the bool flags, ...) are checked by
+        :func:`~izhi_dyn._validation.neuron_options` and stored as attributes; returns ``init_var``."""
         follow_jax_precision()  # a jax_enable_x64 set after `import izhi_dyn` is honoured too
-        size = check.check_size(size)
+        size, options = check.neuron_options(size, name, **options)
         args.check_sharding(sharding)
-        args.check_mode(mode)
-        check.check_name(name)
+        check.check_type('mode', mode, (bm.Mode, type(None)), 'None or a brainpy.math.Mode such as bm.TrainingMode()')
         self.integrator = integrator
-        bp.dyn.NeuDyn.__init__(self, size=size, sharding=sharding, keep_size=check.check_bool('keep_size', keep_size),
-                               name=name, mode=mode, method=integrator.name)
+        bp.dyn.NeuDyn.__init__(self, size=size, sharding=sharding, keep_size=options.pop('keep_size'), name=name,
+                               mode=mode, method=integrator.name)
         if not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected a callable such as bm.surrogate.Sigmoid()')
         self.spk_fun = spk_fun
         self._spk_dtype = check.check_dtype('spk_dtype', spk_dtype)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
+        init_var = options.pop('init_var')
+        for key, value in options.items():
+            setattr(self, key, value)
+        return init_var
 
     _value = staticmethod(args.value_of)
 

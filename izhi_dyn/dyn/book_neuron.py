@@ -16,9 +16,8 @@ import jax.numpy as jnp
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
 from izhi_dyn.core.dendrite import Dendrite, check_dendrite_args
-from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
+from izhi_dyn.core.equations import Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
-from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
 from izhi_dyn.dyn._base import DynNeuron
@@ -168,12 +167,10 @@ class Izhikevich2007(DynNeuron):
         ref_var: bool = False,
         spike_time_var: bool = False,
     ):
-        self._init_node(size, get_integrator(method), sharding=sharding, keep_size=keep_size, mode=mode,
-                        name=name, spk_fun=spk_fun, spk_dtype=spk_dtype, detach_spk=detach_spk, ref_var=ref_var,
-                        spike_time_var=spike_time_var)
-        init_var = check.check_bool('init_var', init_var)
-        self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
-        self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
+        init_var = self._init_node(
+            size, get_integrator(method), sharding=sharding, mode=mode, name=name, spk_fun=spk_fun, spk_dtype=spk_dtype,
+            keep_size=keep_size, init_var=init_var, spk_reset=spk_reset, nullcline=nullcline, detach_spk=detach_spk,
+            ref_var=ref_var, spike_time_var=spike_time_var)
 
         shape = self.varshape
         param = lambda n, v, **kw: check.init_parameter(n, v, shape, **kw)  # noqa: E731

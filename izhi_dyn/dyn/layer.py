@@ -16,9 +16,9 @@ import brainpy.math as bm
 import jax
 import jax.numpy as jnp
 
+from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
-                                  check_timing, check_weight_init, check_wmask, init_weights_and_bias,
-                                  layer_neuron_params)
+                                  check_timing, check_weight_init, check_wmask, layer_neuron_params)
 from izhi_dyn.core.event_layer import layer_event_step
 from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
@@ -27,6 +27,31 @@ from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.dyn.training import TRAINABLE_PARAMS, trainable
 
 __all__ = ['IzhikevichLayer', 'FAN_IN_MODES', 'init_weights_and_bias']
+
+
+def init_weights_and_bias(key, n_neurons: int, in_size: int, *, mask=None, init_weights=None,
+                          wmean: float = 0.0, wlim: Optional[float] = None,
+                          fan_in_mode: Optional[str] = None, init_bias=None,
+                          bmean: float = 0.0, blim: Optional[float] = None, dtype=None):
+    r"""Initial weight matrix :math:`W` of shape ``(N + K, N)`` and bias :math:`I_c` of shape ``(N,)``.
+
+    :math:`W_{mn} = s_n\,(w_\text{mean} + \xi_{mn})`, with :math:`\xi` uniform on
+    ``[-wlim, wlim]`` (zero when ``wlim`` is None) and :math:`s_n = 1` (no
+    fan-in scaling), :math:`1/\sqrt{f_n}` (``'sqrt'``) or :math:`1/f_n`
+    (``'linear'``), where :math:`f_n` is the number of unmasked inputs of
+    neuron :math:`n`. The bias is :math:`b_\text{mean} + \eta_n`, :math:`\eta`
+    uniform on ``[-blim, blim]``. ``init_weights`` / ``init_bias`` are used as
+    given. Rows ``0..N-1`` of :math:`W` are the recurrent sources, rows
+    ``N..N+K-1`` the inputs. ``dtype`` defaults to JAX's default float dtype
+    (float64 under x64); the layers pass their own.
+    """
+    n_neurons = check.check_int('n_neurons', n_neurons, lower=1)
+    in_size = check.check_int('in_size', in_size, lower=0)
+    dtype = jax.dtypes.canonicalize_dtype(jnp.float64) if dtype is None else dtype
+    return initial_weights_and_bias(key, n_neurons, in_size, dtype=dtype, mask=mask, **check_weight_init(
+        n_neurons, in_size, init_weights=init_weights, wmean=wmean, wlim=wlim, fan_in_mode=fan_in_mode,
+        init_bias=init_bias, bmean=bmean, blim=blim))
+
 
 class IzhikevichLayer(bp.DynamicalSystem):
     r"""Recurrent Izhikevich population driven by an exponential synaptic current.

@@ -17,7 +17,7 @@ import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
-from izhi_dyn.core.equations import RECOVERY_LAWS, Params, recovery_derivative, to_state_shape, voltage_derivative
+from izhi_dyn.core.equations import Params, recovery_derivative, to_state_shape, voltage_derivative
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
@@ -195,14 +195,10 @@ class Izhikevich(DynNeuron):
         input_var: bool = False,
         check_finite: bool = False,
     ):
-        self._init_node(size, get_integrator(method), sharding=sharding, keep_size=keep_size, mode=mode, name=name,
-                        spk_fun=spk_fun, spk_dtype=spk_dtype, detach_spk=detach_spk, ref_var=ref_var,
-                        spike_time_var=spike_time_var)
-        init_var = check.check_bool('init_var', init_var)
-        self.spk_reset = check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
-        self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
-        self.input_var = check.check_bool('input_var', input_var)
-        self.check_finite = check.check_bool('check_finite', check_finite)
+        init_var = self._init_node(
+            size, get_integrator(method), sharding=sharding, mode=mode, name=name, spk_fun=spk_fun, spk_dtype=spk_dtype,
+            keep_size=keep_size, init_var=init_var, spk_reset=spk_reset, recovery=recovery, detach_spk=detach_spk,
+            ref_var=ref_var, spike_time_var=spike_time_var, input_var=input_var, check_finite=check_finite)
 
         shape = self.varshape
         self.V_th = check.init_parameter('V_th', V_th, shape)

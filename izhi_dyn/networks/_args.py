@@ -9,15 +9,15 @@ import jax
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.core.integrators import get_integrator
 
 CONNECTIVITIES = ('dense', 'sparse')
 LAYOUTS = ('fused', 'pairwise')
 
 
-def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, method, noise_exc, noise_inh,
-                       seed, devices, delay, layout) -> None:
-    """Raise a ValueError/TypeError naming the first bad argument of :class:`CorticalNetwork2003`."""
+def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, noise_exc, noise_inh, seed, devices,
+                       delay, layout) -> None:
+    """Raise a ValueError/TypeError naming the first bad argument of :class:`CorticalNetwork2003` (``method``
+    is its neurons' own)."""
     check.check_int('n', n, lower=2)
     check.check_real('exc_fraction', exc_fraction, lower=0.0, upper=1.0, strict=True)
     check.check_choice('connectivity', connectivity, CONNECTIVITIES)
@@ -27,7 +27,6 @@ def check_network_args(*, n, exc_fraction, connectivity, k, p, weight_scale, met
         raise ValueError(f'p={p!r}: expected a connection probability in (0, 1]')
     if not (isinstance(weight_scale, str) and weight_scale == 'auto'):
         check.check_real('weight_scale', weight_scale, lower=0.0, strict=True)
-    get_integrator(method)
     check.check_real('noise_exc', noise_exc, lower=0.0)
     check.check_real('noise_inh', noise_inh, lower=0.0)
     check.check_int('seed', seed, lower=0)
@@ -72,10 +71,7 @@ def check_synapse_args(*, key, n_pre, n_post, k, p, gain, dtype, rows, targets) 
     check.check_real('p', p, lower=0.0, upper=1.0, allow_none=True)
     if k is not None and p is not None:
         raise ValueError('give k (fixed in-degree) or p (probability), not both')
-    if np.ndim(gain) and np.shape(gain) != (n_pre,):
-        raise ValueError(f'gain: expected a scalar or one gain per presynaptic neuron ({n_pre}), '
-                         f'got shape {np.shape(gain)}')
-    check.check_array('gain', gain)
+    check.check_array('gain', gain, shapes=((), (n_pre,)))  # a scalar or one per presynaptic neuron
     try:
         kind = None if dtype is None else np.dtype(dtype).kind
     except TypeError:
@@ -110,33 +106,6 @@ def check_runner_args(*, net, dt, chunk, record) -> None:
     check.check_bool('record', record)
 
 
-def _array(name, value, kind, ndim):
-    """``value`` as an array without copying it (a NumPy or JAX array stays as given), or raise naming
-    ``name``: ``ndim``-d, of a real float (``kind='f'``) or integer (``kind='i'``) dtype."""
-    what = 'floats' if kind == 'f' else 'integers'
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f'{name}={value!r}: expected a {ndim}-d array of {what}')
-    try:
-        arr = value if isinstance(value, (np.ndarray, jax.Array)) else np.asarray(value)
-    except (ValueError, TypeError) as err:
-        raise TypeError(f'{name}={value!r}: expected a {ndim}-d array of {what}') from err
-    dtype = np.dtype(arr.dtype)
-    ok = np.issubdtype(dtype, np.integer) if kind == 'i' else (np.issubdtype(dtype, np.number)
-                                                              and not np.issubdtype(dtype, np.complexfloating))
-    if not ok or dtype == np.bool_:
-        raise TypeError(f'{name}: expected a {ndim}-d array of {what}, got dtype {dtype}')
-    if arr.ndim != ndim:
-        raise ValueError(f'{name}: expected a {ndim}-d array, got shape {arr.shape}')
-    return arr
-
-
-def check_weight(name, weight, ndim):
-    """Raise unless ``weight`` is a finite ``ndim``-d array of real numbers (two reductions, no copy)."""
-    arr = _array(name, weight, 'f', ndim)
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-        raise ValueError(f'{name}: expected finite weights (got NaN or inf)')
-
-
 def check_csr_structure(*, indptr, indices, shape) -> None:
     """Raise unless ``indptr``/``indices`` are a valid CSR structure of a ``shape`` = (n_pre, n_post) matrix."""
     ok = isinstance(shape, (tuple, list)) and len(shape) == 2 and all(
@@ -144,8 +113,8 @@ def check_csr_structure(*, indptr, indices, shape) -> None:
     if not ok:
         raise ValueError(f'shape={shape!r}: expected (n_pre, n_post), two positive ints')
     n_pre, n_post = (int(n) for n in shape)
-    ptr = np.asarray(_array('indptr', indptr, 'i', 1))
-    idx = _array('indices', indices, 'i', 1)
+    ptr = np.asarray(check.check_array('indptr', indptr, ndim=1, dtype=np.integer))
+    idx = check.check_array('indices', indices, ndim=1, dtype=np.integer)
     if ptr.shape != (n_pre + 1,) or ptr[0] != 0 or ptr[-1] != idx.shape[0] or np.any(np.diff(ptr) < 0):
         ends = f' from {ptr[0]} to {ptr[-1]}' if ptr.size else ''
         raise ValueError(f'indptr: expected {n_pre + 1} non-decreasing row offsets from 0 to len(indices) = '

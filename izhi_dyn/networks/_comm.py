@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from izhi_dyn import _validation as check
-from izhi_dyn.networks._args import check_csr_structure, check_projection_args, check_named_sharding, check_weight
+from izhi_dyn.networks._args import check_csr_structure, check_named_sharding, check_projection_args
 from izhi_dyn.networks.connectivity import RandomSynapses
 
 __all__ = ['EventDense', 'EventCSR', 'CurrentProj']
@@ -45,7 +45,7 @@ class EventDense(bp.DynamicalSystem):
     """
 
     def __init__(self, weight, *, backend: str = 'event', sharding=None, name: Optional[str] = None):
-        check_weight('weight', weight, ndim=2)
+        check.check_array('weight', weight, ndim=2, dtype=np.number)
         check.check_choice('backend', backend, ('event', 'matmul'))
         check_named_sharding(sharding)
         super().__init__(name=name)
@@ -126,10 +126,7 @@ class EventCSR(bp.DynamicalSystem):
 
     def __init__(self, indptr, indices, weight, shape, *, sharding=None, name: Optional[str] = None):
         check_csr_structure(indptr=indptr, indices=indices, shape=shape)
-        check_weight('weight', weight, ndim=1)
-        if np.shape(weight) != np.shape(indices):
-            raise ValueError(f'weight: expected one weight per synapse, shape {np.shape(indices)}, '
-                             f'got {np.shape(weight)}')
+        check.check_array('weight', weight, shapes=(np.shape(indices),), dtype=np.number)  # one per synapse
         check_named_sharding(sharding)
         n_dev = 1 if sharding is None else sharding.mesh.devices.size
         if shape[1] % n_dev:

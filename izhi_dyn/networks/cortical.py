@@ -132,8 +132,8 @@ class CorticalNetwork2003(bp.DynSysGroup):
                  seed: int = 0, devices=None, delay: Optional[float] = None, layout: str = 'fused',
                  kernel: str = 'auto', name: Optional[str] = None):
         check_network_args(n=n, exc_fraction=exc_fraction, connectivity=connectivity, k=k, p=p,
-                           weight_scale=weight_scale, method=method, noise_exc=noise_exc,
-                           noise_inh=noise_inh, seed=seed, devices=devices, delay=delay, layout=layout)
+                           weight_scale=weight_scale, noise_exc=noise_exc, noise_inh=noise_inh, seed=seed,
+                           devices=devices, delay=delay, layout=layout)
         super().__init__(name=name)
         n = int(n)
         ne = int(round(exc_fraction * n))

@@ -22,7 +22,6 @@ from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
 from izhi_dyn.core.equations import to_state_shape
 from izhi_dyn.core.noise import noise_increment
-from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.state._units import read, strip
 
 __all__ = ['StateNeuron', 'StepInputs', 'StepStateUnits', 'default_spike_function']
@@ -64,19 +63,17 @@ class StateNeuron(brainpy.state.Neuron):
 
     _units: StepStateUnits
 
-    def __init__(self, in_size, *, spk_fun, spk_reset, detach_spk, ref_var, spike_time_var, input_var, name):
-        """Check and store the arguments both forms share, and build the brainstate node."""
-        in_size = check.check_size(in_size)
-        check.check_name(name)
+    def __init__(self, in_size, *, spk_fun, name, **options):
+        """Check and store the arguments both forms share, and build the brainstate node. ``options``
+        (``spk_reset``, ``detach_spk``, ``ref_var``, ...) are checked by
+        :func:`~izhi_dyn._validation.neuron_options` and stored as attributes."""
+        in_size, options = check.neuron_options(in_size, name, **options)
         if spk_fun is not None and not callable(spk_fun):
             raise TypeError(f'spk_fun={spk_fun!r}: expected None (exact spikes) or a callable such as '
                             'braintools.surrogate.InvSquareGrad()')
-        check.check_choice('spk_reset', spk_reset, SPIKE_RESETS)
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.detach_spk = check.check_bool('detach_spk', detach_spk)
-        self.ref_var = check.check_bool('ref_var', ref_var)
-        self.spike_time_var = check.check_bool('spike_time_var', spike_time_var)
-        self.input_var = check.check_bool('input_var', input_var)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=options['spk_reset'], name=name)
+        for key, value in options.items():
+            setattr(self, key, value)
 
     def _initial_values(self, batch_size) -> dict:
         raise NotImplementedError

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn.core.dendrite import Dendrite, check_dendrite_args
-from izhi_dyn.core.equations import NULLCLINES, Params2007, recovery_target
+from izhi_dyn.core.equations import Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.update import neuron_update
 from izhi_dyn.state._base import StateNeuron, StepStateUnits, default_spike_function
@@ -97,10 +97,9 @@ class Izhikevich2007(StateNeuron):
                  V_initializer=None, u_initializer=None, spk_fun: Optional[Callable] = default_spike_function(),
                  spk_reset: str = 'hard', detach_spk: bool = False, noise=None, noise_u=None, ref_var: bool = False,
                  spike_time_var: bool = False, input_var: bool = False, name: Optional[str] = None):
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, detach_spk=detach_spk, ref_var=ref_var,
-                         spike_time_var=spike_time_var, input_var=input_var, name=name)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, nullcline=nullcline, detach_spk=detach_spk,
+                         ref_var=ref_var, spike_time_var=spike_time_var, input_var=input_var, name=name)
         self.integrator = get_integrator(method)
-        self.nullcline = check.check_choice('nullcline', nullcline, NULLCLINES)
         self._unit = parameter_units(self.nullcline)
         shape = self.varshape
 

@@ -14,7 +14,7 @@ import brainstate
 import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
-from izhi_dyn.core.equations import RECOVERY_LAWS, Params, to_state_shape
+from izhi_dyn.core.equations import Params, to_state_shape
 from izhi_dyn.core.finite import raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.update import neuron_update
@@ -187,11 +187,10 @@ class Izhikevich(StateNeuron):
         check_finite: bool = False,
         name: Optional[str] = None,
     ):
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, detach_spk=detach_spk, ref_var=ref_var,
-                         spike_time_var=spike_time_var, input_var=input_var, name=name)
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, recovery=recovery, detach_spk=detach_spk,
+                         ref_var=ref_var, spike_time_var=spike_time_var, input_var=input_var, check_finite=check_finite,
+                         name=name)
         self.integrator = get_integrator(method)
-        self.recovery = check.check_choice('recovery', recovery, RECOVERY_LAWS)
-        self.check_finite = check.check_bool('check_finite', check_finite)
 
         shape = self.varshape
         for key, value in (('a', a), ('b', b), ('c', c), ('d', d), ('V_th', V_th), ('p2', p2), ('p3', p3)):
