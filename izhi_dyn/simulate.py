@@ -232,7 +232,6 @@ def simulate_many(
         get_integrator(method)
     if dt is not None:
         check.check_dt(dt)
-    check.check_choice('frontend', frontend, FRONTENDS)
     labels = [n if isinstance(n, str) else n.key for n in names]
 
     def run_group(group, m, step):

@@ -358,7 +358,6 @@ SWEEP = ana.Sweep('c', np.zeros(2), 'd', np.zeros(2), *(np.zeros((2, 2)),) * 4)
 SIM = izhi_dyn.Simulation(izhi_dyn.PRESETS['tonic_spiking'], TS, TS, TS, TS, TS[:1], 'euler', 0.5, 'float64')
 CURVE = ana.FICurve(np.arange(3.0), np.array([0.0, 5.0, 9.0]), np.array([0.0, 6.0, 11.0]))
 PLOTTING = {
-    'plot_fi_curve.first_isi': (lambda v: izp.plot_fi_curve(CURVE, first_isi=v), BAD_BOOL),
     'plot_fi_curve.rheobase': (lambda v: izp.plot_fi_curve(CURVE, rheobase=v),
                                bad_real().filter(lambda v: v is not None)),
     'plot_gallery.sims': (lambda v: izp.plot_gallery(v), st.one_of(NOT_A_RESULT, st.just({}))),

@@ -37,7 +37,6 @@ def plot_fi_curve(curve, *, ax=None, label=None, first_isi=False, rheobase=None,
     >>> izp.plot_fi_curve(curve, label='demo').get_ylabel()
     'firing rate (Hz)'
     """
-    first_isi = check.check_bool('first_isi', first_isi)
     rheobase = check.check_real('rheobase', rheobase, allow_none=True)
     if ax is None:
         import matplotlib.pyplot as plt

@@ -58,7 +58,6 @@ def plot_phase_plane(plane, trajectory=None, *, ax=None, field=True, legend=True
     >>> ax.get_xlabel()
     'V (mV)'
     """
-    field, legend = check.check_bool('field', field), check.check_bool('legend', legend)
     ax = _axes(ax)
     if field:
         # normalise each axis by its window so arrows show direction in the drawn aspect

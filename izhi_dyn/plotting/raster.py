@@ -39,17 +39,16 @@ def plot_raster(times, indices, *, n_exc=None, duration=None, n_neurons=None, bi
     if indices.shape != times.shape:
         raise ValueError(f'indices: expected the shape of times {times.shape}, got shape {indices.shape}')
     n_exc = check.check_int('n_exc', n_exc, lower=0, allow_none=True)
-    duration = check.check_real('duration', duration, lower=0.0, strict=True, allow_none=True)
-    n_neurons = check.check_int('n_neurons', n_neurons, lower=1, allow_none=True)
     bin_ms = check.check_real('bin_ms', bin_ms, lower=0.0, strict=True)
     max_points = check.check_int('max_points', max_points, lower=1)
-    if axes is None:
-        fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={'height_ratios': [3, 1]})
-    ax_r, ax_p = axes
     if duration is None:
         duration = float(times.max() + bin_ms) if times.size else bin_ms
     if n_neurons is None:
         n_neurons = int(indices.max() + 1) if indices.size else 1
+    rate = population_rate(times, n_neurons, duration, bin_ms)  # checks n_neurons and duration
+    if axes is None:
+        fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 5), gridspec_kw={'height_ratios': [3, 1]})
+    ax_r, ax_p = axes
     step = max(1, int(np.ceil(times.size / max_points)))
     t, i = times[::step], indices[::step]
     if n_exc is None:
@@ -62,7 +61,6 @@ def plot_raster(times, indices, *, n_exc=None, duration=None, n_neurons=None, bi
     ax_r.set_ylim(-0.5, n_neurons - 0.5)
     if title:
         ax_r.set_title(title)
-    rate = population_rate(times, n_neurons, duration, bin_ms) if times.size else np.zeros(int(duration / bin_ms))
     ax_p.plot(np.arange(rate.size) * bin_ms, rate, lw=0.7, color='k')
     ax_p.set_ylabel(f'rate (Hz, {bin_ms:g} ms bins)')
     ax_p.set_xlabel('time (ms)')

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from izhi_dyn import _validation as check
-
 __all__ = ['plot_voltage_over_input']
 
 
@@ -25,7 +23,6 @@ def plot_voltage_over_input(sim, ax=None, input_ax=None, title: Optional[str] = 
     units : bool, default True
         Label axes with units (a gallery may label only its outer panels).
     """
-    units = check.check_bool('units', units)
     import matplotlib.pyplot as plt
 
     if ax is None:
