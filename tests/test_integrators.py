@@ -80,6 +80,33 @@ def test_riccati_voltage_flow_is_exact_for_frozen_u():
         np.testing.assert_allclose(got, sol.y[0, -1], rtol=rtol)
 
 
+@pytest.mark.parametrize('q, V0, level, reached', [
+    (160.0, -70.0, -50.0, True), (160.0, -70.0, -80.0, False),  # D > 0: V rises without bound
+    (100.0, -20.0, 0.0, True), (100.0, -20.0, -22.0, False),  # D < 0, above both roots (-100, -25): rises
+    (100.0, -70.0, -90.0, True), (100.0, -70.0, -60.0, False), (100.0, -70.0, -110.0, False),  # between: falls
+    (100.0, -120.0, -105.0, True), (100.0, -120.0, -95.0, False),  # below both: rises to -100
+])
+def test_riccati_time_to_level_in_both_directions(x64, q, V0, level, reached):
+    """The frozen-u flow reaches a level, rising or falling, when solve_ivp's event says so (the b switch)."""
+    from scipy.integrate import solve_ivp
+
+    from izhi_dyn.core.riccati import time_to_level
+
+    def at_level(t, v):
+        return v[0] - level
+
+    at_level.terminal = True
+    sol = solve_ivp(lambda t, v: 0.04 * v * v + 5 * v + q, (0, 50.0), [V0], events=at_level, rtol=1e-12,
+                    atol=1e-12)
+    got = float(time_to_level(jnp.asarray(V0), level, q, 0.04, 5.0))
+    assert (sol.t_events[0].size == 1) == reached  # the cases are what they say
+    if reached:
+        np.testing.assert_allclose(got, sol.t_events[0][0], rtol=1e-9)
+    else:
+        assert got == np.inf
+    assert float(time_to_level(jnp.asarray(V0), V0, q, 0.04, 5.0)) == 0.0
+
+
 def test_unknown_method_lists_valid_names():
     with pytest.raises(ValueError, match='method=.*rk5.*') as info:
         izhi_dyn.get_integrator('rk5')

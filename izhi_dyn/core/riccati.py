@@ -39,9 +39,25 @@ every sign of :math:`D` (``s`` is floored at :math:`\sqrt{\text{tiny}}`, far
 below any resolvable value). These are exact for frozen u and I and valid
 before the blow-up time; ``p1 > 0`` is required.
 
+The flow is monotone, so it reaches any level between :math:`W_0` and where
+it goes (blow-up, or the stable root :math:`-s` when :math:`D < 0`), at
+
+.. math::
+
+    t_\ell = \frac{\operatorname{artanh}(s / W_0) - \operatorname{artanh}(s / W_\ell)}{p_1 s}
+    \ (|W_0| > s), \qquad
+    t_\ell = \frac{\operatorname{artanh}(W_0 / s) - \operatorname{artanh}(W_\ell / s)}{p_1 s}
+    \ (|W_0| < s,\ \text{falling}),
+
+and at :math:`t^*` (with :math:`W_{th} = W_\ell`) when :math:`D \ge 0`.
+
 :func:`segment` is the step of the ``'riccati'`` integrator built on them: u
 frozen at its mid-segment value (found by fixed-point passes) for V, and u on
-its exact linear flow driven by the segment's mean V. For the 2007 form,
+its exact linear flow driven by the segment's mean V. Where the 2007 form's b
+switches (at :math:`v_{switch}`, TC and RTN), u's drive has a kink or a jump:
+where V reaches the switch inside a segment (at :math:`t_\ell`), u flows on
+the old branch up to it and on the new one after it, each part driven by V's
+mean over that part (V's own flow is continuous there). For the 2007 form,
 :math:`C\dot V = k(V - v_r)(V - v_t) - u + I` is the same equation with
 :math:`p_1 = k/C`, :math:`p_2 = -k (v_r + v_t)/C` and
 :math:`q = (k v_r v_t - u + I)/C`.
@@ -49,11 +65,13 @@ its exact linear flow driven by the segment's mean V. For the 2007 form,
 
 from __future__ import annotations
 
+import math
+
 import jax.numpy as jnp
 
 from izhi_dyn.core.equations import Params2007, recovery_flow, spike_peak
 
-__all__ = ['voltage_flow', 'voltage_flow_and_mean', 'time_to_threshold', 'segment']
+__all__ = ['voltage_flow', 'voltage_flow_and_mean', 'time_to_threshold', 'time_to_level', 'segment']
 
 
 def _shifted(V, V_th, q, p1, p2):
@@ -91,6 +109,25 @@ def time_to_threshold(V, V_th, q, p1, p2):
     return jnp.where(V >= V_th, 0.0, t_star)
 
 
+def _artanh_of_ratio(x, y, ok):
+    """artanh(x / y) where ``ok``, 0 elsewhere (no NaN in the unused branch, nor in its gradient)."""
+    return jnp.arctanh(jnp.where(ok, x / jnp.where(ok, y, 1.0), 0.0))
+
+
+def time_to_level(V, level, q, p1, p2):
+    """Time for V to reach ``level``, rising or falling, under frozen ``q``; ``inf`` if it never does."""
+    W0, Wl, D, s, _ = _shifted(V, level, q, p1, p2)
+    up = Wl > W0
+    outer = jnp.abs(W0) > s  # D < 0: beyond the roots the flow rises (to blow-up or to -s), between them it falls
+    reached = jnp.where(D >= 0, up, jnp.where(W0 > s, up, jnp.where(W0 < -s, up & (Wl < -s), ~up & (Wl > -s))))
+    ok = reached & (D < 0)
+    t_outer = (_artanh_of_ratio(s, W0, ok & outer) - _artanh_of_ratio(s, Wl, ok & outer)) / (p1 * s)
+    t_inner = (_artanh_of_ratio(W0, s, ok & ~outer) - _artanh_of_ratio(Wl, s, ok & ~outer)) / (p1 * s)
+    rising = jnp.atan2(s * (Wl - W0), s * s + Wl * W0) / (p1 * s)
+    t = jnp.where(D >= 0, rising, jnp.where(outer, t_outer, t_inner))
+    return jnp.where(V == level, 0.0, jnp.where(reached, t, jnp.inf))
+
+
 def _coefficients(p):
     """``(p1, p2, p3, C)`` of the voltage equation :math:`C \\dot V = C (p_1 V^2 + p_2 V) + p_3 - u + I`."""
     if isinstance(p, Params2007):
@@ -101,6 +138,13 @@ def _coefficients(p):
 _PASSES = 2  # fixed-point passes for the mid-segment u and the segment end
 
 
+def _switches(p) -> bool:
+    """Whether b may switch inside a step (2007 form, linear nullcline, ``v_switch`` not the default -inf)."""
+    if not isinstance(p, Params2007) or p.nullcline != 'linear':
+        return False
+    return not (isinstance(p.v_switch, (int, float)) and p.v_switch == -math.inf)
+
+
 def segment(V, u, I, h, p):
     """Advance (V, u) over ``h``, or up to the threshold crossing if it comes first.
 
@@ -109,8 +153,11 @@ def segment(V, u, I, h, p):
     mean V (exact for the accommodation law). Mid-segment u and the segment
     end ``t`` are found by fixed-point passes, starting from V frozen at its
     initial value; ``t`` is always recomputed from the current drive ``q``, so
-    the trajectory never blows up inside ``[0, t]``. ``p`` is a
-    :class:`~izhi_dyn.core.Params` or :class:`~izhi_dyn.core.Params2007`.
+    the trajectory never blows up inside ``[0, t]``. Where b switches inside
+    the segment (2007 form, V reaching ``v_switch`` at :func:`time_to_level`),
+    u flows on the old branch up to the switch, driven by V's mean there, and
+    on the new one after it (a second crossing within ``h`` is not located).
+    ``p`` is a :class:`~izhi_dyn.core.Params` or :class:`~izhi_dyn.core.Params2007`.
     Returns V, u at the end of the segment and the crossing time (``inf`` if none).
     """
     p1, p2, p3, C = _coefficients(p)
@@ -130,6 +177,20 @@ def segment(V, u, I, h, p):
     t = jnp.minimum(t_star, h)
     V_end, V_mean = voltage_flow_and_mean(V, q, t, p1, p2)
     u_end = recovery_flow(V_mean, u, t, p)
+    if _switches(p):
+        u_end = _across_the_switch(V, u, q, t, u_end, p, p1, p2)
     # At the crossing V sits on the threshold of the end-of-segment u, so the threshold test fires.
     V_end = jnp.where(crossed, jnp.maximum(peak, spike_peak(u_end, p)), V_end)
     return V_end, u_end, jnp.where(crossed, t_star, jnp.inf)
+
+
+def _across_the_switch(V, u, q, t, u_end, p, p1, p2):
+    """u at ``t``: on its old branch up to the time V reaches ``v_switch``, on the new one after (``u_end``
+    where V does not reach it before ``t``); each part driven by V's mean over it."""
+    t_switch = time_to_level(V, p.v_switch, q, p1, p2)
+    split = t_switch < t
+    before = jnp.where(split, t_switch, 0.0)
+    _, mean_before = voltage_flow_and_mean(V, q, before, p1, p2)
+    _, mean_after = voltage_flow_and_mean(jnp.broadcast_to(p.v_switch, jnp.shape(V)), q, t - before, p1, p2)
+    u_split = recovery_flow(mean_after, recovery_flow(mean_before, u, before, p), t - before, p)
+    return jnp.where(split, u_split, u_end)
