@@ -43,8 +43,9 @@ Sources and their disagreements
   page; their protocols are ours (current from t = 0 above the rheobase,
   1000 ms, same scheme and start, ``V_d = v_r``). In float64 ``msn_500pA`` and
   ``msn_600pA`` keep their counts and first 8 spikes but drift later by up to
-  16 samples against a NumPy transcription: XLA rounds the compiled update
-  differently (1 ulp) and MSN's slow ramp amplifies it (measured).
+  16 samples against a NumPy transcription: XLA's CPU code fuses the update's
+  multiply-adds into FMA instructions (1 ulp of V; compiled without FMA both
+  runs equal it) and MSN's slow ramp amplifies it (measured).
 * The thalamic interneuron and the other classes of section 8.4 (CA1
   pyramidal, mesencephalic V, entorhinal stellate, mitral cell) are **not**
   included: no transcription of their numbers was found (docs/model_2007.rst).

@@ -40,7 +40,8 @@ Available names (see :data:`INTEGRATORS`):
 * ``riccati`` (2): exact-in-step. V follows its closed-form Riccati flow with
   u frozen at its mid-step value; u follows its exact linear flow driven by
   the mean of that V trajectory (:func:`izhi_dyn.core.riccati.segment`, both
-  forms). The flow never blows up inside a step and gives the time at which V
+  forms; where the 2007 form's b switches inside the step, u changes branch at
+  the crossing time). The flow never blows up inside a step and gives the time at which V
   reaches threshold; the step stops there, and after the reset the rest of the
   step is integrated from the reset state (``resume``).
 """
