@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import jax
 import numpy as np
 
-__all__ = ['check_size', 'check_choice', 'check_dt', 'check_bool', 'check_dtype', 'check_name',
+__all__ = ['check_size', 'check_choice', 'check_dt', 'check_steps', 'check_bool', 'check_dtype', 'check_name',
            'check_real', 'check_int', 'check_array', 'check_spike_times', 'check_type', 'check_input',
            'check_names', 'UnknownNameError', 'neuron_options',
            'init_parameter', 'initializer', 'check_reset_below_threshold', 'check_method_fits']
@@ -202,6 +202,14 @@ def neuron_options(size, name, **options):
 def check_dt(dt):
     """``dt`` (ms) as a positive finite float (a tracer passes), or raise naming ``dt``."""
     return check_real('dt', dt, lower=0.0, strict=True)
+
+
+def check_steps(duration, dt) -> int:
+    """The steps ``round(duration / dt)`` of a run, with ``duration`` and ``dt`` (ms) positive and at least one."""
+    duration, dt = check_real('duration', duration, lower=0.0, strict=True), check_dt(dt)
+    if round(duration / dt) < 1:
+        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
+    return int(round(duration / dt))
 
 
 def _parameter_array(name, value, shape, lower=None, strict=False):

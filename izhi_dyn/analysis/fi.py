@@ -39,14 +39,6 @@ def _simulate(currents, duration, dt, method, V0, neuron_kwargs):
     return mon['ts'], np.asarray(mon['spike'], dtype=bool)
 
 
-def _check_run(duration, dt, V0):
-    check.check_real('duration', duration, lower=0.0, strict=True)
-    check.check_dt(dt)
-    check.check_real('V0', V0)
-    if int(round(duration / dt)) < 1:
-        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
-
-
 def steady_rates(ts, spikes, transient):
     """Rate (Hz) per column of a spike raster: 1000 / mean ISI of the spikes after ``transient`` ms.
 
@@ -107,7 +99,8 @@ def fi_curve(currents, *, duration=1000.0, transient=200.0, dt=0.1, method='ricc
     """
     currents = check.check_array('currents', currents, ndim=1, min_size=1)
     transient = check.check_real('transient', transient, lower=0.0)
-    _check_run(duration, dt, V0)
+    check.check_steps(duration, dt)
+    check.check_real('V0', V0)
     ts, spikes = _simulate(currents, duration, dt, method, V0, neuron_kwargs)
     first = np.zeros(currents.size)
     for j in range(currents.size):
@@ -146,7 +139,8 @@ def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='r
         raise ValueError(f'high={high!r}: expected a current above low={low!r}')
     tol = check.check_real('tol', tol, lower=0.0, strict=True)
     points = check.check_int('points', points, lower=3)
-    _check_run(duration, dt, V0)
+    check.check_steps(duration, dt)
+    check.check_real('V0', V0)
     ts, spikes = _simulate([lo, hi], duration, dt, method, V0, neuron_kwargs)
     fired = spikes.any(axis=0)
     if not fired[1]:

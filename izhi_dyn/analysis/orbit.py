@@ -64,13 +64,9 @@ def trajectory(
     """
     from izhi_dyn.dyn.neuron import Izhikevich
 
-    duration = check.check_real('duration', duration, lower=0.0, strict=True)
-    check.check_dt(dt)
+    steps = check.check_steps(duration, dt)
     V0 = check.check_real('V0', V0)
     u0 = check.check_real('u0', u0, allow_none=True)
-    steps = int(round(duration / dt))
-    if steps < 1:
-        raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
     I = check.check_array('I', I)
     if I.shape not in ((), (steps,)):
         raise ValueError(f'I: expected a scalar or one value per step (shape ({steps},)), got shape {I.shape}')

@@ -70,15 +70,13 @@ def parameter_sweep(x_name, xs, y_name, ys, *, I=10.0, duration=300.0, onset=20.
     xs = check.check_array('xs', xs, ndim=1, min_size=1)
     ys = check.check_array('ys', ys, ndim=1, min_size=1)
     I = check.check_real('I', I)
-    duration = check.check_real('duration', duration, lower=0.0, strict=True)
+    steps = check.check_steps(duration, dt)
     onset = check.check_real('onset', onset, lower=0.0)
     if onset >= duration:
         raise ValueError(f'onset={onset!r}: expected a time before duration={duration!r}')
-    check.check_dt(dt)
     burst_isi = check.check_real('burst_isi', burst_isi, lower=0.0, strict=True)
     gx, gy = np.meshgrid(xs, ys)
     n = gx.size
-    steps = int(round(duration / dt))
     on = (np.arange(steps) * dt >= onset)[:, None]
     mon = run_neuron(np.where(on, I, 0.0) * np.ones((1, n)), dt, ('spike',), method=method,
                      **{x_name: gx.reshape(-1), y_name: gy.reshape(-1)}, **fixed)
