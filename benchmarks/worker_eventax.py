@@ -1,17 +1,19 @@
 """eventax worker of ``exact_timing.py`` (runs in ``benchmarks/.venv-eventax``, eventax 0.1.0).
 
-    python benchmarks/worker_eventax.py PROBLEM.npz {tsit5,euler} DT_OR_TOL REPEATS OUT.npy
+    python benchmarks/worker_eventax.py PROBLEM.npz {tsit5,euler} DT_OR_TOL REPEATS OUT.npz
 
-Loads the weights ``W`` (N + K, N) and the batch of input times ``times`` (B, K, m)
-written by ``exact_timing.py``, builds eventax's ``EvNN`` with its ``Izhikevich``
-model (same equations, initial state and weight layout as
+Loads the weights ``W`` (N + K, N), their mask ``wmask`` (same shape), the
+output neurons ``outputs`` (N,) booleans and the batch of input times ``times``
+(B, K, m) written by ``exact_timing.py``, builds eventax's ``EvNN`` with its
+``Izhikevich`` model (same equations, initial state and weight layout as
 :func:`izhi_dyn.exact_spike_times`), and takes the gradient with respect to the
-weights of the loss of ``exact_timing.py`` (sum over the batch and the neurons
-of the first-spike times, silent neurons counting 0). ``tsit5``: adaptive, with
-``rtol = atol = DT_OR_TOL`` and a Newton event root find to the same
-tolerance; ``euler``: fixed step ``DT_OR_TOL`` ms with eventax's default root
-find. Prints one ``RESULT {json}`` line (median wall time of ``REPEATS`` calls after
-a compiling call) and saves the gradient to ``OUT.npy``. Float64.
+weights of the loss of ``exact_timing.py`` (sum over the batch and the output
+neurons of the first-spike times, silent neurons counting 0). ``tsit5``:
+adaptive, with ``rtol = atol = DT_OR_TOL`` and a Newton event root find to the
+same tolerance; ``euler``: fixed step ``DT_OR_TOL`` ms with eventax's default
+root find. Prints one ``RESULT {json}`` line (median wall time of ``REPEATS``
+calls after a compiling call) and saves the gradient ``grad`` and the first
+spike times ``first`` (B, outputs) to ``OUT.npz``. Float64.
 """
 
 import statistics
@@ -41,16 +43,17 @@ def main(argv):
                       solver_stepsize=0.01, root_finder=optx.Newton(value, value, optx.rms_norm))
     else:
         solver = dict(solver=dfx.Euler(), solver_stepsize=value)
-    model = EvNN(Izhikevich, n, duration, k, key=jax.random.PRNGKey(0), wmask=jnp.ones_like(W),
-                 init_weights=W, init_bias=0.0, max_event_steps=4000, dtype=jnp.float64, **solver)
+    model = EvNN(Izhikevich, n, duration, k, key=jax.random.PRNGKey(0), wmask=jnp.asarray(data['wmask']),
+                 output_neurons=jnp.asarray(data['outputs']), init_weights=W, init_bias=0.0, max_event_steps=4000,
+                 dtype=jnp.float64, **solver)
 
     def loss(model):
         first = jax.vmap(model.ttfs)(times)
-        return jnp.sum(jnp.where(jnp.isfinite(first), first, 0.0))
+        return jnp.sum(jnp.where(jnp.isfinite(first), first, 0.0)), first
 
-    grad = eqx.filter_jit(eqx.filter_value_and_grad(loss))
+    grad = eqx.filter_jit(eqx.filter_value_and_grad(loss, has_aux=True))
     tic = time.perf_counter()
-    value_, g = grad(model)
+    (value_, first), g = grad(model)
     jax.block_until_ready(g)
     first_call = time.perf_counter() - tic
     walls = []
@@ -58,7 +61,7 @@ def main(argv):
         tic = time.perf_counter()
         jax.block_until_ready(grad(model))
         walls.append(time.perf_counter() - tic)
-    np.save(out, np.asarray(g.neuron_model.weights))
+    np.savez(out, grad=np.asarray(g.neuron_model.weights), first=np.asarray(first))
     emit_result(dict(wall_s=statistics.median(walls) if walls else first_call, first_call_s=first_call,
                      loss=float(value_)))
 
