@@ -52,7 +52,8 @@ def _setup(name, n=64, k=16):
 
 
 def _compare(g, ref):
-    return float(np.linalg.norm(g - ref) / np.linalg.norm(ref)), float(g @ ref / np.linalg.norm(g) / np.linalg.norm(ref))
+    norm = np.linalg.norm(ref)
+    return float(np.linalg.norm(g - ref) / norm), float(g @ ref / np.linalg.norm(g) / norm)
 
 
 def main(argv=None):
@@ -115,8 +116,8 @@ def main(argv=None):
         for passes, splits in SETTINGS:
             loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=outputs)
             g = np.asarray(jax.jit(jax.grad(loss))(jnp.asarray(W), jnp.asarray(times)[None]))[entries]
-            print('{:<28} {:>10.2%} {:>10.6f}'.format(f'exact dt {dt:g}, {passes} p, {splits} s', *_compare(g, fd[1e-6])),
-                  flush=True)
+            what = f'exact dt {dt:g}, {passes} p, {splits} s'
+            print('{:<28} {:>10.2%} {:>10.6f}'.format(what, *_compare(g, fd[1e-6])), flush=True)
     if args.eventax:
         py, why = ensure_eventax()
         outs = np.zeros(W.shape[1], bool)

@@ -183,7 +183,8 @@ def main(argv=None):
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--no-eventax', action='store_true', help='skip the comparison with eventax')
     parser.add_argument('--eventax-timeout', type=float, default=3600.0, help='seconds per eventax run')
-    parser.add_argument('--eventax-settings', default='tsit5:1e-8,tsit5:1e-6,tsit5:1e-5,tsit5:1e-4,tsit5:1e-3,euler:0.05',
+    parser.add_argument('--eventax-settings',
+                        default='tsit5:1e-8,tsit5:1e-6,tsit5:1e-5,tsit5:1e-4,tsit5:1e-3,euler:0.05',
                         help='eventax settings (solver:tolerance or solver:dt) beside the Tsit5 1e-10 reference')
     parser.add_argument('--exact-dts', default=str(DT), help='comma-separated dt (ms) of the exact gradient runs')
     args = parser.parse_args(argv)
