@@ -42,7 +42,7 @@ class ExactRun(NamedTuple):
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
                       a=0.02, b=0.2, c=-51.0, d=2.0, v_th=30.0, tau_syn=5.0, V0=None, u0=None,
-                      passes: int = 2, splits: int = 1, full_output: bool = False):
+                      passes: int = 3, splits: int = 2, full_output: bool = False):
     r"""Spike times (ms) of N Izhikevich neurons driven by K spike trains through exponential synapses.
 
     .. math::
@@ -73,12 +73,13 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     V0, u0 : float or array (N,), optional
         Initial state; default ``V = c``, ``u = b c`` (eventax's convention),
         and ``I = 0``.
-    passes : int, default 2
+    passes : int, default 3
         Solves per step: chains of up to ``passes - 1`` spikes within one
         step (a spike causing another inside the same step) are exact.
-        ``passes=3, splits=2`` resolve longer chains and crowded steps, at
-        about twice the cost (``docs/exact_timing.rst``).
-    splits : int, default 1
+        ``passes=2, splits=1`` cost about half as much and stay accurate on
+        sparse activity, but not on synchronous bursts, where their gradient
+        is off by more than 100 % (``docs/exact_timing.rst``).
+    splits : int, default 2
         Each step is cut at its first ``splits`` events (input or own spikes;
         at least 1); the next two keep their own times inside the last piece.
     full_output : bool, default False

@@ -26,7 +26,7 @@ __all__ = ['TIMINGS', 'layer_event_step']
 TIMINGS = ('grid', 'exact')
 
 
-def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int = 2, splits: int = 1):
+def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int = 3, splits: int = 2):
     """Advance ``V``, ``u``, ``I`` (shape ``(..., N)``) by one step ``dt`` (ms).
 
     Parameters

@@ -235,8 +235,8 @@ def _solve(V0, u0, pieces: Pieces, p):
     return V, u, crossed, jnp.where(crossed, t_star, edges[-1])
 
 
-def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: ExactParams, passes: int = 2,
-               splits: int = 1):
+def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: ExactParams, passes: int = 3,
+               splits: int = 2):
     """One event-exact step of length ``h``; see the module docstring.
 
     Parameters
