@@ -41,6 +41,21 @@ def spike_times(method, dt, I, T, **kwargs):
     return mon['spike_time'][mon['spike'][:, 0], 0]
 
 
+def central_difference(value, var, idx, rel_step=1e-4):
+    """Central difference of the scalar ``value()`` w.r.t. entry ``idx`` of the variable ``var``
+    (step ``rel_step * max(|entry|, 1)``; ``var`` is restored after)."""
+    import jax.numpy as jnp
+
+    base = np.asarray(var.value)
+    h = rel_step * max(abs(base[idx]), 1.0)
+    var.value = jnp.asarray(base).at[idx].add(h)
+    up = float(value())
+    var.value = jnp.asarray(base).at[idx].add(-h)
+    down = float(value())
+    var.value = jnp.asarray(base)
+    return (up - down) / (2 * h)
+
+
 def training_loss_and_grad(I, steps=300, dt=0.1, readout='spikes', **kwargs):
     """Value and d/dI of a loss on a one-neuron TrainingMode run with constant input ``I``.
 

@@ -7,6 +7,7 @@ import brainunit as u
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from sim import central_difference
 
 import izhi_dyn
 from izhi_dyn import CELL_CLASSES_2007
@@ -21,18 +22,6 @@ RS = CELL_CLASSES_2007['RS'].neuron_kwargs()
 def _inputs(steps, batch, K, rate, seed):
     rng = np.random.default_rng(seed)
     return jnp.asarray((rng.random((steps, batch, K)) < rate).astype(np.float32))
-
-
-def _central_difference(value, var, idx):
-    """Central difference of the compiled scalar ``value()`` w.r.t. entry ``idx`` of ``var`` (restored after)."""
-    base = np.asarray(var.value)
-    h = 1e-4 * max(abs(base[idx]), 1.0)
-    var.value = jnp.asarray(base).at[idx].add(h)
-    up = float(value())
-    var.value = jnp.asarray(base).at[idx].add(-h)
-    down = float(value())
-    var.value = jnp.asarray(base)
-    return (up - down) / (2 * h)
 
 
 def test_subthreshold_gradients_match_finite_differences(x64):
@@ -54,7 +43,7 @@ def test_subthreshold_gradients_match_finite_differences(x64):
     assert float(n_spikes) == 0.0  # below the peak all along
     for name, var in variables.items():
         for idx in [(N, 0), (N + 1, 2), (0, 1)] if name == 'W' else [(0,), (2,)]:
-            fd = _central_difference(value, var, idx)
+            fd = central_difference(value, var, idx)
             g = float(np.asarray(grads[name])[idx])
             assert abs(g - fd) <= 1e-5 * abs(fd), (name, idx, g, fd)
             assert fd != 0.0 or idx == (0, 1)  # a recurrent weight has no effect without spikes
@@ -191,7 +180,7 @@ def test_ls_layer_gradients_match_finite_differences(x64):
     value = bm.jit(lambda: loss()[0])
     for name, var in variables.items():
         for idx in [(N, 0), (N + 1, 2)] if name == 'W' else [(0,), (2,)]:
-            fd = _central_difference(value, var, idx)
+            fd = central_difference(value, var, idx)
             g = float(np.asarray(grads[name])[idx])
             assert fd != 0.0 and abs(g - fd) <= 1e-5 * abs(fd), (name, idx, g, fd)
     variables0, loss0 = build(NO_DENDRITE)
