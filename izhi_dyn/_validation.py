@@ -207,9 +207,10 @@ def check_dt(dt):
 def check_steps(duration, dt) -> int:
     """The steps ``round(duration / dt)`` of a run, with ``duration`` and ``dt`` (ms) positive and at least one."""
     duration, dt = check_real('duration', duration, lower=0.0, strict=True), check_dt(dt)
-    if round(duration / dt) < 1:
+    steps = int(round(duration / dt))
+    if steps < 1:
         raise ValueError(f'duration={duration!r}: expected at least one step of dt={dt!r}')
-    return int(round(duration / dt))
+    return steps
 
 
 def _parameter_array(name, value, shape, lower=None, strict=False):

@@ -67,9 +67,7 @@ def trajectory(
     steps = check.check_steps(duration, dt)
     V0 = check.check_real('V0', V0)
     u0 = check.check_real('u0', u0, allow_none=True)
-    I = check.check_array('I', I)
-    if I.shape not in ((), (steps,)):
-        raise ValueError(f'I: expected a scalar or one value per step (shape ({steps},)), got shape {I.shape}')
+    I = check.check_array('I', I, shapes=((), (steps,)))  # a scalar or one value per step
     inputs = np.broadcast_to(I, (steps,)).reshape(steps, 1)
     if cell is not None:
         return _book_orbit(inputs, cell, dt, V0, u0, method, neuron_kwargs)
