@@ -37,23 +37,18 @@ import izhi_dyn
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / 'tests'))
-from exact_timing import (DURATION, SETTINGS, _layered_problem, _problem, ensure_eventax, exact_loss,  # noqa: E402
-                          run_eventax)
+from exact_timing import (DURATION, SETTINGS, compare_gradients, ensure_eventax, exact_loss,  # noqa: E402
+                          layered_problem, recurrent_problem, run_eventax)
 from reference_exact import reference_network_spikes  # noqa: E402
 
 
 def _setup(name, n=64, k=16):
     """Weights, mask, output indices and input times (B, K, 3) of ``exact_timing.py``'s problem ``name``."""
     if name == 'layered':
-        W, mask, outputs, times = _layered_problem(n, k)
+        W, mask, outputs, times = layered_problem(n, k)
         return W, mask, np.flatnonzero(outputs), times
-    W, times = _problem(n, k)
+    W, times = recurrent_problem(n, k)
     return W, np.concatenate([1 - np.eye(n), np.ones((k, n))]), np.arange(n), times
-
-
-def _compare(g, ref):
-    norm = np.linalg.norm(ref)
-    return float(np.linalg.norm(g - ref) / norm), float(g @ ref / np.linalg.norm(g) / norm)
 
 
 def main(argv=None):
@@ -108,7 +103,7 @@ def main(argv=None):
             down[e] -= eps
             g.append((reference_loss(up) - reference_loss(down)) / (2 * eps))
         fd[eps] = np.array(g)
-    rel, cos = _compare(fd[1e-4], fd[1e-6])
+    rel, cos = compare_gradients(fd[1e-4], fd[1e-6])
     print(f'gradient on {args.entries} synapses; central differences of the reference, step 1e-4 vs 1e-6: '
           f'{rel:.2e} relative, cosine {cos:.8f}', flush=True)
     print(f'{"gradient":<28} {"rel. error":>11} {"cosine":>10}')
@@ -117,7 +112,7 @@ def main(argv=None):
             loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=outputs)
             g = np.asarray(jax.jit(jax.grad(loss))(jnp.asarray(W), jnp.asarray(times)[None]))[entries]
             what = f'exact dt {dt:g}, {passes} p, {splits} s'
-            print('{:<28} {:>10.2%} {:>10.6f}'.format(what, *_compare(g, fd[1e-6])), flush=True)
+            print('{:<28} {:>10.2%} {:>10.6f}'.format(what, *compare_gradients(g, fd[1e-6])), flush=True)
     if args.eventax:
         py, why = ensure_eventax()
         outs = np.zeros(W.shape[1], bool)
@@ -126,7 +121,8 @@ def main(argv=None):
         if wall is None:
             print('eventax:', g)
         else:
-            print('{:<28} {:>10.2%} {:>10.6f}'.format('eventax Tsit5 tol 1e-10', *_compare(g[entries], fd[1e-6])))
+            rel, cos = compare_gradients(g[entries], fd[1e-6])
+            print('{:<28} {:>10.2%} {:>10.6f}'.format('eventax Tsit5 tol 1e-10', rel, cos))
 
 
 if __name__ == '__main__':

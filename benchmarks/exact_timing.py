@@ -11,7 +11,7 @@ w.r.t. the weights) over a 100 ms window at batch 32, K inputs x 3 spikes:
   :func:`izhi_dyn.core.neuron_update` with ``euler`` and a sigmoid surrogate),
   float32, N = 8 (K = 4) and N = 64 (K = 16);
 - **exact-gradient training** at N = 64, K = 16, float64, on a layered
-  network (:func:`_layered_problem`: 16 inputs -> 48 hidden -> 16 outputs,
+  network (:func:`layered_problem`: 16 inputs -> 48 hidden -> 16 outputs,
   masked like the Yin-Yang one) with the loss on the outputs' first-spike
   times: izhi_dyn's exact gradient against eventax 0.1.0 (run by
   ``worker_eventax.py`` in its own venv, ``benchmarks/.venv-eventax``, created
@@ -65,7 +65,7 @@ def _spike_jvp(primals, tangents):
     return _spike(x), 4.0 * s * (1.0 - s) * dx
 
 
-def _problem(n, k, seed=0):
+def recurrent_problem(n, k, seed=0):
     """Weights (n + k, n) and input times (BATCH, k, 3), float64 NumPy."""
     rng = np.random.default_rng(seed)
     W = np.concatenate([rng.uniform(-10.0, 2.0, (n, n)) * (1 - np.eye(n)), rng.uniform(5.0, 20.0, (k, n))])
@@ -75,7 +75,7 @@ def _problem(n, k, seed=0):
 HIDDEN = 48  # the layered problem: K inputs -> HIDDEN hidden -> N - HIDDEN outputs
 
 
-def _layered_problem(n, k, seed=0):
+def layered_problem(n, k, seed=0):
     """Weights (n + k, n), their mask, the output neurons (n,) and input times (BATCH, k, 3), float64 NumPy.
 
     Inputs feed the first ``HIDDEN`` neurons (N(1, 4) mV/ms per spike), which feed
@@ -161,9 +161,9 @@ def run_eventax(py, W, mask, outputs, times, solver, value, repeats, timeout):
         return result['wall_s'], np.load(out)['grad']
 
 
-def _compare(g, ref, mask):
-    """Relative error and cosine of gradient ``g`` against ``ref`` on the synapses of ``mask``."""
-    g, ref = np.asarray(g)[mask > 0], np.asarray(ref)[mask > 0]
+def compare_gradients(g, ref, mask=None):
+    """Relative error and cosine of gradient ``g`` against ``ref`` (on the synapses of ``mask``, if given)."""
+    g, ref = (np.ravel(x) if mask is None else np.asarray(x)[mask > 0] for x in (g, ref))
     norm = np.linalg.norm(ref)
     return float(np.linalg.norm(g - ref) / norm), float(g @ ref / np.linalg.norm(g) / norm)
 
@@ -196,7 +196,7 @@ def main(argv=None):
     rows = _Rows()
     for n in (int(s) for s in args.sizes.split(',') if s):
         k = max(4, n // 4)
-        W, times = (jnp.asarray(x, jnp.float32) for x in _problem(n, k))
+        W, times = (jnp.asarray(x, jnp.float32) for x in recurrent_problem(n, k))
         surrogate, _ = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
         rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1', ''))
         for passes, splits in SETTINGS:
@@ -211,7 +211,7 @@ def main(argv=None):
 def eventax_table(args, rows):
     """Exact gradients against eventax's at N = 64, K = 16 on the layered problem, float64."""
     n, k = 64, 16
-    W, mask, outputs, times = _layered_problem(n, k)
+    W, mask, outputs, times = layered_problem(n, k)
     py, why = ensure_eventax()
     settings = [('tsit5', 1e-10)] + [(s.split(':')[0], float(s.split(':')[1]))
                                      for s in args.eventax_settings.split(',') if s]
@@ -230,7 +230,7 @@ def eventax_table(args, rows):
         if ref is None:
             ref, err = (wall, g), 'reference'
         else:
-            rel, cos = _compare(g, ref[1], mask)
+            rel, cos = compare_gradients(g, ref[1], mask)
             found.append((wall, rel, what))
             err = f'{100 * rel:.3g} % (cos {cos:.6f})'
         rows.append((what, n, k, 'float64', wall, '', err))
@@ -240,7 +240,7 @@ def eventax_table(args, rows):
                 loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=np.flatnonzero(outputs))
                 wall, (_, g) = _time(jax.jit(jax.value_and_grad(loss)), jnp.asarray(W), jnp.asarray(times),
                                      repeats=args.repeats)
-            rel, cos = _compare(g, ref[1], mask)
+            rel, cos = compare_gradients(g, ref[1], mask)
             # eventax's cheapest setting at least as accurate (the reference itself if none is)
             match = min([f for f in found if f[1] <= rel] or [(ref[0], 0.0, 'eventax Tsit5 tol 1e-10')])
             rows.append((f'exact dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
