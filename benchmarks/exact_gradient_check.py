@@ -7,7 +7,7 @@ table, loss on the 16 outputs' first spikes), float64:
 
 - the spike times of :func:`izhi_dyn.exact_spike_times` at each ``--dts`` and
   each (passes, splits) of ``exact_timing.SETTINGS`` against the event-located
-  ``solve_ivp`` reference of ``tests/reference_exact.py`` (max error over all
+  ``solve_ivp`` reference :func:`izhi_dyn.analysis.reference_spike_times` (max error over all
   spikes, over the loss's first spikes, and the neurons whose spike count
   differs), and the largest number of spikes inside one 0.1 ms window;
 - the loss's gradient w.r.t. ``--entries`` random synapses: central
@@ -33,13 +33,12 @@ import jax.numpy as jnp
 import numpy as np
 
 import izhi_dyn
+from izhi_dyn.analysis import reference_spike_times
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / 'tests'))
 from exact_timing import (DURATION, SETTINGS, compare_gradients, ensure_eventax, exact_loss,  # noqa: E402
                           layered_problem, recurrent_problem, run_eventax)
-from reference_exact import reference_network_spikes  # noqa: E402
 
 
 def _setup(name, n=64, k=16):
@@ -64,10 +63,10 @@ def main(argv=None):
     times = times[args.sample]
 
     def reference_loss(W):
-        spikes = reference_network_spikes(W, times, duration=DURATION, stop_after_first=list(outputs))
+        spikes = reference_spike_times(W, times, duration=DURATION, stop_after_first=list(outputs))
         return sum(spikes[o][0] for o in outputs if len(spikes[o]))
 
-    ref = reference_network_spikes(W, times, duration=DURATION)
+    ref = reference_spike_times(W, times, duration=DURATION)
     spikes = np.sort(np.concatenate(ref))
     first = np.array([r[0] if len(r) else np.inf for r in ref])[outputs]
     print(f'{args.problem} sample {args.sample}: {len(spikes)} reference spikes in {DURATION:g} ms, '

@@ -350,6 +350,27 @@ ANALYSIS = {
     'parameter_sweep.burst_isi': (lambda v: ana.parameter_sweep('c', [-65.0], 'd', [2.0], duration=1.0, onset=0.0,
                                                                 burst_isi=v), bad_real(lower=0.0, strict=True)),
 }
+REF_W = np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 10.0], [10.0, 10.0]])  # 2 neurons, 2 inputs
+REF_T = np.array([[1.0], [2.0]])
+
+
+def _reference(**kw):
+    return ana.reference_spike_times(**{'weights': REF_W, 'input_times': REF_T, 'duration': 5.0, **kw})
+
+
+ANALYSIS.update({
+    'reference_spike_times.weights': (lambda v: _reference(weights=v), bad_array(ndim=2)),
+    'reference_spike_times.input_times': (lambda v: _reference(input_times=v), st.one_of(
+        st.text(max_size=3), st.none(), st.sampled_from([REF_T * 1j, np.array([[np.nan], [1.0]]), np.zeros(3)]))),
+    'reference_spike_times.duration': (lambda v: _reference(duration=v), bad_real(lower=0.0, strict=True)),
+    'reference_spike_times.stop_after_first': (lambda v: _reference(stop_after_first=v),
+                                               st.sampled_from([[2], [-1], [0.5], [[0]], 'x'])),
+})
+for _arg in ('bias', 'a', 'b', 'c', 'd', 'v_th', 'V0', 'u0'):
+    ANALYSIS[f'reference_spike_times.{_arg}'] = (lambda v, _arg=_arg: _reference(**{_arg: v}), PARAM)
+for _arg in ('tau_syn', 'rtol', 'atol'):
+    ANALYSIS[f'reference_spike_times.{_arg}'] = (lambda v, _arg=_arg: _reference(**{_arg: v}),
+                                                 st.one_of(PARAM, NEGATIVE, st.just(0.0)))
 
 
 # -- plotting (argument checks only: plots consume results) ----------------------------------
