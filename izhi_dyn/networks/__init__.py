@@ -7,7 +7,8 @@ is usable before brainpy (and with it JAX's backend) is loaded.
 from izhi_dyn._lazy import attach
 
 _EXPORTS = {
-    'izhi_dyn.networks._comm': ['CurrentProj', 'EventCSR', 'EventDense'],
+    'izhi_dyn.networks._comm': ['EventCSR', 'EventDense'],
+    'izhi_dyn.networks._projection': ['CurrentProj'],
     'izhi_dyn.networks.connectivity': ['RandomSynapses', 'fixed_in_degree_csr', 'probability_csr'],
     'izhi_dyn.networks.cortical': ['PAPER_IN_DEGREE', 'CorticalNetwork2003'],
     'izhi_dyn.networks.events': ['NetworkResult', 'SavedRun', 'concatenate_results', 'unpack_events'],

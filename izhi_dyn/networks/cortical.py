@@ -37,7 +37,8 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.networks._args import check_network_args
-from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
+from izhi_dyn.networks._comm import EventCSR, EventDense
+from izhi_dyn.networks._projection import CurrentProj
 from izhi_dyn.networks.connectivity import RandomSynapses
 from izhi_dyn.networks.native import KERNELS, fused_update, native_unsupported
 from izhi_dyn.networks.noise import ThalamicNoise

@@ -17,6 +17,7 @@ import numpy as np
 
 from izhi_dyn.core.counter_rng import counter_normal
 from izhi_dyn.networks._args import check_noise_args
+from izhi_dyn.networks._projection import slice_reader
 
 __all__ = ['ThalamicNoise']
 
@@ -54,10 +55,7 @@ class ThalamicNoise(bp.Projection):
         self._sharding = sharding
         self.current = bm.Variable(jnp.zeros(self.num, dtype=bm.float_))
         for p, lo, hi in zip(posts, bounds[:-1], bounds[1:]):
-            p.add_inp_fun(self.name, self._reader(int(lo), int(hi), p.varshape, len(posts) == 1))
-
-    def _reader(self, lo, hi, shape, whole):
-        return lambda *a, **k: (self.current.value if whole else self.current.value[lo:hi]).reshape(shape)
+            p.add_inp_fun(self.name, slice_reader(self.current, int(lo), int(hi), p.varshape, len(posts) == 1))
 
     def update(self):
         dt = bp.share.load('dt')

@@ -28,7 +28,8 @@ from izhi_dyn import _validation as check
 from izhi_dyn._host import to_host
 from izhi_dyn.checkpoint import load_checkpoint, read_checkpoint_extra, save_checkpoint
 from izhi_dyn.networks._args import check_runner_args
-from izhi_dyn.networks._comm import CurrentProj, EventCSR, EventDense
+from izhi_dyn.networks._comm import EventCSR, EventDense
+from izhi_dyn.networks._projection import CurrentProj
 from izhi_dyn.networks.events import NetworkResult, SavedRun, unpack_events
 
 __all__ = ['NetworkRunner', 'run_network']
