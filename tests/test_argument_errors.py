@@ -487,6 +487,18 @@ COMMS = {
     'delay': (lambda v: networks.CurrentProj(_NEURON3, networks.EventDense(_W3), _NEURON3, delay=v),
               bad_real(lower=0.0).filter(lambda v: v is not None)),
 }
+_SYN = networks.RandomSynapses(1, 4, 6, k=2)  # 4 x 6, fixed in-degree 2
+_SPAN = st.sampled_from([(-1, 2), (3, 2), (0.0, 2), (1,), (0, 1, 2), 'ab', 3, (0, 7)])  # (0, 7): past the end
+COMMS.update({
+    'view.rows': (lambda v: _SYN.view(rows=v), _SPAN),
+    'view.targets': (lambda v: _SYN.view(targets=v), _SPAN),
+    'EventDense.from_synapses.synapses': (lambda v: networks.EventDense.from_synapses(v),
+                                          st.one_of(NOT_A_NETWORK, st.just(_W3))),
+    'EventCSR.from_synapses.synapses': (lambda v: networks.EventCSR.from_synapses(v),
+                                        st.one_of(NOT_A_NETWORK, st.just(_CSR))),
+    'EventCSR.from_synapses.sharding': (lambda v: networks.EventCSR.from_synapses(_SYN, sharding=v),
+                                        st.one_of(st.integers(), st.text(max_size=3), _OTHER_AXIS)),
+})
 
 LAYER_SHAPE = (5, 3)  # (N + K, N) for N = 3, K = 2
 LAYERS = {

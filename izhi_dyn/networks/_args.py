@@ -78,12 +78,17 @@ def check_synapse_args(*, key, n_pre, n_post, k, p, gain, dtype, rows, targets) 
         kind = None
     if kind != 'f':
         raise TypeError(f'dtype={dtype!r}: expected a NumPy float dtype')
-    for name, span, size in (('rows', rows, n_pre), ('targets', targets, n_post)):
-        ok = span is None or (isinstance(span, (tuple, list)) and len(span) == 2 and all(
-            isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in span) and 0 <= span[0] <= span[1]
-            <= size)
-        if not ok:
-            raise ValueError(f'{name}={span!r}: expected None or (lo, hi) with 0 <= lo <= hi <= {size}')
+    check_span('rows', rows, n_pre)
+    check_span('targets', targets, n_post)
+
+
+def check_span(name, span, size) -> None:
+    """Raise unless ``span`` is None or a range ``(lo, hi)`` of ints with ``0 <= lo <= hi <= size``."""
+    ok = span is None or (isinstance(span, (tuple, list)) and len(span) == 2 and all(
+        isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in span) and 0 <= span[0] <= span[1]
+        <= size)
+    if not ok:
+        raise ValueError(f'{name}={span!r}: expected None or (lo, hi) with 0 <= lo <= hi <= {size}')
 
 
 def check_noise_args(*, post, sigma, seed) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from izhi_dyn.networks._args import check_csr_args, check_synapse_args
+from izhi_dyn.networks._args import check_csr_args, check_span, check_synapse_args
 
 __all__ = ['RandomSynapses', 'fixed_in_degree_csr', 'probability_csr']
 
@@ -62,6 +62,9 @@ class RandomSynapses:
                  targets=None):
         check_synapse_args(key=key, n_pre=n_pre, n_post=n_post, k=k, p=p, gain=gain, dtype=dtype, rows=rows,
                            targets=targets)
+        self._setup(key, n_pre, n_post, k, p, gain, dtype, rows, targets)
+
+    def _setup(self, key, n_pre, n_post, k, p, gain, dtype, rows, targets):
         self.key, self.k, self.p, self.dtype = int(key), k, p, np.dtype(dtype)
         self.n_pre_all, self.n_post_all = int(n_pre), int(n_post)
         self.rows = (0, self.n_pre_all) if rows is None else tuple(int(r) for r in rows)
@@ -73,11 +76,13 @@ class RandomSynapses:
 
     def view(self, rows=None, targets=None) -> 'RandomSynapses':
         """The same synapses restricted to ``rows`` and ``targets`` (ranges of this view's numbering)."""
+        check_span('rows', rows, self.shape[0])
+        check_span('targets', targets, self.shape[1])
         r0, t0 = self.rows[0], self.targets[0]
         rows = self.rows if rows is None else (r0 + rows[0], r0 + rows[1])
         targets = self.targets if targets is None else (t0 + targets[0], t0 + targets[1])
-        out = RandomSynapses(self.key, self.n_pre_all, self.n_post_all, k=self.k, p=self.p, gain=self.gain,
-                             dtype=self.dtype, rows=rows, targets=targets)
+        out = _unchecked(self.key, self.n_pre_all, self.n_post_all, k=self.k, p=self.p, gain=self.gain,
+                         dtype=self.dtype, rows=rows, targets=targets)
         out.block = self.block
         return out
 
@@ -165,6 +170,13 @@ class RandomSynapses:
         return W
 
 
+def _unchecked(key, n_pre, n_post, *, k=None, p=None, gain=1.0, dtype=np.float32, rows=None, targets=None):
+    """A :class:`RandomSynapses` built from arguments already checked (a view, the CSR builders below)."""
+    synapses = RandomSynapses.__new__(RandomSynapses)
+    synapses._setup(key, n_pre, n_post, k, p, gain, dtype, rows, targets)
+    return synapses
+
+
 def _stable_order(src, n_pre):
     """``np.argsort(src, kind='stable')`` of int32 ``src`` in ``[0, n_pre)``, as a radix sort of 16-bit digits
     (NumPy's stable sort of 16-bit integers; twice as fast as its merge sort of int32 here)."""
@@ -193,7 +205,7 @@ def fixed_in_degree_csr(rng, n_pre, n_post, k, splits=None):
     if int(n_post) * int(k) > np.iinfo(np.int32).max:
         raise ValueError(f'n_post * k = {int(n_post) * int(k)} synapses exceed the int32 index range of one '
                          f'CSR matrix')
-    indptr, indices, _ = RandomSynapses(_rng_key(rng), n_pre, n_post, k=int(k)).csr(weights=False)
+    indptr, indices, _ = _unchecked(_rng_key(rng), n_pre, n_post, k=int(k)).csr(weights=False)
     if splits is None:
         return indptr, indices
     out = []
@@ -210,7 +222,7 @@ def probability_csr(rng, n_pre, n_post, p):
     (:class:`RandomSynapses` keyed by 16 bytes of ``rng``).
     """
     check_csr_args(rng=rng, n_pre=n_pre, n_post=n_post, p=p)
-    return RandomSynapses(_rng_key(rng), n_pre, n_post, p=float(p)).csr(weights=False)[:2]
+    return _unchecked(_rng_key(rng), n_pre, n_post, p=float(p)).csr(weights=False)[:2]
 
 
 def _bernoulli_successes(rng, n_trials, p):

@@ -37,8 +37,8 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.dyn.neuron import Izhikevich
 from izhi_dyn.networks._args import check_network_args
-from izhi_dyn.networks._comm import EventCSR, EventDense
-from izhi_dyn.networks._projection import CurrentProj
+from izhi_dyn.networks._comm import EventCSR, csr_from_synapses, dense_from_synapses
+from izhi_dyn.networks._projection import current_projection
 from izhi_dyn.networks.connectivity import RandomSynapses
 from izhi_dyn.networks.native import KERNELS, fused_update, native_unsupported
 from izhi_dyn.networks.noise import ThalamicNoise
@@ -172,13 +172,13 @@ class CorticalNetwork2003(bp.DynSysGroup):
 
         wiring = _Wiring(seed, n, ne, connectivity, k, p, self.weight_scale, self.mesh)
         if layout == 'fused':
-            self.recurrent = CurrentProj([self.E, self.I], wiring.comm(), [self.E, self.I], delay=delay)
+            self.recurrent = current_projection([self.E, self.I], wiring.comm(), [self.E, self.I], delay=delay)
         else:
             pops = {'E': (self.E, 0, ne), 'I': (self.I, ne, n)}
             for post_key, (post, t0, t1) in pops.items():
                 for pre_key, (pre, r0, r1) in pops.items():
                     comm = wiring.comm(rows=(r0, r1), targets=(t0, t1))
-                    setattr(self, f'{pre_key}2{post_key}', CurrentProj(pre, comm, post, delay=delay))
+                    setattr(self, f'{pre_key}2{post_key}', current_projection(pre, comm, post, delay=delay))
         self.noise = ThalamicNoise([self.E, self.I], [noise_exc, noise_inh], seed=int(rng.integers(2**31)),
                                    sharding=sh)
         if sh is not None:  # the currents too: placed as the step leaves them, so a checkpoint fits a new network
@@ -247,7 +247,7 @@ class _Wiring:
         P = jax.sharding.PartitionSpec
         spec = P(None, 'neuron') if self.dense else P('neuron')
         sharding = jax.sharding.NamedSharding(self.mesh, spec) if sharded else None
-        return (EventDense if self.dense else EventCSR).from_synapses(syn, sharding=sharding)
+        return (dense_from_synapses if self.dense else csr_from_synapses)(syn, sharding=sharding)
 
 
 def _mesh(devices):
