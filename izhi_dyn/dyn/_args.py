@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import warnings
+from typing import Callable, Union
 
 import brainpy.math as bm
+import jax
 import numpy as np
 
-
-__all__ = ['check_sharding', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
+__all__ = ['ParamLike', 'check_sharding', 'value_of', 'unused_brainpy_parameters', 'check_scaling', 'is_identity',
            'apply_scaling']
+
+#: What a model parameter may be: a number, an array, a trainable Variable or a brainpy initializer.
+ParamLike = Union[float, np.ndarray, jax.Array, bm.Variable, Callable]
 
 
 def value_of(x):

@@ -19,9 +19,9 @@ from izhi_dyn.core.dendrite import Dendrite, check_dendrite_args
 from izhi_dyn.core.equations import Params2007, recovery_target
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.update import neuron_update
+from izhi_dyn.dyn._args import ParamLike
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
 from izhi_dyn.dyn._base import DynNeuron
-from izhi_dyn.dyn.neuron import ParamLike
 
 __all__ = ['Izhikevich2007']
 

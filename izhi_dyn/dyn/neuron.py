@@ -11,26 +11,25 @@ from typing import Any, Callable, Optional, Union
 
 import brainpy as bp
 import brainpy.math as bm
-import jax
 import jax.numpy as jnp
-import numpy as np
 
 from izhi_dyn import _validation as check
 from izhi_dyn._precision import float_dtype
-from izhi_dyn.core.equations import Params, recovery_derivative, to_state_shape, voltage_derivative
+from izhi_dyn.core.equations import Params, to_state_shape
 from izhi_dyn.core.finite import NonFiniteStateError, raise_if_not_finite
 from izhi_dyn.core.integrators import Integrator, get_integrator
 from izhi_dyn.core.reset import SPIKE_RESETS
 from izhi_dyn.core.update import neuron_update
 from izhi_dyn.dyn import _args as args
+from izhi_dyn.dyn._args import ParamLike
 from izhi_dyn.dyn._base import DynNeuron
 from izhi_dyn.dyn._noise import noise_amplitude, noise_increments
+from izhi_dyn.dyn._ode_interface import ODEInterface
 
 __all__ = ['Izhikevich', 'SPIKE_RESETS', 'NonFiniteStateError']
 
-ParamLike = Union[float, np.ndarray, jax.Array, bm.Variable, Callable]
 
-class Izhikevich(DynNeuron):
+class Izhikevich(ODEInterface, DynNeuron):
     r"""Population of Izhikevich (2003) neurons.
 
     .. math::
@@ -133,8 +132,8 @@ class Izhikevich(DynNeuron):
     ``t_last_spike``; ``refractory``, ``spike_time``, ``input`` when asked for.
     brainpy's neuron interface: ``derivative(V, u, t, I) -> (dV, du)`` (a
     ``bp.JointEq``) and ``integral(V, u, t, I, dt)``, one step of ``method``
-    without threshold or reset; ``integrator`` is the
-    :class:`~izhi_dyn.Integrator` named by ``method``.
+    without threshold or reset (:mod:`izhi_dyn.dyn._ode_interface`);
+    ``integrator`` is the :class:`~izhi_dyn.Integrator` named by ``method``.
 
     Order of one update at time :math:`t` with step :math:`dt`: gather the
     inputs, integrate over the step (input held constant), add delta inputs,
@@ -294,24 +293,3 @@ class Izhikevich(DynNeuron):
                 "input_var=True to write a stimulus into it (bp.DSRunner(neu, inputs=['input', 20.])), or "
                 "give the current as runner.run(inputs=...) or update(x)")
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
-
-    # -- brainpy's neuron interface -------------------------------------------
-    def dV(self, V, t, u, I):
-        """:math:`dV/dt` at ``(V, u)`` with input ``I`` (brainpy's signature; ``t`` is unused)."""
-        return voltage_derivative(V, u, I, self.params.broadcast_to(jnp.shape(V)))
-
-    def du(self, u, t, V):
-        """:math:`du/dt` at ``(V, u)`` (brainpy's signature; ``t`` is unused)."""
-        return recovery_derivative(V, u, self.params.broadcast_to(jnp.shape(V)))
-
-    @property
-    def derivative(self):
-        """The vector field as brainpy's ``JointEq([dV, du])``: ``derivative(V, u, t, I) -> (dV, du)``."""
-        return bp.JointEq(self.dV, self.du)
-
-    def integral(self, V, u, t, I, dt=None):
-        """One step of ``method`` without threshold or reset: ``(V, u)`` after ``dt`` (brainpy's signature)."""
-        dt = check.check_dt(bm.get_dt() if dt is None else dt)
-        step = self.integrator.step(V, u, I, dt, self.params.broadcast_to(jnp.shape(V)))
-        return step.V, step.u
-
