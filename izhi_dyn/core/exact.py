@@ -200,6 +200,11 @@ def _crossing(V, u, I_lo, lo, hi, gap_hi, extra, p):
     return t_star, u_hat + p.a * (p.b * p.v_th - u_hat) * (t_star - lo - t)
 
 
+def _remat(body):
+    """``body`` recomputed in the backward pass (a scan body, so no CSE to prevent)."""
+    return jax.checkpoint(body, prevent_cse=False)
+
+
 def _solve(V0, u0, pieces: Pieces, p):
     """One solve of the step for fixed event times: ``(V, u, spiked, t_spike)``."""
     edges, extra = pieces.edges, (pieces.extra_times, pieces.extra_weights)
@@ -218,7 +223,9 @@ def _solve(V0, u0, pieces: Pieces, p):
 
     zero = jnp.zeros_like(V0)
     init = (V0, u0, jnp.zeros(V0.shape, bool), (V0, u0, pieces.currents[0], zero, zero, zero))
-    (_, _, crossed, stash), _ = jax.lax.scan(flow_until_crossing, init, scanned)
+    # The piece loops' bodies are rematerialised in the backward pass: stacking each piece's many
+    # intermediates costs more (one kernel per array and piece) than flowing the piece again.
+    (_, _, crossed, stash), _ = jax.lax.scan(_remat(flow_until_crossing), init, scanned)
     t_star, u_star = _crossing(*stash, extra, p)
     # From the reset at t* (or from 0 for the neurons that did not cross) to the end of the step.
     start = jnp.where(crossed, t_star, 0.0)
@@ -231,7 +238,7 @@ def _solve(V0, u0, pieces: Pieces, p):
         return (_end_voltage(x, y), u), None
 
     init = (jnp.where(crossed, p.c, V0), jnp.where(crossed, u_star + p.d, u0))
-    (V, u), _ = jax.lax.scan(flow_on, init, scanned)
+    (V, u), _ = jax.lax.scan(_remat(flow_on), init, scanned)
     return V, u, crossed, jnp.where(crossed, t_star, edges[-1])
 
 
@@ -273,9 +280,9 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
     def pieces(t_rec):
         return piece_currents(I0, h, jnp.concatenate([in_onsets, t_rec]), weights, p.tau_syn, splits)
 
-    def one_pass(t_rec, _):
+    # A Python loop, not a scan: a few passes, and no per-pass residual stacking in the backward pass.
+    t_rec = none
+    for _ in range(passes):
         V, u, spiked, t_spike = _solve(V0, u0, pieces(t_rec), p)
-        return jnp.where(spiked, t_spike, none), (V, u, spiked, t_spike)
-
-    t_rec, (V, u, spiked, t_spike) = jax.lax.scan(one_pass, none, None, length=passes)
-    return ExactState(V[-1], u[-1], pieces(t_rec).I_end), spiked[-1], t_spike[-1]
+        t_rec = jnp.where(spiked, t_spike, none)
+    return ExactState(V, u, pieces(t_rec).I_end), spiked, t_spike
