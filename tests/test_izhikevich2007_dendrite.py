@@ -10,6 +10,7 @@ transcription are in ``test_izhikevich2007.py``; dyn against state in
 import brainpy as bp
 import brainpy.math as bm
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -91,14 +92,15 @@ def test_training_mode_gives_a_gradient_through_the_dendrite(x64):
         neu = Izhikevich2007(1, **{**LS.neuron_kwargs(), 'g_d': g_d}, mode=bm.TrainingMode(),
                              method='izhikevich2007')
         neu.reset_state(2)
-        total = 0.0
-        for k in range(200):
+
+        def step(k):
             bp.share.save(t=k * 0.25, dt=0.25, i=k)
             neu.update(120.0 * bm.ones((2, 1)))
-            total = total + neu.V.value.sum()
-        return total
+            return neu.V.value.sum()
 
-    g = jax.grad(loss)(1.2)
+        return bm.for_loop(step, jnp.arange(200), progress_bar=False).sum()
+
+    g = jax.jit(jax.grad(loss))(1.2)
     h = 1e-4
-    fd = (loss(1.2 + h) - loss(1.2 - h)) / (2 * h)
+    fd = (jax.jit(loss)(1.2 + h) - jax.jit(loss)(1.2 - h)) / (2 * h)
     assert np.isfinite(g) and g == pytest.approx(float(fd), rel=1e-4)
