@@ -132,12 +132,12 @@ def test_fi_class1_starts_near_zero_and_class2_jumps():
 def test_sweep_matches_single_neuron_runs_and_separates_rs_from_ch():
     cs, ds = [-65.0, -50.0], [2.0, 8.0]
     sw = ana.parameter_sweep('c', cs, 'd', ds, I=10.0, duration=300.0, onset=20.0)
-    on = (np.arange(3000) * 0.1 >= 20.0)[:, None]
-    for iy, d in enumerate(ds):
-        for ix, c in enumerate(cs):
-            mon = run(izhi_dyn.Izhikevich(1, method='riccati', c=c, d=d), np.where(on, 10.0, 0.0), 0.1,
-                      monitors=('spike',))
-            assert sw.n_spikes[iy, ix] == mon['spike'][on[:, 0]].sum()
+    on = np.arange(3000) * 0.1 >= 20.0
+    # every (c, d) pair as its own neuron of one directly run population, in the sweep's [d, c] order
+    d_of, c_of = (g.ravel() for g in np.meshgrid(ds, cs, indexing='ij'))
+    inputs = np.where(on[:, None], 10.0, 0.0) * np.ones(4)
+    mon = run(izhi_dyn.Izhikevich(4, method='riccati', c=c_of, d=d_of), inputs, 0.1, monitors=('spike',))
+    np.testing.assert_array_equal(sw.n_spikes, mon['spike'][on].sum(axis=0).reshape(2, 2))
     rs, ch = (1, 0), (0, 1)  # [d index, c index]
     assert sw.burst_fraction[rs] == 0.0 and sw.burst_fraction[ch] > 0.5
     assert sw.adaptation[rs] > 1.0

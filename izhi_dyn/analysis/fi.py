@@ -116,7 +116,8 @@ def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='r
 
     Each round simulates ``points`` currents spread over the bracket at once
     and keeps the interval between the last silent and the first spiking one,
-    until it is narrower than ``tol``. Returns the upper end of the bracket.
+    until it is narrower than ``tol``; the first round spans ``low`` to
+    ``high`` and so also checks the bracket. Returns the upper end of the bracket.
 
     The neuron starts at rest (``V0``, :math:`u = bV_0`) and the step starts at
     t = 0, so a transient spike counts: for RS this rheobase (about 2.7) lies
@@ -141,18 +142,22 @@ def rheobase(*, low=0.0, high=40.0, tol=0.01, duration=1000.0, dt=0.1, method='r
     points = check.check_int('points', points, lower=3)
     check.check_steps(duration, dt)
     check.check_real('V0', V0)
-    ts, spikes = _simulate([lo, hi], duration, dt, method, V0, neuron_kwargs)
-    fired = spikes.any(axis=0)
-    if not fired[1]:
+
+    def fired_at(grid):
+        return _simulate(grid, duration, dt, method, V0, neuron_kwargs)[1].any(axis=0)
+
+    grid = np.linspace(lo, hi, points)  # the first round holds low and high: it checks the bracket too
+    fired = fired_at(grid)
+    if not fired[-1]:
         raise ValueError(f'high={high}: no spike within {duration} ms; raise high or duration')
     if fired[0]:
         raise ValueError(f'low={low}: already spikes within {duration} ms; lower low')
     while hi - lo > tol:
-        grid = np.linspace(lo, hi, points)
-        _, spikes = _simulate(grid, duration, dt, method, V0, neuron_kwargs)
-        fired = spikes.any(axis=0)
         k = int(np.argmax(fired))  # first spiking current; grid[-1] spikes as hi did
         lo, hi = float(grid[k - 1]), float(grid[k])
+        if hi - lo > tol:
+            grid = np.linspace(lo, hi, points)
+            fired = fired_at(grid)
     return hi
 
 
