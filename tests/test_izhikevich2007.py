@@ -379,12 +379,15 @@ def test_detach_spk_changes_the_gradient(x64):
 
         def loss(I):
             neu.reset_state(1)
-            for k in range(80):
+
+            def step(k):
                 bp.share.save(t=k * 0.25, dt=0.25, i=k)
                 neu.update(I * bm.ones((1, 1)))
+
+            bm.for_loop(step, bm.arange(80), progress_bar=False)
             return neu.V.value.sum()
 
-        return float(jax.grad(loss)(400.0))
+        return float(jax.jit(jax.grad(loss))(400.0))
 
     assert grad(True) != grad(False)
 
@@ -411,11 +414,13 @@ def test_trainable_parameters_of_the_dyn_class(x64):
     C = izhi_dyn.trainable(100.0, shared=True)
     neu = Izhikevich2007(2, mode=bm.TrainingMode(), method='izhikevich2007', d=d, C=C)
 
+    def step(k):
+        bp.share.save(t=k * 0.25, dt=0.25, i=k)
+        neu.update(300.0 * bm.ones((1, 2)))
+
     def loss():
         neu.reset_state(1)
-        for k in range(100):
-            bp.share.save(t=k * 0.25, dt=0.25, i=k)
-            neu.update(300.0 * bm.ones((1, 2)))
+        bm.for_loop(step, bm.arange(100), progress_bar=False)
         return neu.u.value.sum() + neu.V.value.sum()
 
     grads = bm.grad(loss, grad_vars={'d': d, 'C': C})()
