@@ -351,8 +351,11 @@ def test_every_kind_of_integrator_runs_batched_per_neuron_parameters(method):
     inputs = np.stack([np.full((600, 4), I) for I in (6.0, 14.0)], axis=1)  # (steps, B=2, N=4)
     batched = run(izhi_dyn.Izhikevich(4, mode=bm.BatchingMode(2), method=method, **PER_NEURON), inputs, DT,
                   data_first_axis='T')
+    # both rows unbatched, side by side in one population of 8 (one compiled run): row r is neurons 4r..4r+3
+    unbatched = run(izhi_dyn.Izhikevich(8, method=method, **{k: np.tile(v, 2) for k, v in PER_NEURON.items()}),
+                    inputs.reshape(600, 8), DT)
     for row in range(2):
-        alone = run(izhi_dyn.Izhikevich(4, method=method, **PER_NEURON), inputs[:, row], DT)
+        alone = {var: mon[:, 4 * row:4 * row + 4] for var, mon in unbatched.items()}
         assert alone['spike'].sum() > 0
         for var in ('spike', 'V', 'u'):
             np.testing.assert_array_equal(batched[var][:, row], alone[var], err_msg=var)
