@@ -22,13 +22,18 @@ w.r.t. the weights) over a 100 ms window at batch 32, K inputs x 3 spikes:
   whose error is no larger, with the speed ratio (issue 13's "equal gradient
   accuracy").
 
-    python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--eventax-timeout 3600]
+With ``--kernels``, each step-cost row also gives the XLA kernels one step runs
+forward plus backward (counted in a ``jax.profiler`` trace of a 5 ms run): the
+exact step's cost is their number, not its arithmetic.
+
+    python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--kernels] [--eventax-timeout 3600]
                                       [--eventax-settings tsit5:1e-8,tsit5:1e-6,...] [--exact-dts 0.1]
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import pathlib
 import statistics
 import subprocess
@@ -92,18 +97,18 @@ def layered_problem(n, k, seed=0):
     return W, mask, np.arange(n) >= HIDDEN, times
 
 
-def exact_loss(W, times, passes=3, splits=2, dt=DT, outputs=None):
+def exact_loss(W, times, passes=3, splits=2, dt=DT, outputs=None, duration=DURATION):
     """Sum over the batch and the ``outputs`` (default: all neurons) of the first-spike times, silent ones 0."""
-    run = jax.vmap(lambda t: izhi_dyn.exact_spike_times(W, t, duration=DURATION, dt=dt, max_spikes=4, passes=passes,
+    run = jax.vmap(lambda t: izhi_dyn.exact_spike_times(W, t, duration=duration, dt=dt, max_spikes=4, passes=passes,
                                                         splits=splits))
     first = run(times)[..., 0]
     first = first if outputs is None else first[..., outputs]
     return jnp.sum(jnp.where(jnp.isfinite(first), first, 0.0))
 
 
-def surrogate_loss(W, times):
+def surrogate_loss(W, times, duration=DURATION):
     n = W.shape[1]
-    steps = int(round(DURATION / DT))
+    steps = int(round(duration / DT))
     p = Params(0.02, 0.2, -51.0, 2.0, 30.0, 0.04, 5.0, 140.0)
     bins = jnp.floor(times / DT).astype(jnp.int32)
     grid = jax.nn.one_hot(bins, steps, dtype=W.dtype).sum(axis=2)  # (B, K, steps)
@@ -132,6 +137,23 @@ def _time(f, *args, repeats):
         out = jax.block_until_ready(f(*args))
         walls.append(time.perf_counter() - start)
     return statistics.median(walls), out
+
+
+KERNEL_WINDOW = 5.0  # ms run whose XLA kernels --kernels counts
+
+
+def kernels_per_step(loss, W, times):
+    """XLA kernels per step of ``value_and_grad(loss)`` over a ``KERNEL_WINDOW`` run, from a profiler trace."""
+    f = jax.jit(jax.value_and_grad(partial(loss, duration=KERNEL_WINDOW)))
+    jax.block_until_ready(f(W, times))
+    with tempfile.TemporaryDirectory(prefix='izhi_trace_') as tmp:
+        with jax.profiler.trace(tmp):
+            jax.block_until_ready(f(W, times))
+        trace = jax.profiler.ProfileData.from_file(glob.glob(f'{tmp}/**/*.xplane.pb', recursive=True)[0])
+        # The CPU runtime marks the completion of every kernel (thunk) with an 'end: <op>' event.
+        done = sum(event.name.startswith('end: ') for plane in trace.planes for line in plane.lines
+                   for event in line.events)
+    return done / round(KERNEL_WINDOW / DT)
 
 
 def ensure_eventax():
@@ -174,14 +196,16 @@ class _Rows(list):
     def append(self, row):
         super().append(row)
         what, n, k, dtype, wall, ratio, err = row
-        print(f'{what:<26} {n:>3} {k:>3} {dtype:>8} {wall:>12.3f}  {ratio:<26} {err}', flush=True)
+        print(f'{what:<26} {n:>3} {k:>3} {dtype:>8} {wall:>12.3f}  {ratio:<32} {err}', flush=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sizes', default='8,64', help='comma-separated N for the step cost (K = N / 4, at least 4; empty: none)')
+    parser.add_argument('--sizes', default='8,64',
+                        help='comma-separated N for the step cost (K = N / 4, at least 4; empty: none)')
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--no-eventax', action='store_true', help='skip the comparison with eventax')
+    parser.add_argument('--kernels', action='store_true', help='count XLA kernels per step (profiler trace)')
     parser.add_argument('--eventax-timeout', type=float, default=3600.0, help='seconds per eventax run')
     parser.add_argument('--eventax-settings',
                         default='tsit5:1e-8,tsit5:1e-6,tsit5:1e-5,tsit5:1e-4,tsit5:1e-3,euler:0.05',
@@ -191,19 +215,21 @@ def main(argv=None):
     print(f'forward + backward (value_and_grad w.r.t. weights), {DURATION:g} ms, batch {BATCH}, '
           f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats}')
     print('exact: izhi_dyn.exact_spike_times with p passes and s splits per step')
-    print(f'{"":<26} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<26} gradient error vs Tsit5',
+    print(f'{"":<26} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<32} gradient error vs Tsit5',
           flush=True)
     rows = _Rows()
     for n in (int(s) for s in args.sizes.split(',') if s):
         k = max(4, n // 4)
         W, times = (jnp.asarray(x, jnp.float32) for x in recurrent_problem(n, k))
+        kernels = (lambda loss: f', {kernels_per_step(loss, W, times):.0f} kernels') if args.kernels else \
+            (lambda loss: '')
         surrogate, _ = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
-        rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1', ''))
+        rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1' + kernels(surrogate_loss), ''))
         for passes, splits in SETTINGS:
-            exact, _ = _time(jax.jit(jax.value_and_grad(partial(exact_loss, passes=passes, splits=splits))), W, times,
-                             repeats=args.repeats)
+            loss = partial(exact_loss, passes=passes, splits=splits)
+            exact, _ = _time(jax.jit(jax.value_and_grad(loss)), W, times, repeats=args.repeats)
             rows.append((f'exact dt {DT}, {passes} p, {splits} s', n, k, 'float32', exact,
-                         f'{exact / surrogate:.0f}x surrogate', ''))
+                         f'{exact / surrogate:.0f}x surrogate' + kernels(loss), ''))
     if not args.no_eventax:
         eventax_table(args, rows)
 
