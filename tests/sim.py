@@ -26,6 +26,16 @@ def features_2004(dtype):
     return simulate_many(FEATURES_2004, dtype=dtype)
 
 
+@functools.lru_cache(maxsize=None)
+def book_presets(dtype, frontend='dyn'):
+    """``simulate_many`` of every 2007 preset (:data:`izhi_dyn.PRESETS_2007`) in ``dtype`` through ``frontend``, run
+    once per test process and shared by test_izhikevich2007.py and test_izhikevich2007_state.py (read-only)."""
+    from izhi_dyn import PRESETS_2007
+    from izhi_dyn.simulate import simulate_many
+
+    return simulate_many(list(PRESETS_2007), dtype=dtype, frontend=frontend)
+
+
 def run(neuron, inputs, dt, monitors=('V', 'u', 'spike'), **runner_kw):
     """Run ``neuron`` over ``inputs`` (an array of shape (steps, ...)) and return numpy monitors."""
     runner = bp.DSRunner(neuron, monitors=list(monitors), progress_bar=False, dt=dt, **runner_kw)

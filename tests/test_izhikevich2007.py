@@ -26,11 +26,12 @@ import izhi_dyn
 import reference_2007
 from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007, Izhikevich2007, Params2007, simulate_many
 from izhi_dyn.simulate import run_neuron
+from sim import book_presets
 
 
 @pytest.fixture(scope='module')
 def book():
-    return simulate_many(list(PRESETS_2007), dtype='float64')
+    return book_presets('float64')
 
 
 def _samples(sim):

@@ -11,14 +11,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007, simulate_many
+from izhi_dyn import CELL_CLASSES_2007, PRESETS_2007
 from izhi_dyn.state import Izhikevich2007
+from sim import book_presets
 
 
 @pytest.fixture(scope='module')
 def both():
-    keys = list(PRESETS_2007)
-    return (simulate_many(keys, dtype='float64'), simulate_many(keys, dtype='float64', frontend='state'))
+    return book_presets('float64'), book_presets('float64', frontend='state')
 
 
 @pytest.mark.parametrize('key', PRESETS_2007)
