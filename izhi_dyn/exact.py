@@ -81,7 +81,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         is off by more than 100 % (``docs/exact_timing.rst``).
     splits : int, default 2
         Each step is cut at its first ``splits`` events (input or own spikes;
-        at least 1); the next two keep their own times inside the last piece.
+        at least 1); the next four keep their own times inside the last piece.
     full_output : bool, default False
         Return an :class:`ExactRun` (times, final state, peak V) instead of the times.
 
@@ -93,7 +93,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     Notes
     -----
     Exact: the synaptic current, its onsets at the spike times, the carried
-    current (a step with more than ``splits + 2`` events lumps the further ones
+    current (a step with more than ``splits + 4`` events lumps the further ones
     into its last cut). Second order: V (Riccati flow as a branch-free Möbius
     map, with the drive at its exact segment mean) and u; the crossing is found
     by a Newton root find whose gradient is the implicit-function one. A neuron fires at most once per
