@@ -32,19 +32,12 @@ def reference_spike_times(weights, input_times, *, duration, bias=0.0, a=0.02, b
 
     Parameters
     ----------
-    weights : array, shape (N + K, N)
-        Rows ``0..N-1``: recurrent weights (row = source); rows ``N..N+K-1``:
-        input weights; in mV/ms per spike.
-    input_times : array, shape (K, m)
-        Input spike times in ms, ``+inf``-padded; times outside ``[0, duration)``
-        are ignored.
+    weights, input_times, bias, a, b, c, d, v_th, tau_syn, V0, u0
+        As in :func:`izhi_dyn.exact_spike_times`: weights ``(N + K, N)``
+        (recurrent rows first), input spike times ``(K, m)`` in ms
+        (``+inf``-padded), the parameters as floats or ``(N,)`` arrays.
     duration : float
         Simulated time in ms.
-    bias, a, b, c, d, v_th, tau_syn : float or array (N,)
-        Constant current (mV/ms), model parameters, threshold (mV), synaptic
-        time constant (ms).
-    V0, u0 : float or array (N,), optional
-        Initial state; default ``V = c``, ``u = b V``, and ``I = 0``.
     rtol, atol : float, default 1e-10
         Tolerances of ``solve_ivp`` (DOP853).
     stop_after_first : sequence of int, optional
