@@ -38,7 +38,9 @@ for _key, _p in PRESETS.items():
 NO_REWRITES = '--xla_disable_hlo_passes=fusion,cpu-instruction-fusion,algsimp'
 
 
-@pytest.mark.parametrize('method', ['izhikevich2004', 'exp_auto', 'riccati'])
+# The published scheme's parity on every preset is test_simulate's (bit-exact, each preset alone), and
+# in populations the slow test's; here the default integrator and the exponential one.
+@pytest.mark.parametrize('method', ['exp_auto', 'riccati'])
 def test_every_preset_same_spike_steps(x64, method):
     fired = set()
     for (dt, _), keys in GROUPS.items():
