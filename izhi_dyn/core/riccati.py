@@ -99,10 +99,15 @@ def voltage_flow_and_mean(V, q, t, p1, p2):
     return W_t - shift, mean_W - shift
 
 
+def _rising_time(W0, W1, s, p1):
+    """Time from ``W0`` to ``W1`` of the shifted flow when :math:`D \\ge 0` (no root: V always rises)."""
+    return jnp.atan2(s * (W1 - W0), s * s + W1 * W0) / (p1 * s)
+
+
 def time_to_threshold(V, V_th, q, p1, p2):
     """Time for V to reach ``V_th`` under frozen ``q``; ``inf`` if it never does."""
     W0, Wth, D, s, _ = _shifted(V, V_th, q, p1, p2)
-    rising = jnp.atan2(s * (Wth - W0), s * s + Wth * W0) / (p1 * s)
+    rising = _rising_time(W0, Wth, s, p1)
     safe_W0 = jnp.where(W0 > s, W0, 2.0 * s)
     decaying = (jnp.arctanh(s / safe_W0) - jnp.arctanh(s / Wth)) / (p1 * s)
     t_star = jnp.where(D >= 0, rising, jnp.where(W0 > s, decaying, jnp.inf))
@@ -123,7 +128,7 @@ def time_to_level(V, level, q, p1, p2):
     ok = reached & (D < 0)
     t_outer = (_artanh_of_ratio(s, W0, ok & outer) - _artanh_of_ratio(s, Wl, ok & outer)) / (p1 * s)
     t_inner = (_artanh_of_ratio(W0, s, ok & ~outer) - _artanh_of_ratio(Wl, s, ok & ~outer)) / (p1 * s)
-    rising = jnp.atan2(s * (Wl - W0), s * s + Wl * W0) / (p1 * s)
+    rising = _rising_time(W0, Wl, s, p1)
     t = jnp.where(D >= 0, rising, jnp.where(outer, t_outer, t_inner))
     return jnp.where(V == level, 0.0, jnp.where(reached, t, jnp.inf))
 
