@@ -8,7 +8,6 @@ forward run (float64), on a path that crosses a recurrent synapse.
 
 import brainpy.math as bm
 import brainstate
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

@@ -81,7 +81,7 @@ def test_dendrite_follows_the_soma_slowly(x64):
     neu = Izhikevich2007(1, **LS.neuron_kwargs(), method='izhikevich2007')
     runner = bp.DSRunner(neu, monitors=['V', 'V_d', 'spike'], dt=0.25, progress_bar=False)
     runner.run(inputs=np.full((2000, 1), 140.0))
-    V, V_d = runner.mon['V'][:, 0], runner.mon['V_d'][:, 0]
+    V_d = runner.mon['V_d'][:, 0]
     assert V_d[0] == LS.v_r  # the first step starts from V = V_d = v_r
     assert np.all(np.abs(np.diff(V_d)) < 0.25 * LS.a_d * 120.0)  # at most a_d dt |V - V_d| per step
     assert V_d[1000:].mean() > V_d[:40].mean() + 5.0 and np.all(V_d < 0.0)  # charged by the firing soma
