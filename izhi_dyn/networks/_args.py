@@ -145,9 +145,12 @@ def check_projection_args(*, pre, comm, post, delay) -> None:
             raise ValueError(f'comm: its shape {tuple(shape)} is not (pre size, post size) = {tuple(sizes)}')
 
 
-def check_named_sharding(sharding) -> None:
-    """Raise unless ``sharding`` is None or a NamedSharding over a mesh with the axis ``'neuron'``."""
+def check_named_sharding(sharding, n_post=None) -> None:
+    """Raise unless ``sharding`` is None or a NamedSharding over a mesh with the axis ``'neuron'``
+    (and, given ``n_post``, one whose devices divide the ``n_post`` targets)."""
     ok = sharding is None or (isinstance(sharding, jax.sharding.NamedSharding)
                               and 'neuron' in sharding.mesh.axis_names)
     if not ok:
         raise TypeError(f"sharding={sharding!r}: expected None or a NamedSharding over a mesh axis 'neuron'")
+    if sharding is not None and n_post is not None and n_post % sharding.mesh.devices.size:
+        raise ValueError(f'sharding: n_post = {n_post} does not divide over {sharding.mesh.devices.size} devices')

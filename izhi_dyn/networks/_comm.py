@@ -126,15 +126,12 @@ class EventCSR(bp.DynamicalSystem):
     def __init__(self, indptr, indices, weight, shape, *, sharding=None, name: Optional[str] = None):
         check_csr_structure(indptr=indptr, indices=indices, shape=shape)
         check.check_array('weight', weight, shapes=(np.shape(indices),), dtype=np.number)  # one per synapse
-        check_named_sharding(sharding)
-        n_dev = 1 if sharding is None else sharding.mesh.devices.size
-        if shape[1] % n_dev:
-            raise ValueError(f'sharding: n_post = {shape[1]} does not divide over {n_dev} devices')
+        check_named_sharding(sharding, n_post=shape[1])
         super().__init__(name=name)
         num_synapses = int(np.shape(indices)[0])
         if sharding is not None:
-            indptr, indices, weight = split_csr_by_target(np.asarray(indptr), np.asarray(indices),
-                                                          np.asarray(weight), int(shape[1]), n_dev)
+            indptr, indices, weight = split_csr_by_target(np.asarray(indptr), np.asarray(indices), np.asarray(weight),
+                                                          int(shape[1]), sharding.mesh.devices.size)
             rows = device_rows(sharding)
             indices, weight = (jax.device_put(np.asarray(x, dtype=t), rows)
                                for x, t in ((indices, jnp.int32), (weight, bm.float_)))
@@ -162,10 +159,7 @@ class EventCSR(bp.DynamicalSystem):
         processes), then each device fills its rows on that shared pointer.
         """
         check.check_type('synapses', synapses, RandomSynapses, 'a RandomSynapses')
-        check_named_sharding(sharding)
-        if sharding is not None and synapses.shape[1] % sharding.mesh.devices.size:
-            raise ValueError(f'sharding: n_post = {synapses.shape[1]} does not divide over '
-                             f'{sharding.mesh.devices.size} devices')
+        check_named_sharding(sharding, n_post=synapses.shape[1])
         return csr_from_synapses(synapses, sharding=sharding, name=name)
 
     @property
