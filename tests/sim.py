@@ -108,3 +108,20 @@ def multidevice_run(devices, connectivity='dense', x64=None):
     m = re.search(r'NDEV (\d+) SHARDS (\d+) NSPK (\d+) SHA (\w+) SYN (\d+) (\d+)', out)
     assert m, out
     return int(m[1]), int(m[2]), int(m[3]), m[4], int(m[5]) / int(m[6])
+
+
+def central_differences(f, x, entries, eps=1e-5):
+    """Central differences of the scalar ``f`` at the array ``x``, at each index in ``entries`` (0 elsewhere)."""
+    g = np.zeros_like(x)
+    for idx in entries:
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        g[idx] = (f(xp) - f(xm)) / (2 * eps)
+    return g
+
+
+def cosine_and_relative_error(g, g_ref):
+    """Cosine between ``g`` and ``g_ref`` and the relative error ``|g - g_ref| / |g_ref|``."""
+    cos = float(np.sum(g * g_ref) / np.linalg.norm(g) / np.linalg.norm(g_ref))
+    return cos, float(np.linalg.norm(g - g_ref) / np.linalg.norm(g_ref))

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from sim import central_differences, cosine_and_relative_error
 
 import izhi_dyn
 from izhi_dyn.analysis import reference_spike_times
@@ -110,21 +111,6 @@ def _reference_loss(W, times, bias, outs, duration):
     return sum(sp[o][0] for o in outs)
 
 
-def _central_differences(f, x, entries, eps=1e-5):
-    g = np.zeros_like(x)
-    for idx in entries:
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += eps
-        xm[idx] -= eps
-        g[idx] = (f(xp) - f(xm)) / (2 * eps)
-    return g
-
-
-def _compare(g, g_ref):
-    cos = float(np.sum(g * g_ref) / np.linalg.norm(g) / np.linalg.norm(g_ref))
-    return cos, float(np.linalg.norm(g - g_ref) / np.linalg.norm(g_ref))
-
-
 # ~40 s (about 130 float64 solve_ivp runs): CI's slow step. The default suite keeps the gradient path through
 # the same core step: test_spike_existence_is_not_differentiated_and_losses here, and the exact layers'
 # central differences in test_exact_layer.py.
@@ -139,18 +125,18 @@ def test_gradients_through_spike_times_match_finite_differences(x64):
     rng = np.random.default_rng(0)
     # Every input row and a sample of recurrent weights into hidden neurons: the paths across synapses.
     entries = [(r, c) for r in range(8, 12) for c in range(8)] + [tuple(e) for e in rng.integers(0, 8, (12, 2))]
-    fd_W = _central_differences(lambda x: _reference_loss(x, times, bias, outs, duration + 5), W, entries)
+    fd_W = central_differences(lambda x: _reference_loss(x, times, bias, outs, duration + 5), W, entries)
     mask = np.zeros_like(W, bool)
     mask[tuple(np.array(entries).T)] = True
-    cos, rel = _compare(g_W[mask], fd_W[mask])
+    cos, rel = cosine_and_relative_error(g_W[mask], fd_W[mask])
     assert cos >= 0.999 and rel <= 0.02, (cos, rel)  # measured 0.99999 / 0.2 %, all 96 weights
     assert np.count_nonzero(fd_W[8:]) > 10 and np.count_nonzero(g_W[8:]) > 10  # input block reached
-    fd_t = _central_differences(lambda x: _reference_loss(W, x, bias, outs, duration + 5), times,
+    fd_t = central_differences(lambda x: _reference_loss(W, x, bias, outs, duration + 5), times,
                                 list(np.ndindex(*times.shape)))
-    cos, rel = _compare(g_t, fd_t)
+    cos, rel = cosine_and_relative_error(g_t, fd_t)
     assert cos >= 0.999 and rel <= 0.02, (cos, rel)
-    fd_b = _central_differences(lambda x: _reference_loss(W, times, x, outs, duration + 5), bias, range(8))
-    cos, rel = _compare(g_b, fd_b)
+    fd_b = central_differences(lambda x: _reference_loss(W, times, x, outs, duration + 5), bias, range(8))
+    cos, rel = cosine_and_relative_error(g_b, fd_b)
     assert cos >= 0.999 and rel <= 0.02, (cos, rel)
 
 
