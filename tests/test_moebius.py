@@ -37,3 +37,29 @@ def test_zero_time_is_the_identity_and_the_blow_up_is_flagged(x64):
     assert g[0] < 0 < g[1]
     _, y_late, _ = moebius.voltage_flow(jnp.asarray(25.0), jnp.asarray(200.0), jnp.asarray(0.5), P1, P2)
     assert float(y_late) <= 0
+
+
+def _reference_varying(V0, q0, slope, t):
+    """V(t) and the mean of V for dV/dt = p1 V^2 + p2 V + q0 + slope (s - t/2) (DOP853, tight)."""
+    sol = solve_ivp(lambda s, y: [P1 * y[0] ** 2 + P2 * y[0] + q0 + slope * (s - t / 2), y[0]], (0.0, t),
+                    [V0, 0.0], method='DOP853', rtol=1e-13, atol=1e-13)
+    return sol.y[0, -1], sol.y[1, -1] / t
+
+
+def test_moment_makes_a_varying_drive_fourth_order(x64):
+    # A drive ramping by 400 mV/ms^2 around its mean 150: the mean alone leaves a third-order local error; with
+    # the first moment m = slope t^3 / 12 (Magnus' commutator term) the error is fifth order, so halving the step
+    # divides it by about 32.
+    V0, q0, slope = -60.0, 150.0, 400.0
+    errors = {True: [], False: []}
+    for t in (0.4, 0.2, 0.1):
+        V_ref, mean_ref = _reference_varying(V0, q0, slope, t)
+        for with_moment in (True, False):
+            m = slope * t ** 3 / 12 if with_moment else 0.0
+            x, y, mean = moebius.voltage_flow(jnp.asarray(V0), jnp.asarray(q0), jnp.asarray(t), P1, P2, m)
+            errors[with_moment].append((abs(float(x / y) - V_ref), abs(float(mean) - mean_ref)))
+    for coarse, fine in zip(errors[True], errors[True][1:]):
+        assert 25.0 < coarse[0] / fine[0] < 40.0, errors[True]
+    # measured at t = 0.1: V off by 5.4e-4 against 5.4e-3 with the mean alone, its mean by 3.2e-4 against 0.34
+    assert errors[True][-1][0] < 0.2 * errors[False][-1][0]
+    assert errors[True][-1][1] < 1e-2 * errors[False][-1][1]

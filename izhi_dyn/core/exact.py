@@ -149,24 +149,47 @@ def _extra_current(times, weights, t, tau):
 
 
 def _segment(V, u, I_lo, lo, t, extra, p):
-    """Flow over ``[lo, lo + t]`` inside one piece, whose current is ``I_lo`` at ``lo`` (plus ``extra``).
+    r"""Flow over ``[lo, lo + t]`` inside one piece, whose current is ``I_lo`` at ``lo`` (plus ``extra``).
 
-    Returns ``(x, y, u_end, q)``: V at the end is ``x / y`` (see :mod:`~izhi_dyn.core.moebius`).
+    The drive :math:`q = p_3 - u + I + I_b` enters the Magnus step of
+    :func:`~izhi_dyn.core.moebius.voltage_flow` by its mean and its first
+    moment about the midpoint: exact for the current, from the second-order
+    Taylor polynomial :math:`u + s\,\dot u + s^2 \ddot u / 2` for u. Returns
+    ``(x, y, u_end, q)``: V at the end is ``x / y`` (see
+    :mod:`~izhi_dyn.core.moebius`), ``q`` the mean drive.
     """
     times, weights = extra
-    lo = jnp.broadcast_to(lo, V.shape)
+    lo, t = jnp.broadcast_to(lo, V.shape), jnp.broadcast_to(t, V.shape)
     positive = t > 0
     safe_t = jnp.where(positive, t, 1.0)
-    r = t / p.tau_syn
-    decay_mean = jnp.where(positive, -jnp.expm1(-r) / jnp.where(positive, r, 1.0), 1.0)
-    # The extra events' mean over the segment: tau (e^{-a} - e^{-b}) / t, a, b their ages at both ends.
-    age_lo = jnp.maximum(lo[None, :] - times[:, None], 0.0) / p.tau_syn[None, :]
-    age_hi = jnp.maximum((lo + t)[None, :] - times[:, None], 0.0) / p.tau_syn[None, :]
-    extra_mean = jnp.sum(weights * jnp.exp(-age_lo) * -jnp.expm1(age_lo - age_hi), axis=0) * p.tau_syn / safe_t
-    u_mid = u + 0.5 * t * p.a * (p.b * V - u)
-    q = p.p3 - u_mid + I_lo * decay_mean + jnp.where(positive, extra_mean, 0.0) + p.bias
-    x, y, V_mean = moebius.voltage_flow(V, q, t, p.p1, p.p2)
+    tau = p.tau_syn
+    # The piece's exponential from lo, and each extra event's from its onset inside the segment (or from lo):
+    # amplitude at the start, exposure l (in units of tau) and offset from lo.
+    integral, moment = _exponential_moments(0.0, t / tau, t, tau)
+    age_lo = jnp.maximum(lo[None, :] - times[:, None], 0.0) / tau[None, :]
+    age_hi = jnp.maximum((lo + t)[None, :] - times[:, None], 0.0) / tau[None, :]
+    extra_integral, extra_moment = _exponential_moments(jnp.maximum(times[:, None] - lo[None, :], 0.0),
+                                                        age_hi - age_lo, t[None, :], tau[None, :])
+    extra_weights = weights * jnp.exp(-age_lo)
+    I_mean = (I_lo * integral + jnp.sum(extra_weights * extra_integral, axis=0)) / safe_t
+    I_moment = I_lo * moment + jnp.sum(extra_weights * extra_moment, axis=0)
+    du = p.a * (p.b * V - u)
+    I_start = I_lo + _extra_current(times, weights, lo, tau)
+    ddu = p.a * (p.b * (p.p1 * V * V + p.p2 * V + p.p3 - u + I_start + p.bias) - du)
+    u_mean = u + t * (du / 2 + t * ddu / 6)
+    u_moment = t ** 3 * (du / 12 + t * ddu / 24)
+    q = p.p3 - u_mean + jnp.where(positive, I_mean, I_start) + p.bias
+    x, y, V_mean = moebius.voltage_flow(V, q, t, p.p1, p.p2, I_moment - u_moment)
     return x, y, u - jnp.expm1(-p.a * t) * (p.b * V_mean - u), q
+
+
+def _exponential_moments(offset, exposure, t, tau):
+    r"""Integral and first moment about the segment's midpoint :math:`t/2` of a unit
+    exponential :math:`e^{-(s - \sigma)/\tau}` on :math:`[\sigma, \sigma + l\tau]`:
+    :math:`\tau E` and :math:`(\sigma - t/2)\,\tau E + \tau^2 (E - l (1 - E))`,
+    :math:`E = 1 - e^{-l}`."""
+    E = -jnp.expm1(-exposure)
+    return tau * E, (offset - 0.5 * t) * tau * E + tau * tau * (E - exposure * (1.0 - E))
 
 
 def _end_voltage(x, y):

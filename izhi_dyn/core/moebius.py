@@ -35,6 +35,16 @@ Since :math:`\dot y / y = -p_1 V - p_2/2`, the time average over :math:`[0, t]` 
 
 valid before the blow-up (:math:`y > 0`); :math:`y \le 0` means that V has
 passed :math:`+\infty` (the threshold was crossed). ``p1 > 0`` is required.
+
+**A varying drive** :math:`q(s)` (fourth order). With :math:`M(s) = P + q(s) E`,
+:math:`E = \begin{pmatrix} 0 & 1 \\ 0 & 0 \end{pmatrix}`, the Magnus expansion
+:math:`\Omega = \int_0^t M + \tfrac12 \int_0^t\!\int_0^{s} [M(s), M(r)]\,dr\,ds + O(t^5)`
+is, exactly up to its third term, :math:`\Omega = tM(\bar q) + m\,[E, P]` with
+:math:`\bar q` the mean of :math:`q` over :math:`[0, t]` and
+:math:`m = \int_0^t (s - t/2)\, q(s)\, ds` its first moment about the
+midpoint. :math:`\Omega` is still traceless, so :math:`e^\Omega =
+\operatorname{Ch}(z) I + \operatorname{Sh}(z)\, \Omega` with
+:math:`z = -\det\Omega = t^2 w + m^2 p_1^2`.
 """
 
 from __future__ import annotations
@@ -58,25 +68,29 @@ def _series(z, terms):
     return C, S
 
 
-def voltage_flow(V, q, t, p1, p2):
+def voltage_flow(V, q, t, p1, p2, m=0.0):
     """``(x, y, V_mean)`` after time ``t >= 0`` under dV/dt = p1 V^2 + p2 V + q.
 
-    ``V(t) = x / y`` (``y > 0`` before the blow-up), ``x - V_th y`` changes sign
-    where V crosses ``V_th``, ``V_mean`` is the time average over ``[0, t]``
-    (``V`` at ``t = 0``; meaningless once ``y <= 0``, but finite).
+    ``q`` is the drive's mean over ``[0, t]`` and ``m`` its first moment about
+    the midpoint (0: a frozen drive). ``V(t) = x / y`` (``y > 0`` before the
+    blow-up), ``x - V_th y`` changes sign where V crosses ``V_th``, ``V_mean``
+    is the time average over ``[0, t]`` (``V`` at ``t = 0``; meaningless once
+    ``y <= 0``, but finite).
     """
     w = 0.25 * p2 * p2 - p1 * q
-    z = t * t * w
+    pm = p1 * m
+    z = t * t * w + pm * pm
     # Series at z / 16, brought back by two doublings (unconditional: no branch to select).
     zs = z * (1.0 / 16.0)
     C, Sh = _series(zs, 11 if jnp.result_type(z) == jnp.float64 else 7)
     for _ in range(_DOUBLINGS):
         C, Sh, zs = C * (zs * C + 2.0) * 0.5, Sh * (1.0 + zs * C), 4.0 * zs
-    tS = t * Sh
-    x = (1.0 + z * C + 0.5 * p2 * tS) * V + tS * q
-    rate = t * w * C - Sh * (p1 * V + 0.5 * p2)  # (y - 1) / t
-    y = 1.0 + t * rate
+    # Omega = [[t p2/2 - p1 m, t q - p2 m], [-t p1, -(t p2/2 - p1 m)]]
+    diagonal = 0.5 * p2 * t - pm
+    x = (1.0 + z * C + Sh * diagonal) * V + Sh * (t * q - p2 * m)
+    y_minus_1 = z * C - Sh * (t * p1 * V + diagonal)
+    y = 1.0 + y_minus_1
     positive = (t > 0) & (y > 0)
-    log_rate = jnp.where(positive, jnp.log1p(jnp.where(positive, t * rate, 0.0)) / jnp.where(positive, t, 1.0),
-                         jnp.where(t > 0, 0.0, rate))
+    log_rate = jnp.where(positive, jnp.log1p(jnp.where(positive, y_minus_1, 0.0)) / jnp.where(positive, t, 1.0),
+                         jnp.where(t > 0, 0.0, -(p1 * V + 0.5 * p2)))
     return x, y, -(log_rate + 0.5 * p2) / p1
