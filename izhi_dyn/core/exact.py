@@ -173,14 +173,20 @@ def _segment(V, u, I_lo, lo, t, extra, p):
     extra_weights = weights * jnp.exp(-age_lo)
     I_mean = (I_lo * integral + jnp.sum(extra_weights * extra_integral, axis=0)) / safe_t
     I_moment = I_lo * moment + jnp.sum(extra_weights * extra_moment, axis=0)
-    du = p.a * (p.b * V - u)
+    # u's Taylor polynomial to third order at the segment's start, from V's first two derivatives there.
     I_start = I_lo + _extra_current(times, weights, lo, tau)
-    ddu = p.a * (p.b * (p.p1 * V * V + p.p2 * V + p.p3 - u + I_start + p.bias) - du)
-    u_mean = u + t * (du / 2 + t * ddu / 6)
-    u_moment = t ** 3 * (du / 12 + t * ddu / 24)
+    dV = p.p1 * V * V + p.p2 * V + p.p3 - u + I_start + p.bias
+    du = p.a * (p.b * V - u)
+    ddu = p.a * (p.b * dV - du)
+    dddu = p.a * (p.b * ((2 * p.p1 * V + p.p2) * dV - du - I_start / tau) - ddu)
+    u_mean = u + t * (du / 2 + t * (ddu / 6 + t * dddu / 24))
+    u_moment = t ** 3 * (du / 12 + t * (ddu / 24 + t * dddu / 80))
     q = p.p3 - u_mean + jnp.where(positive, I_mean, I_start) + p.bias
     x, y, V_mean = moebius.voltage_flow(V, q, t, p.p1, p.p2, I_moment - u_moment)
-    return x, y, u - jnp.expm1(-p.a * t) * (p.b * V_mean - u), q
+    # u's exact linear flow driven by V's mean, plus V's first moment about the midpoint, (V_end - V) t^2 / 12
+    # (exact for a linear V), which the kernel's slope a^2 b (s - t/2) weighs.
+    V_moment = (_end_voltage(x, y) - V) * t * t / 12
+    return x, y, u - jnp.expm1(-p.a * t) * (p.b * V_mean - u) + p.a * p.a * p.b * V_moment, q
 
 
 def _exponential_moments(offset, exposure, t, tau):
