@@ -52,8 +52,9 @@ def _order(dts, errs):
     return float(np.polyfit(np.log(dts), np.log(errs), 1)[0])
 
 
-def test_single_neuron_is_second_order(x64):
-    ref = reference_spike_times(duration=60.0, **ONE_NEURON)
+def test_single_neuron_is_fourth_order(x64):
+    # The reference at rtol = atol = 1e-12: the step's errors at dt = 0.025 are about 2e-9 ms.
+    ref = reference_spike_times(duration=60.0, rtol=1e-12, atol=1e-12, **ONE_NEURON)
     dts = [0.1, 0.05, 0.025]
     errs = []
     for dt in dts:
@@ -62,13 +63,13 @@ def test_single_neuron_is_second_order(x64):
         assert mismatched == 0
         errs.append(err)
     assert len(ref[0]) == 6
-    assert errs[0] < 2e-3  # measured 9.5e-4 ms at dt = 0.1
-    assert _order(dts, errs) > 1.8  # measured 2.1
+    assert errs[0] < 1e-6  # measured 3.5e-7 ms at dt = 0.1 (9.5e-4 with the drive frozen at its mean)
+    assert _order(dts, errs) > 3.3  # measured 3.68 (local error O(h^5); 2.1 with the drive frozen)
 
 
 def test_coupled_network_meets_the_goals(x64):
     W, times, bias = random_network(1)
-    ref = reference_spike_times(W, times, duration=100.0, bias=bias)
+    ref = reference_spike_times(W, times, duration=100.0, bias=bias, rtol=1e-12, atol=1e-12)
     assert sum(len(r) for r in ref) >= 25
     dts = [0.1, 0.05, 0.01]
     errs = []
@@ -76,9 +77,9 @@ def test_coupled_network_meets_the_goals(x64):
         err, mismatched = _max_error(_run(W, times, bias, dt), ref)
         assert mismatched == 0, dt
         errs.append(err)
-    assert errs[0] <= 0.1  # goal 0.1 ms; measured 0.012 ms
-    assert errs[2] <= 1e-3  # goal 1e-3 ms; measured 1.6e-4 ms
-    assert _order(dts, errs) > 1.5  # measured 1.8 (max over 28 spikes of a recurrent net)
+    assert errs[0] <= 1e-4  # goal 0.1 ms; measured 3.3e-5 ms
+    assert errs[2] <= 1e-8  # goal 1e-3 ms; measured 3.2e-9 ms
+    assert _order(dts, errs) > 3.5  # measured 4.0 (max over 34 spikes of a recurrent net)
 
 
 @pytest.mark.slow
@@ -88,7 +89,7 @@ def test_random_networks_table(x64):
     rows = []
     for seed in range(5):
         W, times, bias = random_network(seed)
-        ref = reference_spike_times(W, times, duration=100.0, bias=bias)
+        ref = reference_spike_times(W, times, duration=100.0, bias=bias, rtol=1e-12, atol=1e-12)
         errs = []
         for dt in dts:
             err, mismatched = _max_error(_run(W, times, bias, dt), ref)
