@@ -4,7 +4,7 @@ r"""Exact spike times of an Izhikevich layer with exponential synapses, in one c
 :mod:`izhi_dyn.core.exact` over a fixed grid with :func:`jax.lax.scan`. Every
 spike, of an input or of a neuron, carries its time inside the step; its
 postsynaptic current starts at that time and decays exactly. Spike times are
-second-order accurate in ``dt`` (measured in ``tests/test_exact_spike_times.py``)
+fourth-order accurate in ``dt`` (measured in ``tests/test_exact_spike_times.py``)
 and differentiable, without a surrogate, with respect to the weights, the
 bias, the model parameters and the input spike times: the gradient flows
 through every spike time, across synapses and hidden neurons. A spike that
@@ -94,8 +94,9 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     -----
     Exact: the synaptic current, its onsets at the spike times, the carried
     current (a step with more than ``splits + 4`` events lumps the further ones
-    into its last cut). Second order: V (Riccati flow as a branch-free Möbius
-    map, with the drive at its exact segment mean) and u; the crossing is found
+    into its last cut). Fourth order: V (a Magnus step of the Riccati flow as a
+    branch-free Möbius map, with the drive's exact segment mean and first
+    moment) and u; the crossing is found
     by a Newton root find whose gradient is the implicit-function one. A neuron fires at most once per
     step; spike existence is not differentiated. See :mod:`izhi_dyn.core.exact`.
 

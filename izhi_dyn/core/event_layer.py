@@ -7,7 +7,7 @@ step :math:`[t, t + h)` is given as :math:`s \in [0, h)` (``+inf``: none),
 its current starts at :math:`t + s`; the layer's spikes come back the same
 way, so an exact layer's output feeds the next exact layer directly. The
 maths is :func:`izhi_dyn.core.exact.event_step` (exact synaptic current,
-second-order V and u, the crossing by a root find with the implicit-function
+fourth-order V and u, the crossing by a root find with the implicit-function
 gradient, in-step recurrent coupling); this module only maps it over the
 batch axes and converts between in-step times and the step's event onsets.
 """
