@@ -28,6 +28,7 @@ exact step's cost is their number, not its arithmetic.
 
     python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--kernels] [--eventax-timeout 3600]
                                       [--eventax-settings tsit5:1e-8,tsit5:1e-6,...] [--exact-dts 0.1]
+                                      [--exact-runs 0.1:3:2,0.5:3:6]   (dt:passes:splits; replaces --exact-dts)
 """
 
 from __future__ import annotations
@@ -211,6 +212,8 @@ def main(argv=None):
                         default='tsit5:1e-8,tsit5:1e-6,tsit5:1e-5,tsit5:1e-4,tsit5:1e-3,euler:0.05',
                         help='eventax settings (solver:tolerance or solver:dt) beside the Tsit5 1e-10 reference')
     parser.add_argument('--exact-dts', default=str(DT), help='comma-separated dt (ms) of the exact gradient runs')
+    parser.add_argument('--exact-runs', default='',
+                        help='comma-separated dt:passes:splits of the exact gradient runs (replaces --exact-dts)')
     args = parser.parse_args(argv)
     print(f'forward + backward (value_and_grad w.r.t. weights), {DURATION:g} ms, batch {BATCH}, '
           f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats}')
@@ -260,17 +263,19 @@ def eventax_table(args, rows):
             found.append((wall, rel, what))
             err = f'{100 * rel:.3g} % (cos {cos:.6f})'
         rows.append((what, n, k, 'float64', wall, '', err))
-    for dt in (float(x) for x in args.exact_dts.split(',')):
-        for passes, splits in SETTINGS:
-            with jax.enable_x64(True):
-                loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=np.flatnonzero(outputs))
-                wall, (_, g) = _time(jax.jit(jax.value_and_grad(loss)), jnp.asarray(W), jnp.asarray(times),
-                                     repeats=args.repeats)
-            rel, cos = compare_gradients(g, ref[1], mask)
-            # eventax's cheapest setting at least as accurate (the reference itself if none is)
-            match = min([f for f in found if f[1] <= rel] or [(ref[0], 0.0, 'eventax Tsit5 tol 1e-10')])
-            rows.append((f'exact dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
-                         f'{match[0] / wall:.1f}x vs {match[2][8:]}', f'{100 * rel:.3g} % (cos {cos:.6f})'))
+    runs = [(float(dt), int(passes), int(splits)) for dt, passes, splits in
+            (x.split(':') for x in args.exact_runs.split(',') if x)] or \
+        [(float(dt), passes, splits) for dt in args.exact_dts.split(',') for passes, splits in SETTINGS]
+    for dt, passes, splits in runs:
+        with jax.enable_x64(True):
+            loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=np.flatnonzero(outputs))
+            wall, (_, g) = _time(jax.jit(jax.value_and_grad(loss)), jnp.asarray(W), jnp.asarray(times),
+                                 repeats=args.repeats)
+        rel, cos = compare_gradients(g, ref[1], mask)
+        # eventax's cheapest setting at least as accurate (the reference itself if none is)
+        match = min([f for f in found if f[1] <= rel] or [(ref[0], 0.0, 'eventax Tsit5 tol 1e-10')])
+        rows.append((f'exact dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
+                     f'{match[0] / wall:.1f}x vs {match[2][8:]}', f'{100 * rel:.3g} % (cos {cos:.6f})'))
 
 
 if __name__ == '__main__':
