@@ -21,7 +21,7 @@ One step :math:`[t_0, t_0 + h]` of :func:`event_step`:
   carried to the next step; only further events of a crowded step are
   lumped into the last cut (an :math:`O(h)` shift of a rare event).
 - **Fourth order** (local error :math:`O(h^5)` with and without a crossing
-  inside the step; spike times converge at order 3.7-4.2, measured in
+  inside the step; spike times converge at order 3.7-5.3, measured in
   ``tests/test_exact_spike_times.py``). V follows a Magnus step of the
   linearised Riccati flow (:mod:`izhi_dyn.core.moebius`, a branch-free Möbius
   map): the drive :math:`q = p_3 - u + I + I_b` enters by its mean over the
