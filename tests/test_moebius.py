@@ -9,10 +9,11 @@ from izhi_dyn.core import moebius
 P1, P2 = 0.04, 5.0
 
 
-def _reference(V0, q, t):
-    """V(t) and the time average of V over [0, t] for dV/dt = p1 V^2 + p2 V + q (DOP853, tight)."""
-    sol = solve_ivp(lambda _, y: [P1 * y[0] ** 2 + P2 * y[0] + q, y[0]], (0.0, t), [V0, 0.0], method='DOP853',
-                    rtol=1e-12, atol=1e-12)
+def _reference(V0, q, t, slope=0.0):
+    """V(t) and the time average of V over [0, t] for dV/dt = p1 V^2 + p2 V + q + slope (s - t/2) (DOP853,
+    tight)."""
+    sol = solve_ivp(lambda s, y: [P1 * y[0] ** 2 + P2 * y[0] + q + slope * (s - t / 2), y[0]], (0.0, t), [V0, 0.0],
+                    method='DOP853', rtol=1e-13, atol=1e-13)
     return sol.y[0, -1], sol.y[1, -1] / t
 
 
@@ -39,13 +40,6 @@ def test_zero_time_is_the_identity_and_the_blow_up_is_flagged(x64):
     assert float(y_late) <= 0
 
 
-def _reference_varying(V0, q0, slope, t):
-    """V(t) and the mean of V for dV/dt = p1 V^2 + p2 V + q0 + slope (s - t/2) (DOP853, tight)."""
-    sol = solve_ivp(lambda s, y: [P1 * y[0] ** 2 + P2 * y[0] + q0 + slope * (s - t / 2), y[0]], (0.0, t),
-                    [V0, 0.0], method='DOP853', rtol=1e-13, atol=1e-13)
-    return sol.y[0, -1], sol.y[1, -1] / t
-
-
 def test_moment_makes_a_varying_drive_fourth_order(x64):
     # A drive ramping by 400 mV/ms^2 around its mean 150: the mean alone leaves a third-order local error; with
     # the first moment m = slope t^3 / 12 (Magnus' commutator term) the error is fifth order, so halving the step
@@ -53,7 +47,7 @@ def test_moment_makes_a_varying_drive_fourth_order(x64):
     V0, q0, slope = -60.0, 150.0, 400.0
     errors = {True: [], False: []}
     for t in (0.4, 0.2, 0.1):
-        V_ref, mean_ref = _reference_varying(V0, q0, slope, t)
+        V_ref, mean_ref = _reference(V0, q0, t, slope)
         for with_moment in (True, False):
             m = slope * t ** 3 / 12 if with_moment else 0.0
             x, y, mean = moebius.voltage_flow(jnp.asarray(V0), jnp.asarray(q0), jnp.asarray(t), P1, P2, m)

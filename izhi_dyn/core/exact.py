@@ -177,7 +177,7 @@ def _segment(V, u, I_lo, lo, t, extra, p):
     I_mean = (I_lo * integral + jnp.sum(extra_weights * extra_integral, axis=0)) / safe_t
     I_moment = I_lo * moment + jnp.sum(extra_weights * extra_moment, axis=0)
     # u's Taylor polynomial to third order at the segment's start, from V's first two derivatives there.
-    I_start = I_lo + _extra_current(times, weights, lo, tau)
+    I_start = I_lo + jnp.sum(jnp.where(times[:, None] <= lo[None, :], extra_weights, 0.0), axis=0)
     dV = p.p1 * V * V + p.p2 * V + p.p3 - u + I_start + p.bias
     du = p.a * (p.b * V - u)
     ddu = p.a * (p.b * dV - du)
