@@ -105,7 +105,7 @@ def exact_layer(W, bias, input_times, config: Config, max_spikes: int):
         run = izhi_dyn.exact_spike_times(weights, input_times, duration=config.duration, dt=config.dt,
                                          max_spikes=max_spikes, bias=b, tau_syn=config.tau_syn, V0=V0, u0=U0,
                                          passes=1, splits=1, full_output=True, **_exact_neuron())
-        return jax.tree_util.tree_map(lambda x: x[0], run)
+        return jax.tree_util.tree_map(lambda x: x[0] if x.ndim else x, run)  # the one neuron (lumped: a scalar)
 
     return jax.vmap(neuron, in_axes=(1, 0))(W, bias)
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core.exact import ExactParams, ExactState, event_step
+from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState, event_step
 from izhi_dyn.ttfs import first_spike_times
 
 __all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
@@ -31,6 +31,20 @@ class ExactRun(NamedTuple):
     ``times`` ``(N, max_spikes)`` in ms; ``V``, ``u``, ``I`` ``(N,)`` at ``duration``
     (for losses on the state at t); ``V_peak`` ``(N,)`` the highest V at a step end
     (``v_th`` for a neuron that fired), the handle :func:`silent_neuron_penalty` uses.
+
+    What the run left out or shifted, counted without gradient (a run that lost
+    nothing has ``counts <= max_spikes``, ``lumped == 0`` and ``delayed == 0``):
+
+    - ``counts`` ``(N,)`` int32: every spike of each neuron; ``counts - max_spikes``
+      times were not kept where it exceeds ``max_spikes``.
+    - ``lumped`` int32 scalar: events moved to their step's last cut, summed over
+      the steps of ``max(0, events - splits - 4)`` (events: the step's input spikes
+      and the layer's spikes in it); each is shifted by less than ``dt``.
+    - ``delayed`` ``(N,)`` int32: spikes fired at the start of a step because the
+      neuron began it at or above ``v_th`` (or with a non-finite V): a second crossing
+      of the previous step, up to ``dt`` late (or ``V0 >= v_th``). In the last step
+      such a crossing leaves ``V >= v_th``. Several crossings per step (``dt`` well
+      beyond the interspike interval) can be lost uncounted.
     """
 
     times: jnp.ndarray
@@ -38,6 +52,9 @@ class ExactRun(NamedTuple):
     u: jnp.ndarray
     I: jnp.ndarray
     V_peak: jnp.ndarray
+    counts: jnp.ndarray
+    lumped: jnp.ndarray
+    delayed: jnp.ndarray
 
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
@@ -83,7 +100,8 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         Each step is cut at its first ``splits`` events (input or own spikes;
         at least 1); the next four keep their own times inside the last piece.
     full_output : bool, default False
-        Return an :class:`ExactRun` (times, final state, peak V) instead of the times.
+        Return an :class:`ExactRun` (times, final state, peak V, counts of the
+        spikes and of the lumped and delayed events) instead of the times.
 
     Returns
     -------
@@ -99,6 +117,13 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     moment) and u; the crossing is found
     by a Newton root find whose gradient is the implicit-function one. A neuron fires at most once per
     step; spike existence is not differentiated. See :mod:`izhi_dyn.core.exact`.
+
+    What the step drops or shifts is counted: with ``full_output=True`` the
+    :class:`ExactRun` holds every spike's count (``counts``, also beyond
+    ``max_spikes``), the events lumped into a crowded step's last cut
+    (``lumped``; more ``splits`` resolve them), and the spikes delayed to the
+    start of the next step because a neuron would have fired twice in one step
+    (``delayed``; a smaller ``dt`` resolves them).
 
     Examples
     --------
@@ -144,21 +169,26 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     slot = slot.astype(jnp.int32)
 
     def step(carry, i):
-        state, times, count, peak = carry
+        state, times, count, peak, lumped, delayed = carry
         t0 = i.astype(dtype) * h
         onsets = jnp.where(slot == i, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
+        # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
+        late = ~(state.V < p.v_th)
         state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
-        return (state, times, count + spiked.astype(count.dtype), peak), None
+        events = jnp.sum(slot == i, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
+        lumped = lumped + jnp.maximum(events - splits - EXTRA_EVENTS, 0)
+        return (state, times, count + spiked, peak, lumped, delayed + (spiked & late)), None
 
     n_steps = int(round(duration / dt))
-    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), jnp.zeros((N,), jnp.int32), state.V)
+    zeros = jnp.zeros((N,), jnp.int32)
+    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), zeros, state.V, jnp.zeros((), jnp.int32), zeros)
     # Rematerialise each step in the backward pass: only the carry is stored per step, so memory
     # grows with the number of steps times N, not times the step's many intermediates.
-    (state, times, _, peak), _ = jax.lax.scan(jax.checkpoint(step), init, jnp.arange(n_steps))
-    return ExactRun(times, *state, peak) if full_output else times
+    (state, times, count, peak, lumped, delayed), _ = jax.lax.scan(jax.checkpoint(step), init, jnp.arange(n_steps))
+    return ExactRun(times, *state, peak, count, lumped, delayed) if full_output else times
 
 
 def spike_times_until(times, t):
