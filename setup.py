@@ -1,9 +1,11 @@
-"""Build of the optional native kernel (metadata lives in setup.cfg).
+"""Build of the optional native kernels (metadata lives in setup.cfg).
 
-``izhi_dyn/networks/_fused_step*.so`` is the C++ XLA FFI kernel of ``csrc/fused_step.cc``,
+``izhi_dyn/networks/_fused_step*.so`` (the 2003 network's step, ``csrc/fused_step.cc``) and
+``izhi_dyn/_exact_step*.so`` (the event-exact step, ``csrc/exact_step.cc``) are C++ XLA FFI kernels,
 compiled for the host (``-march=native``, as XLA compiles for it) against the headers of
-``jax.ffi.include_dir()``. Without a compiler the build skips it (``optional``) and the
-networks run on the pure-JAX path (:mod:`izhi_dyn.networks.native`).
+``jax.ffi.include_dir()``. Without a compiler the build skips them (``optional``), and the
+network and the exact step run on the pure-JAX path (:mod:`izhi_dyn.networks.native`,
+:mod:`izhi_dyn.exact_native`).
 """
 
 from setuptools import Extension, setup
@@ -23,7 +25,9 @@ class BuildFFI(build_ext):
 
 setup(
     ext_modules=[Extension(
-        'izhi_dyn.networks._fused_step', sources=['csrc/fused_step.cc'], language='c++', optional=True,
-        extra_compile_args=['-std=c++17', '-O3', '-march=native', '-ffp-contract=off', '-w'])],
+        module, sources=[source], language='c++', optional=True,
+        extra_compile_args=['-std=c++17', '-O3', '-march=native', '-ffp-contract=off', '-w'])
+        for module, source in (('izhi_dyn.networks._fused_step', 'csrc/fused_step.cc'),
+                               ('izhi_dyn._exact_step', 'csrc/exact_step.cc'))],
     cmdclass={'build_ext': BuildFFI},
 )

@@ -9,7 +9,8 @@ and differentiable, without a surrogate, with respect to the weights, the
 bias, the model parameters and the input spike times: the gradient flows
 through every spike time, across synapses and hidden neurons. A spike that
 appears or disappears under a change of parameters contributes no gradient
-(eventax's and EventProp's choice).
+(eventax's and EventProp's choice). Where the native library is built, each
+step is one C++ call forward and one backward (:mod:`izhi_dyn.exact_native`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState, event_step
+from izhi_dyn.exact_native import native_event_step, native_exact_unsupported
 from izhi_dyn.ttfs import first_spike_times
 
 __all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
@@ -59,7 +61,7 @@ class ExactRun(NamedTuple):
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
                       a=0.02, b=0.2, c=-51.0, d=2.0, v_th=30.0, tau_syn=5.0, V0=None, u0=None,
-                      passes: int = 3, splits: int = 2, full_output: bool = False):
+                      passes: int = 3, splits: int = 2, kernel: str = 'auto', full_output: bool = False):
     r"""Spike times (ms) of N Izhikevich neurons driven by K spike trains through exponential synapses.
 
     .. math::
@@ -99,6 +101,13 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     splits : int, default 2
         Each step is cut at its first ``splits`` events (input or own spikes;
         at least 1); the next four keep their own times inside the last piece.
+    kernel : {'auto', 'native', 'jax'}, default 'auto'
+        ``'native'``: each step is one C++ call forward and one backward
+        (:mod:`izhi_dyn.exact_native`; CPU, built at install), several times
+        faster than ``'jax'``, the pure-JAX step of :mod:`izhi_dyn.core.exact`.
+        Both compute the same discretisation (the native one in float64
+        within the step, whatever the dtype); ``'auto'`` takes the native one
+        where it is built and JAX runs on the CPU.
     full_output : bool, default False
         Return an :class:`ExactRun` (times, final state, peak V, counts of the
         spikes and of the lumped and delayed events) instead of the times.
@@ -149,6 +158,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         raise ValueError(f'need dt > 0, duration > 0 and max_spikes >= 1; got {dt}, {duration}, {max_spikes}')
     if passes < 1 or splits < 1:
         raise ValueError(f'need passes >= 1 and splits >= 1; got passes={passes}, splits={splits}')
+    step_fn = _step_function(kernel)
 
     def vec(x):
         return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))
@@ -174,7 +184,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         onsets = jnp.where(slot == i, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
         # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
         late = ~(state.V < p.v_th)
-        state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes, splits)
+        state, spiked, t_spike = step_fn(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
@@ -185,10 +195,25 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     n_steps = int(round(duration / dt))
     zeros = jnp.zeros((N,), jnp.int32)
     init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), zeros, state.V, jnp.zeros((), jnp.int32), zeros)
-    # Rematerialise each step in the backward pass: only the carry is stored per step, so memory
-    # grows with the number of steps times N, not times the step's many intermediates.
-    (state, times, count, peak, lumped, delayed), _ = jax.lax.scan(jax.checkpoint(step), init, jnp.arange(n_steps))
+    # The pure-JAX step is rematerialised in the backward pass: only the carry is stored per step, so
+    # memory grows with the number of steps times N, not times the step's many intermediates. The native
+    # step keeps only its inputs, and recomputing it would cost a forward call per step.
+    body = step if step_fn is native_event_step else jax.checkpoint(step)
+    (state, times, count, peak, lumped, delayed), _ = jax.lax.scan(body, init, jnp.arange(n_steps))
     return ExactRun(times, *state, peak, count, lumped, delayed) if full_output else times
+
+
+_KERNELS = ('auto', 'native', 'jax')
+
+
+def _step_function(kernel):
+    """The step ``kernel`` names: :func:`native_event_step` or :func:`event_step`."""
+    if kernel not in _KERNELS:
+        raise ValueError(f'kernel must be one of {_KERNELS}; got {kernel!r}')
+    reason = None if kernel == 'jax' else native_exact_unsupported()
+    if kernel == 'native' and reason is not None:
+        raise ValueError(f"kernel='native' cannot run: {reason}")
+    return event_step if kernel == 'jax' or reason is not None else native_event_step
 
 
 def spike_times_until(times, t):

@@ -1,0 +1,123 @@
+r"""The event-exact step as one native call forward and one backward (C++, XLA FFI, CPU).
+
+``csrc/exact_step.cc``, built by the package's install (``setup.py``,
+optional), runs :func:`izhi_dyn.core.exact.event_step` for a whole batch in
+one call. Its vector-Jacobian product is a second call, which runs the step
+again on a reverse-mode tape. The pure-JAX step needs about 2300 XLA kernels
+per step forward plus backward at N = 64; this needs two, plus the loop's
+bookkeeping.
+
+Both calls compute in float64 whatever the arrays' type, so in float32 they
+round once per step, where the pure-JAX step rounds at every operation. They
+follow the pure-JAX step operation by operation (pieces, Magnus segments,
+crossing, passes), so the values and gradients are those of the same
+discretisation (``tests/test_exact_native.py``). The pure-JAX step stays the
+reference, and the fallback where the library is not built.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import functools
+import importlib.util
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.custom_derivatives import SymbolicZero
+
+from izhi_dyn.core.exact import ExactParams, ExactState
+
+__all__ = ['native_event_step', 'native_exact_unsupported']
+
+_MODULE = 'izhi_dyn._exact_step'
+_FORWARD, _BACKWARD = 'izhi_exact_step', 'izhi_exact_step_vjp'
+
+
+@functools.lru_cache(maxsize=1)
+def _library() -> Optional[ctypes.CDLL]:
+    """The built library with its two FFI targets registered, or None if it was not built."""
+    spec = importlib.util.find_spec(_MODULE)
+    if spec is None or spec.origin is None:
+        return None
+    lib = ctypes.CDLL(spec.origin)
+    for target, symbol in ((_FORWARD, 'IzhiExactStep'), (_BACKWARD, 'IzhiExactStepVjp')):
+        jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(lib, symbol)), platform='cpu')
+    return lib
+
+
+def native_exact_unsupported() -> Optional[str]:
+    """Why the native exact step cannot run here (None if it can)."""
+    if _library() is None:
+        return 'the native kernel is not built (no C++ compiler at install time)'
+    if jax.default_backend() != 'cpu':
+        return f'the native kernel runs on the CPU, the default backend is {jax.default_backend()}'
+    return None
+
+
+def _outputs(args):
+    V = args[0]
+    state = jax.ShapeDtypeStruct(V.shape, V.dtype)
+    return [state, state, state, jax.ShapeDtypeStruct(V.shape, jnp.bool_), state]
+
+
+def _call(passes, splits, args):
+    return jax.ffi.ffi_call(_FORWARD, _outputs(args), vmap_method='expand_dims')(
+        *args, passes=np.int64(passes), splits=np.int64(splits))
+
+
+@jax.tree_util.register_static
+@dataclasses.dataclass(frozen=True)
+class _Perturbed:
+    """Which inputs carry a tangent: a static bit mask, kept with the residuals."""
+
+    bits: int
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1))
+def _step(passes, splits, args):
+    return tuple(_call(passes, splits, args))
+
+
+def _step_forward(passes, splits, args):
+    values = tuple(x.value for x in args)
+    bits = sum(1 << k for k, x in enumerate(args) if x.perturbed)
+    return tuple(_call(passes, splits, values)), (values, _Perturbed(bits))
+
+
+def _step_backward(passes, splits, residuals, cotangents):
+    args, perturbed = residuals
+    V = args[0]
+    gV, gu, gI, _, gt = (jnp.zeros(V.shape, V.dtype) if isinstance(g, SymbolicZero) else g for g in cotangents)
+    # Inputs without a tangent (h always) get no leaves on the tape and a zero cotangent.
+    grads = jax.ffi.ffi_call(_BACKWARD, [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in args],
+                             vmap_method='expand_dims')(
+        *args, gV, gu, gI, gt, passes=np.int64(passes), splits=np.int64(splits), perturbed=np.int64(perturbed.bits))
+    return (tuple(g if perturbed.bits >> k & 1 else None for k, g in enumerate(grads)),)
+
+
+_step.defvjp(_step_forward, _step_backward, symbolic_zeros=True)
+
+
+def native_event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: ExactParams, passes: int = 3,
+                      splits: int = 2):
+    """:func:`izhi_dyn.core.exact.event_step` as one native call (same arguments and returns).
+
+    Differentiable with :func:`jax.grad` (a custom VJP, one native call) and
+    batched by :func:`jax.vmap`; ``passes`` and ``splits`` are static.
+    """
+    reason = native_exact_unsupported()
+    if reason is not None:
+        raise RuntimeError(f'native_event_step: {reason}')
+    V = state.V
+    N, dtype = V.shape[-1], V.dtype
+
+    def vec(x):
+        return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))
+
+    args = (V, state.u.astype(dtype), state.I.astype(dtype), jnp.asarray(h, dtype), in_onsets.astype(dtype),
+            in_weights.astype(dtype), rec_weights.astype(dtype)) + tuple(vec(x) for x in p)
+    V, u, I, spiked, t_spike = _step(passes, splits, args)
+    return ExactState(V, u, I), spiked, t_spike
