@@ -305,6 +305,7 @@ Pieces<T> CutPieces(const Sample<T>& s, const std::vector<T>& onsets, int splits
   }
   auto onset_at = [&](int r) { return r < total ? onsets[order[r]] : T(2.0 * h); };
   Pieces<T> P;
+  P.edges.reserve(splits + 2);
   P.edges.push_back(T(0.0));
   for (int k = 0; k < splits; ++k) {
     const T o = onset_at(k);  // min(o, h), half the derivative at a tie (jnp.minimum)
@@ -407,7 +408,7 @@ template <typename T, typename Weight>
 void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<Outcome<T>>* out,
                std::vector<T>* I_end) {
   const int N = s.N;
-  std::vector<T> onsets = s.onsets;  // inputs, then the layer's in-step spikes of the previous pass
+  std::vector<T>& onsets = s.onsets;  // inputs, then the layer's in-step spikes of the previous pass
   onsets.resize(s.S + N, T(2.0 * s.h));
   out->resize(N);
   for (int pass = 0; pass < passes; ++pass) {
@@ -500,6 +501,9 @@ Sample<T> ReadSample(const Batch& batch, int N, int S, Leaf leaf) {
   s.N = N;
   s.S = S;
   s.h = batch.at(3, 0);
+  for (auto* v : {&s.V0, &s.u0, &s.I0}) v->reserve(N);
+  s.onsets.reserve(S + N);
+  s.neurons.reserve(N);
   for (int n = 0; n < N; ++n) {
     s.V0.push_back(leaf(0, batch.at(0, n)));
     s.u0.push_back(leaf(1, batch.at(1, n)));
@@ -593,6 +597,18 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   auto wanted = [&](int input) { return (perturbed >> input & 1) != 0; };
   ParallelFor(batch, [&](Batch& batch, int64_t b) {
+    bool moved = false;  // a zero cotangent has a zero VJP: the sample's step need not run again
+    for (int k = kInputs; k < kInputs + 4 && !moved; ++k)
+      for (int n = 0; n < N && !moved; ++n) moved = batch.at(k, n) != 0.0;
+    if (!moved) {
+      const int64_t sizes[kInputs] = {N, N, N, 1, S, static_cast<int64_t>(S) * N, static_cast<int64_t>(N) * N,
+                                      N, N, N, N, N, N, N, N, N, N};
+      ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
+                                                    &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
+      for (int k = 0; k < kInputs; ++k)
+        if (wanted(k)) Store(*outs[k], b * sizes[k], sizes[k], [](int64_t) { return 0.0; });
+      return;
+    }
     thread_local Tape local;
     thread_local std::vector<int32_t> weight_leaf;
     thread_local std::vector<double> adj;

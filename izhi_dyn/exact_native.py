@@ -10,9 +10,12 @@ bookkeeping.
 Both calls compute in float64 whatever the arrays' type, so in float32 they
 round once per step, where the pure-JAX step rounds at every operation. They
 follow the pure-JAX step operation by operation (pieces, Magnus segments,
-crossing, passes), so the values and gradients are those of the same
-discretisation (``tests/test_exact_native.py``). The pure-JAX step stays the
-reference, and the fallback where the library is not built.
+crossing, passes): the values agree to float64 rounding, and so do the
+gradients except at a tie that rounding decides (a crossing on the neuron's
+own spike time of the previous pass, a piece edge), where the native
+gradient is the one that matches central differences
+(``tests/test_exact_native.py``). The pure-JAX step stays the reference, and
+the fallback where the library is not built.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = ['native_event_step', 'native_exact_unsupported']
 
 _MODULE = 'izhi_dyn._exact_step'
 _FORWARD, _BACKWARD = 'izhi_exact_step', 'izhi_exact_step_vjp'
+_H = 3  # the position of the step length h among the call's inputs
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,7 +87,7 @@ def _step(passes, splits, args):
 
 def _step_forward(passes, splits, args):
     values = tuple(x.value for x in args)
-    bits = sum(1 << k for k, x in enumerate(args) if x.perturbed)
+    bits = sum(1 << k for k, x in enumerate(args) if x.perturbed and k != _H)
     return tuple(_call(passes, splits, values)), (values, _Perturbed(bits))
 
 
@@ -91,11 +95,11 @@ def _step_backward(passes, splits, residuals, cotangents):
     args, perturbed = residuals
     V = args[0]
     gV, gu, gI, _, gt = (jnp.zeros(V.shape, V.dtype) if isinstance(g, SymbolicZero) else g for g in cotangents)
-    # Inputs without a tangent (h always) get no leaves on the tape and a zero cotangent.
+    # Inputs without a tangent get no leaves on the tape and a zero cotangent; so does h (a step length).
     grads = jax.ffi.ffi_call(_BACKWARD, [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in args],
                              vmap_method='expand_dims')(
         *args, gV, gu, gI, gt, passes=np.int64(passes), splits=np.int64(splits), perturbed=np.int64(perturbed.bits))
-    return (tuple(g if perturbed.bits >> k & 1 else None for k, g in enumerate(grads)),)
+    return (tuple(g if perturbed.bits >> k & 1 and k != _H else None for k, g in enumerate(grads)),)
 
 
 _step.defvjp(_step_forward, _step_backward, symbolic_zeros=True)
@@ -105,8 +109,11 @@ def native_event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, 
                       splits: int = 2):
     """:func:`izhi_dyn.core.exact.event_step` as one native call (same arguments and returns).
 
-    Differentiable with :func:`jax.grad` (a custom VJP, one native call) and
-    batched by :func:`jax.vmap`; ``passes`` and ``splits`` are static.
+    Differentiable in reverse mode (:func:`jax.grad`, :func:`jax.vjp`,
+    :func:`jax.jacrev`: a custom VJP, one native call; not :func:`jax.jvp`)
+    with respect to everything but ``h``, and batched by :func:`jax.vmap`;
+    ``passes`` and ``splits`` are static. A sample whose cotangents are all zero
+    (a step after the last spike a loss depends on) is not run again.
     """
     reason = native_exact_unsupported()
     if reason is not None:
