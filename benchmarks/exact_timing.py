@@ -5,7 +5,8 @@ calls after a compiling call), forward plus backward (``jax.value_and_grad``
 w.r.t. the weights) over a 100 ms window at batch 32, K inputs x 3 spikes:
 
 - **step cost**: :func:`izhi_dyn.exact_spike_times` (dt = 0.1 ms, vmapped over
-  the batch, loss = sum of first-spike times) against a surrogate-gradient
+  the batch, loss = sum of first-spike times; ``kernel='native'``, the C++ step,
+  and ``kernel='jax'``, the pure-JAX one) against a surrogate-gradient
   Euler network of the same size (the layer's update written with the core's
   pieces: grid-bound input spikes, :func:`izhi_dyn.core.exponential_synapse`,
   :func:`izhi_dyn.core.neuron_update` with ``euler`` and a sigmoid surrogate),
@@ -29,6 +30,7 @@ exact step's cost is their number, not its arithmetic.
     python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--kernels] [--eventax-timeout 3600]
                                       [--eventax-settings tsit5:1e-8,tsit5:1e-6,...] [--exact-dts 0.1]
                                       [--exact-runs 0.1:3:2,0.5:3:6]   (dt:passes:splits; replaces --exact-dts)
+                                      [--exact-kernels native,jax]
 """
 
 from __future__ import annotations
@@ -98,10 +100,10 @@ def layered_problem(n, k, seed=0):
     return W, mask, np.arange(n) >= HIDDEN, times
 
 
-def exact_loss(W, times, passes=3, splits=2, dt=DT, outputs=None, duration=DURATION):
+def exact_loss(W, times, passes=3, splits=2, dt=DT, outputs=None, duration=DURATION, kernel='native'):
     """Sum over the batch and the ``outputs`` (default: all neurons) of the first-spike times, silent ones 0."""
     run = jax.vmap(lambda t: izhi_dyn.exact_spike_times(W, t, duration=duration, dt=dt, max_spikes=4, passes=passes,
-                                                        splits=splits))
+                                                        splits=splits, kernel=kernel))
     first = run(times)[..., 0]
     first = first if outputs is None else first[..., outputs]
     return jnp.sum(jnp.where(jnp.isfinite(first), first, 0.0))
@@ -197,7 +199,7 @@ class _Rows(list):
     def append(self, row):
         super().append(row)
         what, n, k, dtype, wall, ratio, err = row
-        print(f'{what:<26} {n:>3} {k:>3} {dtype:>8} {wall:>12.3f}  {ratio:<32} {err}', flush=True)
+        print(f'{what:<34} {n:>3} {k:>3} {dtype:>8} {wall:>12.3f}  {ratio:<32} {err}', flush=True)
 
 
 def main(argv=None):
@@ -214,11 +216,14 @@ def main(argv=None):
     parser.add_argument('--exact-dts', default=str(DT), help='comma-separated dt (ms) of the exact gradient runs')
     parser.add_argument('--exact-runs', default='',
                         help='comma-separated dt:passes:splits of the exact gradient runs (replaces --exact-dts)')
+    parser.add_argument('--exact-kernels', default='native,jax',
+                        help="comma-separated kernel= of the exact rows: 'native' (C++ step), 'jax' (pure JAX)")
     args = parser.parse_args(argv)
     print(f'forward + backward (value_and_grad w.r.t. weights), {DURATION:g} ms, batch {BATCH}, '
           f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats}')
-    print('exact: izhi_dyn.exact_spike_times with p passes and s splits per step')
-    print(f'{"":<26} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<32} gradient error vs Tsit5',
+    print("exact <kernel>: izhi_dyn.exact_spike_times(kernel=...) with p passes and s splits per step")
+    exact_kernels = [x for x in args.exact_kernels.split(',') if x]
+    print(f'{"":<34} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<32} gradient error vs Tsit5',
           flush=True)
     rows = _Rows()
     for n in (int(s) for s in args.sizes.split(',') if s):
@@ -228,16 +233,17 @@ def main(argv=None):
             (lambda loss: '')
         surrogate, _ = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
         rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1' + kernels(surrogate_loss), ''))
-        for passes, splits in SETTINGS:
-            loss = partial(exact_loss, passes=passes, splits=splits)
-            exact, _ = _time(jax.jit(jax.value_and_grad(loss)), W, times, repeats=args.repeats)
-            rows.append((f'exact dt {DT}, {passes} p, {splits} s', n, k, 'float32', exact,
-                         f'{exact / surrogate:.0f}x surrogate' + kernels(loss), ''))
+        for kernel in exact_kernels:
+            for passes, splits in SETTINGS:
+                loss = partial(exact_loss, passes=passes, splits=splits, kernel=kernel)
+                exact, _ = _time(jax.jit(jax.value_and_grad(loss)), W, times, repeats=args.repeats)
+                rows.append((f'exact {kernel} dt {DT}, {passes} p, {splits} s', n, k, 'float32', exact,
+                             f'{exact / surrogate:.0f}x surrogate' + kernels(loss), ''))
     if not args.no_eventax:
-        eventax_table(args, rows)
+        eventax_table(args, rows, exact_kernels)
 
 
-def eventax_table(args, rows):
+def eventax_table(args, rows, exact_kernels):
     """Exact gradients against eventax's at N = 64, K = 16 on the layered problem, float64."""
     n, k = 64, 16
     W, mask, outputs, times = layered_problem(n, k)
@@ -266,17 +272,18 @@ def eventax_table(args, rows):
     runs = [(float(dt), int(passes), int(splits)) for dt, passes, splits in
             (x.split(':') for x in args.exact_runs.split(',') if x)] or \
         [(float(dt), passes, splits) for dt in args.exact_dts.split(',') for passes, splits in SETTINGS]
-    for dt, passes, splits in runs:
-        with jax.enable_x64(True):
-            loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=np.flatnonzero(outputs))
-            wall, (_, g) = _time(jax.jit(jax.value_and_grad(loss)), jnp.asarray(W), jnp.asarray(times),
-                                 repeats=args.repeats)
-        rel, cos = compare_gradients(g, ref[1], mask)
-        # eventax's cheapest setting at least as accurate (the reference itself if none is)
-        match = min([f for f in found if f[1] <= rel] or [(ref[0], 0.0, 'eventax Tsit5 tol 1e-10')])
-        rows.append((f'exact dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
-                     f'{match[0] / wall:.1f}x vs {match[2][8:]}', f'{100 * rel:.3g} % (cos {cos:.6f})'))
-
+    for kernel in exact_kernels:
+        for dt, passes, splits in runs:
+            with jax.enable_x64(True):
+                loss = partial(exact_loss, passes=passes, splits=splits, dt=dt, outputs=np.flatnonzero(outputs),
+                               kernel=kernel)
+                wall, (_, g) = _time(jax.jit(jax.value_and_grad(loss)), jnp.asarray(W), jnp.asarray(times),
+                                     repeats=args.repeats)
+            rel, cos = compare_gradients(g, ref[1], mask)
+            # eventax's cheapest setting at least as accurate (the reference itself if none is)
+            match = min([f for f in found if f[1] <= rel] or [(ref[0], 0.0, 'eventax Tsit5 tol 1e-10')])
+            rows.append((f'exact {kernel} dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
+                         f'{match[0] / wall:.1f}x vs {match[2][8:]}', f'{100 * rel:.3g} % (cos {cos:.6f})'))
 
 if __name__ == '__main__':
     main()
