@@ -23,7 +23,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import functools
-import importlib.util
 from typing import Optional
 
 import jax
@@ -31,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
+from izhi_dyn._ffi import load_ffi_library
 from izhi_dyn.core.exact import ExactParams, ExactState
 
 __all__ = ['native_event_step', 'native_exact_unsupported']
@@ -43,13 +43,7 @@ _H = 3  # the position of the step length h among the call's inputs
 @functools.lru_cache(maxsize=1)
 def _library() -> Optional[ctypes.CDLL]:
     """The built library with its two FFI targets registered, or None if it was not built."""
-    spec = importlib.util.find_spec(_MODULE)
-    if spec is None or spec.origin is None:
-        return None
-    lib = ctypes.CDLL(spec.origin)
-    for target, symbol in ((_FORWARD, 'IzhiExactStep'), (_BACKWARD, 'IzhiExactStepVjp')):
-        jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(lib, symbol)), platform='cpu')
-    return lib
+    return load_ffi_library(_MODULE, {_FORWARD: 'IzhiExactStep', _BACKWARD: 'IzhiExactStepVjp'})
 
 
 def native_exact_unsupported() -> Optional[str]:

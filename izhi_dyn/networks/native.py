@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import importlib.util
 from typing import Optional
 
 import brainpy as bp
@@ -27,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from izhi_dyn._ffi import load_ffi_library
 from izhi_dyn.core.counter_rng import FRAC_BITS, SUB_BITS, normal_table
 from izhi_dyn.networks._comm import EventCSR, EventDense
 
@@ -41,14 +41,7 @@ _TARGETS = {'csr': 'IzhiFusedStepCsr', 'dense': 'IzhiFusedStepDense'}
 @functools.lru_cache(maxsize=1)
 def native_library() -> Optional[ctypes.CDLL]:
     """The built kernel library with its FFI targets registered, or None if it was not built."""
-    spec = importlib.util.find_spec(_MODULE)
-    if spec is None or spec.origin is None:
-        return None
-    lib = ctypes.CDLL(spec.origin)
-    for kind, symbol in _TARGETS.items():
-        jax.ffi.register_ffi_target(f'izhi_fused_step_{kind}', jax.ffi.pycapsule(getattr(lib, symbol)),
-                                    platform='cpu')
-    return lib
+    return load_ffi_library(_MODULE, {f'izhi_fused_step_{kind}': symbol for kind, symbol in _TARGETS.items()})
 
 
 def _scalar(x):
