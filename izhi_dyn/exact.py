@@ -107,7 +107,9 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         faster than ``'jax'``, the pure-JAX step of :mod:`izhi_dyn.core.exact`.
         Both compute the same discretisation (the native one in float64
         within the step, whatever the dtype); ``'auto'`` takes the native one
-        where it is built and JAX runs on the CPU.
+        where it is built and JAX runs on the CPU. The native step is
+        differentiable in reverse mode (:func:`jax.grad`, :func:`jax.jacrev`);
+        forward mode (:func:`jax.jvp`, :func:`jax.jacfwd`) needs ``'jax'``.
     full_output : bool, default False
         Return an :class:`ExactRun` (times, final state, peak V, counts of the
         spikes and of the lumped and delayed events) instead of the times.
