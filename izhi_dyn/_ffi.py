@@ -11,11 +11,14 @@ import jax
 
 def load_ffi_library(module: str, targets: Mapping[str, str]) -> Optional[ctypes.CDLL]:
     """The extension ``module`` with each FFI target (name -> exported symbol) registered for the CPU,
-    or None where it was not built (no compiler at install)."""
+    or None where it was not built (no compiler at install) or the loader refuses it."""
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         return None
-    lib = ctypes.CDLL(spec.origin)
+    try:
+        lib = ctypes.CDLL(spec.origin)
+    except OSError:  # e.g. built for another jaxlib, or no static TLS left for it
+        return None
     for target, symbol in targets.items():
         jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(lib, symbol)), platform='cpu')
     return lib

@@ -42,14 +42,15 @@ _H = 3  # the position of the step length h among the call's inputs
 
 @functools.lru_cache(maxsize=1)
 def _library() -> Optional[ctypes.CDLL]:
-    """The built library with its two FFI targets registered, or None if it was not built."""
+    """The built library with its two FFI targets registered, or None if it was not built or
+    cannot be loaded."""
     return load_ffi_library(_MODULE, {_FORWARD: 'IzhiExactStep', _BACKWARD: 'IzhiExactStepVjp'})
 
 
 def native_exact_unsupported() -> Optional[str]:
     """Why the native exact step cannot run here (None if it can)."""
     if _library() is None:
-        return 'the native kernel is not built (no C++ compiler at install time)'
+        return 'the native kernel is not built (no C++ compiler at install time) or cannot be loaded'
     if jax.default_backend() != 'cpu':
         return f'the native kernel runs on the CPU, the default backend is {jax.default_backend()}'
     return None

@@ -155,3 +155,11 @@ def test_kernel_argument(monkeypatch):
     with pytest.raises(ValueError, match="kernel='native' cannot run: not built here"):
         izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, kernel='native')
     assert np.isfinite(izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, bias=4.0)[0, 0])
+
+
+def test_a_library_that_cannot_be_loaded_counts_as_absent():
+    """The loader answers None (so ``'auto'`` takes the pure-JAX step) instead of raising."""
+    from izhi_dyn._ffi import load_ffi_library
+
+    assert load_ffi_library('izhi_dyn.exact', {'izhi_never_registered': 'Nothing'}) is None  # a .py file
+    assert load_ffi_library('izhi_dyn._no_such_extension', {}) is None

@@ -40,7 +40,8 @@ _TARGETS = {'csr': 'IzhiFusedStepCsr', 'dense': 'IzhiFusedStepDense'}
 
 @functools.lru_cache(maxsize=1)
 def native_library() -> Optional[ctypes.CDLL]:
-    """The built kernel library with its FFI targets registered, or None if it was not built."""
+    """The built kernel library with its FFI targets registered, or None if it was not built or
+    cannot be loaded."""
     return load_ffi_library(_MODULE, {f'izhi_fused_step_{kind}': symbol for kind, symbol in _TARGETS.items()})
 
 
@@ -54,7 +55,7 @@ def _scalar(x):
 def native_unsupported(net) -> Optional[str]:
     """Why ``net`` cannot run on the native step (None if it can)."""
     if native_library() is None:
-        return 'the native kernel is not built (no C++ compiler at install time)'
+        return 'the native kernel is not built (no C++ compiler at install time) or cannot be loaded'
     if jax.default_backend() != 'cpu':
         return f'the native kernel runs on the CPU, the default backend is {jax.default_backend()}'
     if net.layout != 'fused' or net.mesh is not None:
