@@ -270,7 +270,7 @@ T ExtraCurrent(const Extras<T>& ex, const T& at, const T& tau) {
 
 // ---- one step -----------------------------------------------------------------------------------
 
-// One sample's inputs, as the scalar type of the run; `weight(row, n)` reads W (inputs, then recurrent).
+// One sample's inputs but the weights (read through a `weight(row, n)` callback), as the run's scalar type.
 template <typename T>
 struct Sample {
   int N = 0, S = 0;
