@@ -115,6 +115,8 @@ def native_event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, 
         raise RuntimeError(f'native_event_step: {reason}')
     V = state.V
     N, dtype = V.shape[-1], V.dtype
+    if dtype not in (jnp.float32, jnp.float64):
+        raise TypeError(f'native_event_step: state.V must be float32 or float64; got {dtype}')
 
     def vec(x):
         return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))

@@ -157,6 +157,13 @@ def test_kernel_argument(monkeypatch):
     assert np.isfinite(izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, bias=4.0)[0, 0])
 
 
+def test_step_rejects_other_dtypes():
+    V = jnp.zeros((N,), jnp.bfloat16)
+    p = ExactParams(*(jnp.full((N,), v) for v in (0.02, 0.2, -51.0, 2.0, 30.0, 5.0, 0.0)))
+    with pytest.raises(TypeError, match='state.V must be float32 or float64; got bfloat16'):
+        native_event_step(ExactState(V, V, V), H, jnp.full((S,), 2 * H), jnp.zeros((S, N)), jnp.zeros((N, N)), p)
+
+
 def test_a_library_that_cannot_be_loaded_counts_as_absent():
     """The loader answers None (so ``'auto'`` takes the pure-JAX step) instead of raising."""
     from izhi_dyn._ffi import load_ffi_library
