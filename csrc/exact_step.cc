@@ -475,6 +475,10 @@ struct Batch {
     for (size_t k = 0; k < views.size(); ++k) offsets[k] = SampleOffset(views[k], shape, b);
   }
   double at(int input, int64_t i) const { return views[input].at(offsets[input] + i); }
+  // W[row, n] of the concatenated weights: the S input rows (input 5), then the N recurrent ones (6).
+  double weight(int S, int N, int row, int n) const {
+    return row < S ? at(5, static_cast<int64_t>(row) * N + n) : at(6, static_cast<int64_t>(row - S) * N + n);
+  }
 };
 
 // The batch of `in` (the 17 inputs, then any cotangents, of core rank 1): the broadcast of all leading dims.
@@ -564,10 +568,7 @@ ffi::Error Forward(IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Resul
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   ParallelFor(batch, [&](Batch& batch, int64_t b) {
     Sample<double> s = ReadSample<double>(batch, N, S, [](int, double x) { return x; });
-    auto weight = [&](int row, int n) {
-      return row < S ? batch.at(5, static_cast<int64_t>(row) * N + n)
-                     : batch.at(6, static_cast<int64_t>(row - S) * N + n);
-    };
+    auto weight = [&](int row, int n) { return batch.weight(S, N, row, n); };
     std::vector<Outcome<double>> out;
     std::vector<double> I_end;
     EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end);
@@ -595,18 +596,20 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
                     ffi::Result<ffi::AnyBuffer> dp3) {
   Batch batch = MakeBatch({IZHI_EXACT_LIST, gV, gu, gI, gt});  // inputs 17..20: the cotangents
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
+  ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
+                                                &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
   auto wanted = [&](int input) { return (perturbed >> input & 1) != 0; };
   ParallelFor(batch, [&](Batch& batch, int64_t b) {
+    // The cotangent of input k for sample b, where input k needs one.
+    auto store = [&](int k, auto value) {
+      const int64_t size = batch.views[k].size;
+      if (wanted(k)) Store(*outs[k], b * size, size, value);
+    };
     bool moved = false;  // a zero cotangent has a zero VJP: the sample's step need not run again
     for (int k = kInputs; k < kInputs + 4 && !moved; ++k)
       for (int n = 0; n < N && !moved; ++n) moved = batch.at(k, n) != 0.0;
     if (!moved) {
-      const int64_t sizes[kInputs] = {N, N, N, 1, S, static_cast<int64_t>(S) * N, static_cast<int64_t>(N) * N,
-                                      N, N, N, N, N, N, N, N, N, N};
-      ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
-                                                    &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
-      for (int k = 0; k < kInputs; ++k)
-        if (wanted(k)) Store(*outs[k], b * sizes[k], sizes[k], [](int64_t) { return 0.0; });
+      for (int k = 0; k < kInputs; ++k) store(k, [](int64_t) { return 0.0; });
       return;
     }
     thread_local Tape local;
@@ -618,10 +621,8 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
     Sample<Var> s = ReadSample<Var>(batch, N, S, leaf);
     weight_leaf.assign(static_cast<size_t>(S + N) * N, -1);  // leaves once an event uses them
     auto weight = [&](int row, int n) {
-      const bool input = row < S;
-      const double w = input ? batch.at(5, static_cast<int64_t>(row) * N + n)
-                             : batch.at(6, static_cast<int64_t>(row - S) * N + n);
-      if (!wanted(input ? 5 : 6)) return Var(w);
+      const double w = batch.weight(S, N, row, n);
+      if (!wanted(row < S ? 5 : 6)) return Var(w);
       int32_t& index = weight_leaf[static_cast<size_t>(row) * N + n];
       if (index < 0) index = Push(-1, 0.0, -1, 0.0);
       return Var(w, index);
@@ -643,21 +644,15 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
       if (node.b >= 0) adj[node.b] += node.db * g;
     }
     auto grad = [&](const Var& x) { return x.i >= 0 ? adj[x.i] : 0.0; };
-    const int64_t o = b * N;
-    auto store = [&](int input, ffi::Result<ffi::AnyBuffer>& out, int64_t offset, int64_t count, auto value) {
-      if (wanted(input)) Store(out, offset, count, value);
-    };
-    store(0, dV0, o, N, [&](int64_t n) { return grad(s.V0[n]); });
-    store(1, du0, o, N, [&](int64_t n) { return grad(s.u0[n]); });
-    store(2, dI0, o, N, [&](int64_t n) { return grad(s.I0[n]); });
-    store(4, d_onsets, b * S, S, [&](int64_t e) { return grad(s.onsets[e]); });
+    store(0, [&](int64_t n) { return grad(s.V0[n]); });
+    store(1, [&](int64_t n) { return grad(s.u0[n]); });
+    store(2, [&](int64_t n) { return grad(s.I0[n]); });
+    store(4, [&](int64_t e) { return grad(s.onsets[e]); });
     auto weight_grad = [&](int64_t i) { return weight_leaf[i] >= 0 ? adj[weight_leaf[i]] : 0.0; };
-    store(5, d_in_w, b * S * N, static_cast<int64_t>(S) * N, weight_grad);
-    store(6, d_rec_w, b * N * N, static_cast<int64_t>(N) * N,
-          [&](int64_t i) { return weight_grad(static_cast<int64_t>(S) * N + i); });
-    ffi::Result<ffi::AnyBuffer>* params[10] = {&da, &db, &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
+    store(5, weight_grad);
+    store(6, [&](int64_t i) { return weight_grad(static_cast<int64_t>(S) * N + i); });
     for (int f = 0; f < 10; ++f) {
-      store(7 + f, *params[f], o, N, [&](int64_t n) {
+      store(7 + f, [&](int64_t n) {
         const Neuron<Var>& p = s.neurons[n];
         const Var* fields[10] = {&p.a, &p.b, &p.c, &p.d, &p.v_th, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
         return grad(*fields[f]);
