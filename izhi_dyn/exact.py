@@ -183,14 +183,15 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     def step(carry, i):
         state, times, count, peak, lumped, delayed = carry
         t0 = i.astype(dtype) * h
-        onsets = jnp.where(slot == i, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
+        in_step = slot == i
+        onsets = jnp.where(in_step, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
         # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
         late = ~(state.V < p.v_th)
         state, spiked, t_spike = step_fn(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
-        events = jnp.sum(slot == i, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
+        events = jnp.sum(in_step, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
         lumped = lumped + jnp.maximum(events - splits - EXTRA_EVENTS, 0)
         return (state, times, count + spiked, peak, lumped, delayed + (spiked & late)), None
 
