@@ -37,11 +37,16 @@ def random_step(seed, dtype=jnp.float64):
     return [jnp.asarray(a, dtype) for a in x]
 
 
+def regular_spiking(bias):
+    """:class:`ExactParams` of the default neuron (a, b, c, d, v_th, tau_syn) with the given bias ``(N,)``."""
+    return ExactParams(*(jnp.full((N,), v, bias.dtype) for v in (0.02, 0.2, -51.0, 2.0, 30.0, 5.0)), bias)
+
+
 def step_loss(step, passes, splits):
     """A scalar of every output of the step, as a function of its inputs."""
     def loss(x):
         V, u, I, onsets, in_w, rec_w, bias = x
-        p = ExactParams(*(jnp.full((N,), v, V.dtype) for v in (0.02, 0.2, -51.0, 2.0, 30.0, 5.0)), bias)
+        p = regular_spiking(bias)
         state, _, t = step(ExactState(V, u, I), H, onsets, in_w, rec_w, p, passes, splits)
         return jnp.sum(0.3 * state.V + 1.7 * state.u + 0.9 * state.I + 11.0 * t)
     return loss
@@ -52,7 +57,7 @@ def compiled_step(step, passes, splits):
     """The step's outputs ``(V, u, I, spiked, t)`` as a jitted function of :func:`random_step`'s inputs."""
     def run(x):
         V, u, I, onsets, in_w, rec_w, bias = x
-        p = ExactParams(*(jnp.full((N,), v, V.dtype) for v in (0.02, 0.2, -51.0, 2.0, 30.0, 5.0)), bias)
+        p = regular_spiking(bias)
         state, spiked, t = step(ExactState(V, u, I), H, onsets, in_w, rec_w, p, passes, splits)
         return (*state, spiked, t)
     return jax.jit(run)
