@@ -4,50 +4,57 @@
 // The step is written once, as templates over the scalar type:
 //   - `double` for the forward call;
 //   - `Var`, a value with an index on a reverse-mode tape, for the backward call, which runs the step
-//     again on the tape and sweeps it back from the outputs' cotangents.
+//     again on the tape and sweeps it back from the outputs' cotangents. A segment's flow (the bulk
+//     of the arithmetic, exact_segment.h) is one entry on that tape, swept by its hand-written adjoint.
 // It follows event_step operation by operation (the same pieces, Magnus segments, Newton root find
 // under stop-gradient and one Newton step with gradient, passes), in float64 whatever the buffers'
 // type, so its values are the pure-JAX step's to rounding and its gradient is the derivative of the
-// same discretisation. Three shortcuts leave values and derivatives unchanged:
+// same discretisation. Shortcuts that leave values and derivatives unchanged:
 //   - a segment of zero length whose ends are constants is the identity;
 //   - a neuron that did not cross keeps the flow of the crossing search (the pure-JAX step flows it
 //     again from 0 through the same pieces);
-//   - when the first pass has no spike, further passes would repeat it.
-// Each call splits the batch (leading dimensions, broadcast where an input has size 1 there) among
-// the CPUs the process may use.
-
-#include <sched.h>
+//   - when the first pass has no spike, further passes would repeat it;
+//   - a step with no event inside it and no crossing is differentiated neuron by neuron, off the tape.
+// Each call hands the batch's samples (leading dimensions, broadcast where an input has size 1 there)
+// to XLA's intra-op thread pool.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "exact_segment.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
 
 namespace {
 
-constexpr int kExtra = 4;  // EXTRA_EVENTS of izhi_dyn/core/exact.py
+using namespace izhi_exact;  // NOLINT: the segment is this file's own maths, kept apart for length
+
 constexpr int kNewton = 3;
-constexpr int kSeriesTerms = 11;
-constexpr int kDoublings = 2;
 
 // ---- reverse-mode tape --------------------------------------------------------------------------
 
 struct Node {
-  int32_t a, b;  // parents (-1: none)
+  int32_t a, b;  // parents (-1: none), or a == kSegmentNode and b a segment record (see Flow)
   double da, db;  // partial derivatives with respect to them
 };
+constexpr int32_t kSegmentNode = -2;
+
+struct FlowRecord;
 
 // Each thread's tape of the running backward call. The initial-exec model makes an access one load;
 // the general model of a shared library costs a call per access.
 struct Tape {
   std::vector<Node> nodes;
   size_t size = 0;
+  std::vector<FlowRecord> segments;
+  size_t segment_count = 0;
 };
 thread_local Tape* tape __attribute__((tls_model("initial-exec"))) = nullptr;
 
@@ -96,15 +103,7 @@ inline bool is_const(const Var& x) { return x.i < 0; }
 inline Var& operator+=(Var& x, const Var& y) { return x = x + y; }
 
 inline Var exp(const Var& x) { const double e = std::exp(x.v); return Unary(e, x, e); }
-inline Var expm1(const Var& x) { return Unary(std::expm1(x.v), x, std::exp(x.v)); }
-inline Var log1p(const Var& x) { return Unary(std::log1p(x.v), x, 1.0 / (1.0 + x.v)); }
 using std::exp;
-using std::expm1;
-using std::log1p;
-
-// max(x, 0) with JAX's derivative (half to each side at a tie).
-template <typename T>
-T Positive(const T& x) { return val(x) > 0 ? x : (val(x) < 0 ? T(0.0) : x * T(0.5)); }
 
 // ---- the model ----------------------------------------------------------------------------------
 
@@ -137,122 +136,47 @@ Extras<double> Values(const Extras<T>& e) {
 template <typename T>
 struct Segment { T x, y, u_end, q; };
 
-// Integral and first moment about t/2 of a unit exponential on [offset, offset + exposure tau].
-template <typename T>
-void ExponentialMoments(const T& offset, const T& exposure, const T& t, const T& tau, T* integral, T* moment) {
-  const T E = -expm1(-exposure);
-  *integral = tau * E;
-  *moment = (offset - T(0.5) * t) * tau * E + tau * tau * (E - exposure * (T(1.0) - E));
+Segment<double> Flow(double V, double u, double I_lo, double lo, double t, const Extras<double>& ex,
+                     const Neuron<double>& p) {
+  FlowIn in{{V, u, I_lo, lo, t, p.a, p.b, p.tau, p.bias, p.p1, p.p2, p.p3}, ex.count};
+  for (int k = 0; k < ex.count; ++k) { in.x[kTimes + k] = ex.time[k]; in.x[kWeights + k] = ex.weight[k]; }
+  const FlowState f = FlowForward<false>(in);
+  return {f.x, f.y, f.u_end, f.q};
 }
 
-// 1/(2k)! and 1/(2k-1)!, the coefficients of C(z) = (Ch(z) - 1)/z and Sh(z).
-struct Series {
-  double c[kSeriesTerms + 1], s[kSeriesTerms + 1];
-  Series() {
-    double f = 1.0;
-    for (int k = 1; k <= 2 * kSeriesTerms; ++k) {
-      f *= k;
-      if (k % 2 == 0) c[k / 2] = 1.0 / f; else s[(k + 1) / 2] = 1.0 / f;
-    }
-  }
+struct FlowRecord {
+  FlowIn in;
+  int32_t index[kFlowInputs];  // the inputs' tape entries (-1: a constant)
 };
-const Series kSeries;
 
-// C(z) and Sh(z) with their derivatives: the series at z / 16, brought back by kDoublings doublings
-// C(4z) = C(z) (z C(z) + 2) / 2, Sh(4z) = Sh(z) (1 + z C(z)), as moebius._series and voltage_flow.
-template <bool kDerivative>
-void Series(double z, double* C_out, double* Sh_out, double* dC_out, double* dSh_out) {
-  double zs = z * (1.0 / 16.0), dzs = 1.0 / 16.0;
-  double C = kSeries.c[kSeriesTerms], Sh = kSeries.s[kSeriesTerms], dC = 0.0, dSh = 0.0;
-  for (int k = kSeriesTerms - 1; k > 0; --k) {
-    if (kDerivative) {
-      dC = dzs * C + zs * dC;
-      dSh = dzs * Sh + zs * dSh;
-    }
-    C = kSeries.c[k] + zs * C;
-    Sh = kSeries.s[k] + zs * Sh;
-  }
-  for (int k = 0; k < kDoublings; ++k) {
-    const double zC = zs * C;
-    if (kDerivative) {
-      const double dzC = dzs * C + zs * dC;
-      dSh = dSh * (1.0 + zC) + Sh * dzC;
-      dC = 0.5 * (dC * (zC + 2.0) + C * dzC);
-    }
-    const double C_next = C * (zC + 2.0) * 0.5;
-    Sh = Sh * (1.0 + zC);
-    C = C_next;
-    zs *= 4.0;
-    dzs *= 4.0;
-  }
-  *C_out = C;
-  *Sh_out = Sh;
-  if (kDerivative) { *dC_out = dC; *dSh_out = dSh; }
+// Four tape entries for a segment's outputs, the first of them naming its record.
+int32_t PushFlow(const FlowRecord& record) {
+  Tape& t = *tape;
+  if (t.segment_count == t.segments.size()) t.segments.resize(std::max<size_t>(256, 2 * t.segment_count));
+  t.segments[t.segment_count] = record;
+  const int32_t first = Push(kSegmentNode, 0.0, static_cast<int32_t>(t.segment_count++), 0.0);
+  for (int k = 1; k < 4; ++k) Push(-1, 0.0, -1, 0.0);
+  return first;
 }
 
-inline void SeriesAt(double z, double* C, double* Sh) { Series<false>(z, C, Sh, nullptr, nullptr); }
-
-inline void SeriesAt(const Var& z, Var* C, Var* Sh) {
-  double c, s, dc, ds;
-  Series<true>(z.v, &c, &s, &dc, &ds);
-  *C = Unary(c, z, dc);
-  *Sh = Unary(s, z, ds);
-}
-
-// moebius.voltage_flow: (x, y, V_mean) under dV/dt = p1 V^2 + p2 V + q (mean q, first moment m).
-template <typename T>
-void VoltageFlow(const T& V, const T& q, const T& t, const T& p1, const T& p2, const T& m, T* x, T* y, T* V_mean) {
-  const T w = T(0.25) * p2 * p2 - p1 * q;
-  const T pm = p1 * m;
-  const T z = t * t * w + pm * pm;
-  T C, Sh;
-  SeriesAt(z, &C, &Sh);
-  const T diagonal = T(0.5) * p2 * t - pm;
-  *x = (T(1.0) + z * C + Sh * diagonal) * V + Sh * (t * q - p2 * m);
-  const T y_minus_1 = z * C - Sh * (t * p1 * V + diagonal);
-  *y = T(1.0) + y_minus_1;
-  T log_rate;
-  if (val(t) > 0 && val(*y) > 0) log_rate = log1p(y_minus_1) / t;
-  else if (val(t) > 0) log_rate = T(0.0);
-  else log_rate = -(p1 * V + T(0.5) * p2);
-  *V_mean = -(log_rate + T(0.5) * p2) / p1;
-}
-
-// exact._segment: the flow over [lo, lo + t] of a piece whose current is I_lo at lo, plus the extras.
-template <typename T>
-Segment<T> Flow(const T& V, const T& u, const T& I_lo, const T& lo, const T& t, const Extras<T>& ex,
-                const Neuron<T>& p) {
-  const bool positive = val(t) > 0;
-  const T& tau = p.tau;
-  T integral, moment;
-  ExponentialMoments(T(0.0), t / tau, t, tau, &integral, &moment);
-  T I_integral = I_lo * integral, I_moment = I_lo * moment, I_start = I_lo;
-  for (int k = 0; k < ex.count; ++k) {
-    const T& s = ex.time[k];
-    const T age_lo = Positive(lo - s) / tau;
-    const T age_hi = Positive(lo + t - s) / tau;
-    T e_integral, e_moment;
-    ExponentialMoments(Positive(s - lo), age_hi - age_lo, t, tau, &e_integral, &e_moment);
-    const T amplitude = ex.weight[k] * exp(-age_lo);
-    I_integral += amplitude * e_integral;
-    I_moment += amplitude * e_moment;
-    if (val(s) <= val(lo)) I_start += amplitude;
+// On the tape a segment is one node of four outputs (x, y, u_end, q) whose record keeps its inputs;
+// the sweep runs FlowAdjoint there.
+Segment<Var> Flow(const Var& V, const Var& u, const Var& I_lo, const Var& lo, const Var& t, const Extras<Var>& ex,
+                  const Neuron<Var>& p) {
+  const Var* inputs[kFlowInputs] = {&V, &u, &I_lo, &lo, &t, &p.a, &p.b, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
+  for (int k = 0; k < ex.count; ++k) { inputs[kTimes + k] = &ex.time[k]; inputs[kWeights + k] = &ex.weight[k]; }
+  FlowRecord record;
+  bool constant = true;
+  for (int k = 0; k < kFlowInputs; ++k) {
+    record.in.x[k] = inputs[k] ? inputs[k]->v : 0.0;
+    record.index[k] = inputs[k] ? inputs[k]->i : -1;
+    constant = constant && record.index[k] < 0;
   }
-  const T dV = p.p1 * V * V + p.p2 * V + p.p3 - u + I_start + p.bias;
-  const T du = p.a * (p.b * V - u);
-  const T ddu = p.a * (p.b * dV - du);
-  const T ddV = (T(2.0) * p.p1 * V + p.p2) * dV - du - I_start / tau;
-  const T dddu = p.a * (p.b * ddV - ddu);
-  const T u_mean = u + t * (du / T(2.0) + t * (ddu / T(6.0) + t * dddu / T(24.0)));
-  const T u_moment = t * t * t * (du / T(12.0) + t * (ddu / T(24.0) + t * dddu / T(80.0)));
-  const T q = p.p3 - u_mean + (positive ? I_integral / t : I_start) + p.bias;
-  Segment<T> s;
-  T V_mean;
-  VoltageFlow(V, q, t, p.p1, p.p2, I_moment - u_moment, &s.x, &s.y, &V_mean);
-  const T V_moment = t * t * t * (dV / T(12.0) + t * ddV / T(24.0));
-  s.u_end = u - expm1(-p.a * t) * (p.b * V_mean - u) + p.a * p.a * p.b * V_moment;
-  s.q = q;
-  return s;
+  record.in.count = ex.count;
+  const FlowState f = FlowForward<false>(record.in);
+  if (constant) return {f.x, f.y, f.u_end, f.q};
+  const int32_t first = PushFlow(record);
+  return {Var(f.x, first), Var(f.y, first + 1), Var(f.u_end, first + 2), Var(f.q, first + 3)};
 }
 
 template <typename T>
@@ -285,55 +209,61 @@ struct Pieces {  // exact.Pieces for all neurons
   std::vector<T> currents;  // (splits + 1) * N
   std::vector<Extras<T>> extras;  // N
   std::vector<T> I_end;     // N
+  std::vector<int> order;   // CutPieces' workspace: the in-step events in time order,
+  std::vector<T> jumps;     // and the current each slot adds to each neuron
 };
 
+// I decayed over `span` (exp(-span / tau)); a constant zero span is the identity.
+template <typename T>
+T Decay(const T& I, const T& span, const T& tau) {
+  return val(span) == 0 && is_const(span) ? I : I * exp(-span / tau);
+}
+
 // exact.piece_currents: cut at the first `splits` in-step events, the next kExtra at their own times.
+// Only the events inside the step (onset <= h) are sorted: the others only ever cut at h.
 template <typename T, typename Weight>
-Pieces<T> CutPieces(const Sample<T>& s, const std::vector<T>& onsets, int splits, Weight weight) {
+void CutPieces(const Sample<T>& s, const std::vector<T>& onsets, int splits, Weight weight, Pieces<T>* P) {
   const int N = s.N, total = static_cast<int>(onsets.size());
   const double h = s.h;
-  std::vector<int> order(total);
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<int>& order = P->order;
+  order.clear();
+  for (int e = 0; e < total; ++e)
+    if (val(onsets[e]) <= h) order.push_back(e);
   std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return val(onsets[i]) < val(onsets[j]); });
-  const int slots = splits + kExtra;
-  std::vector<T> jumps(static_cast<size_t>(slots) * N, T(0.0));
-  for (int r = 0; r < total; ++r) {
-    const int e = order[r];
-    if (!(val(onsets[e]) <= h)) break;  // sorted: the rest are outside the step
+  const int inside = static_cast<int>(order.size()), slots = std::min(splits + kExtra, inside);
+  std::vector<T>& jumps = P->jumps;
+  jumps.assign(static_cast<size_t>(slots) * N, T(0.0));
+  for (int r = 0; r < inside; ++r) {
     const int slot = r < slots ? r : splits - 1;
-    for (int n = 0; n < N; ++n) jumps[static_cast<size_t>(slot) * N + n] += weight(e, n);
+    for (int n = 0; n < N; ++n) jumps[static_cast<size_t>(slot) * N + n] += weight(order[r], n);
   }
-  auto onset_at = [&](int r) { return r < total ? onsets[order[r]] : T(2.0 * h); };
-  Pieces<T> P;
-  P.edges.reserve(splits + 2);
-  P.edges.push_back(T(0.0));
+  auto jump = [&](int slot, int n) { return slot < slots ? jumps[static_cast<size_t>(slot) * N + n] : T(0.0); };
+  P->edges.clear();
+  P->edges.push_back(T(0.0));
   for (int k = 0; k < splits; ++k) {
-    const T o = onset_at(k);  // min(o, h), half the derivative at a tie (jnp.minimum)
-    P.edges.push_back(val(o) < h ? o : (val(o) > h ? T(h) : o * T(0.5) + T(0.5 * h)));
+    const T o = k < inside ? onsets[order[k]] : T(2.0 * h);  // min(o, h), half the derivative at a tie
+    P->edges.push_back(val(o) < h ? o : (val(o) > h ? T(h) : o * T(0.5) + T(0.5 * h)));
   }
-  P.edges.push_back(T(h));
-  P.currents.resize(static_cast<size_t>(splits + 1) * N);
-  P.extras.resize(N);
-  P.I_end.resize(N);
+  P->edges.push_back(T(h));
+  P->currents.resize(static_cast<size_t>(splits + 1) * N);
+  P->extras.assign(N, Extras<T>());
+  P->I_end.resize(N);
   for (int n = 0; n < N; ++n) {
     const T& tau = s.neurons[n].tau;
     T I = s.I0[n];
-    P.currents[n] = I;
+    P->currents[n] = I;
     for (int k = 0; k < splits; ++k) {
-      I = I * exp(-(P.edges[k + 1] - P.edges[k]) / tau) + jumps[static_cast<size_t>(k) * N + n];
-      P.currents[static_cast<size_t>(k + 1) * N + n] = I;
+      I = Decay(I, P->edges[k + 1] - P->edges[k], tau) + jump(k, n);
+      P->currents[static_cast<size_t>(k + 1) * N + n] = I;
     }
-    Extras<T>& ex = P.extras[n];
-    for (int x = 0; x < kExtra; ++x) {
-      const T o = onset_at(splits + x);
-      if (!(val(o) <= h)) break;  // no event: no current, no derivative
-      ex.time[ex.count] = o;
-      ex.weight[ex.count] = jumps[static_cast<size_t>(splits + x) * N + n];
+    Extras<T>& ex = P->extras[n];
+    for (int x = splits; x < std::min(splits + kExtra, inside); ++x) {
+      ex.time[ex.count] = onsets[order[x]];
+      ex.weight[ex.count] = jump(x, n);
       ++ex.count;
     }
-    P.I_end[n] = I * exp(-(T(h) - P.edges[splits]) / tau) + ExtraCurrent(ex, T(h), tau);
+    P->I_end[n] = Decay(I, T(h) - P->edges[splits], tau) + ExtraCurrent(ex, T(h), tau);
   }
-  return P;
 }
 
 template <typename T>
@@ -350,12 +280,12 @@ void Crossing(const T& V, const T& u, const T& I_lo, const T& lo, const T& hi, d
   double t = span * -gap_lo / (gap_hi > gap_lo ? gap_hi - gap_lo : 1.0);
   t = std::min(std::max(t, 0.0), span);
   for (int it = 0; it < kNewton; ++it) {
-    const Segment<double> s = Flow<double>(Vs, us, Is, los, t, exv, q);
+    const Segment<double> s = Flow(Vs, us, Is, los, t, exv, q);
     const double g = s.x - q.v_th * s.y;
     const double dg = 0.5 * q.p2 * (s.x + q.v_th * s.y) + s.q * s.y + q.p1 * q.v_th * s.x;
     t = std::min(std::max(t - g / (dg > 0 ? dg : INFINITY), 0.0), span);
   }
-  const Segment<T> s = Flow<T>(V, u, I_lo, lo, T(t), ex, p);
+  const Segment<T> s = Flow(V, u, I_lo, lo, T(t), ex, p);
   const T I_hat = I_lo * exp(-T(t) / p.tau) + ExtraCurrent(ex, lo + T(t), p.tau);
   const T slope = p.p1 * p.v_th * p.v_th + p.p2 * p.v_th + p.p3 - s.u_end + I_hat + p.bias;
   const T step = -(EndVoltage(s) - p.v_th) / (val(slope) > 0 ? slope : T(1.0));
@@ -411,8 +341,9 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<
   std::vector<T>& onsets = s.onsets;  // inputs, then the layer's in-step spikes of the previous pass
   onsets.resize(s.S + N, T(2.0 * s.h));
   out->resize(N);
+  thread_local Pieces<T> P;
   for (int pass = 0; pass < passes; ++pass) {
-    const Pieces<T> P = CutPieces(s, onsets, splits, weight);
+    CutPieces(s, onsets, splits, weight, &P);
     bool any = false;
     for (int n = 0; n < N; ++n) {
       (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
@@ -421,7 +352,8 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<
     for (int n = 0; n < N; ++n) onsets[s.S + n] = (*out)[n].crossed ? (*out)[n].t_spike : T(2.0 * s.h);
     if (pass == 0 && !any) { *I_end = P.I_end; return; }  // the next passes would repeat this one
   }
-  *I_end = CutPieces(s, onsets, splits, weight).I_end;
+  CutPieces(s, onsets, splits, weight, &P);
+  *I_end = P.I_end;
 }
 
 // ---- buffers ------------------------------------------------------------------------------------
@@ -500,47 +432,50 @@ Batch MakeBatch(const std::vector<ffi::AnyBuffer>& in) {
 // Reads one sample's inputs as T; `leaf(input, x)` turns input's value x into the run's scalar (a tape
 // leaf for Var, where that input needs a cotangent).
 template <typename T, typename Leaf>
-Sample<T> ReadSample(const Batch& batch, int N, int S, Leaf leaf) {
-  Sample<T> s;
-  s.N = N;
-  s.S = S;
-  s.h = batch.at(3, 0);
-  for (auto* v : {&s.V0, &s.u0, &s.I0}) v->reserve(N);
-  s.onsets.reserve(S + N);
-  s.neurons.reserve(N);
+void ReadSample(const Batch& batch, int N, int S, Leaf leaf, Sample<T>* s) {
+  s->N = N;
+  s->S = S;
+  s->h = batch.at(3, 0);
+  for (auto* v : {&s->V0, &s->u0, &s->I0}) v->resize(N);
+  s->onsets.resize(S);
+  s->neurons.resize(N);
   for (int n = 0; n < N; ++n) {
-    s.V0.push_back(leaf(0, batch.at(0, n)));
-    s.u0.push_back(leaf(1, batch.at(1, n)));
-    s.I0.push_back(leaf(2, batch.at(2, n)));
+    s->V0[n] = leaf(0, batch.at(0, n));
+    s->u0[n] = leaf(1, batch.at(1, n));
+    s->I0[n] = leaf(2, batch.at(2, n));
   }
-  for (int e = 0; e < S; ++e) s.onsets.push_back(leaf(4, batch.at(4, e)));
+  for (int e = 0; e < S; ++e) s->onsets[e] = leaf(4, batch.at(4, e));
   for (int n = 0; n < N; ++n) {
-    Neuron<T> p;
+    Neuron<T>& p = s->neurons[n];
     T* fields[10] = {&p.a, &p.b, &p.c, &p.d, &p.v_th, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
     for (int f = 0; f < 10; ++f) *fields[f] = leaf(7 + f, batch.at(7 + f, n));
-    s.neurons.push_back(p);
   }
-  return s;
 }
 
-// Runs `body(batch, b)` for every sample b, the samples split among the CPUs this process may use
-// (each thread with its own copy of `batch`, whose Seek it calls).
+// Runs `body(batch, b)` for every sample b. The samples are handed out one at a time to this thread and
+// to tasks on XLA's intra-op thread pool, each with its own copy of `batch` (whose Seek it calls). A task
+// that starts once the samples have run out returns at once, touching only the shared counters.
 template <typename Body>
-void ParallelFor(const Batch& batch, Body body) {
-  cpu_set_t set;
-  const int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
-  const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(cpus, batch.count));
-  auto run = [&](int64_t w) {
-    Batch own = batch;
-    for (int64_t b = w; b < batch.count; b += workers) {
-      own.Seek(b);
-      body(own, b);
-    }
+void ParallelFor(ffi::ThreadPool& pool, const Batch& batch, Body body) {
+  struct Counters {
+    std::atomic<int64_t> next{0};
+    std::atomic<int> running{0};
   };
-  std::vector<std::thread> threads;
-  for (int64_t w = 1; w < workers; ++w) threads.emplace_back(run, w);
-  run(0);
-  for (auto& t : threads) t.join();
+  auto counters = std::make_shared<Counters>();
+  const int64_t count = batch.count;
+  auto work = [counters, count, &batch, &body] {
+    counters->running.fetch_add(1);
+    std::optional<Batch> own;
+    for (int64_t b; (b = counters->next.fetch_add(1)) < count;) {
+      if (!own) own.emplace(batch);
+      own->Seek(b);
+      body(*own, b);
+    }
+    counters->running.fetch_sub(1);
+  };
+  for (int64_t w = 1; w < std::min<int64_t>(pool.num_threads(), count); ++w) pool.Schedule(decltype(work)(work));
+  work();
+  while (counters->running.load() > 0) std::this_thread::yield();
 }
 
 template <typename F>
@@ -554,6 +489,38 @@ void Store(ffi::Result<ffi::AnyBuffer>& out, int64_t offset, int64_t count, F va
   }
 }
 
+// The cotangents of one sample's step in which no event falls and no neuron crosses: each neuron then
+// flows one segment [0, h] on its own, V = x / y and I = I0 exp(-h / tau), and its VJP is FlowAdjoint's,
+// without the tape. Fills `grad` (input k's cotangent for neuron n at k N + n, for the per-neuron inputs)
+// and returns true; returns false, with `grad` unspecified, where the step needs the tape.
+bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
+  const double h = batch.at(3, 0);
+  for (int e = 0; e < S; ++e)
+    if (!(batch.at(4, e) > h)) return false;
+  grad->assign(static_cast<size_t>(kInputs) * N, 0.0);
+  double* g_state = grad->data();
+  for (int n = 0; n < N; ++n) {
+    auto at = [&](int input) { return batch.at(input, n); };
+    const double V = at(0), I = at(2), tau = at(12);
+    const FlowIn in{{V, at(1), I, 0.0, h, at(7), at(8), tau, at(13), at(14), at(15), at(16)}, 0};
+    const FlowState f = FlowForward<true>(in);
+    if (!(V < at(11) && f.y > 0 && f.x / f.y < at(11))) return false;
+    const double g_V = batch.at(kInputs, n), r = 1.0 / f.y;
+    const double g_out[4] = {g_V * r, -g_V * (f.x * r) * r, batch.at(kInputs + 1, n), 0.0};
+    double g[kFlowInputs] = {};
+    FlowAdjoint(in, f, g_out, g);
+    const double g_I = batch.at(kInputs + 2, n), decay = std::exp(-h / tau);
+    const int fields[] = {kA, kB, -1, -1, -1, kTau, kBias, kP1, kP2, kP3};  // inputs 7..16 (c, d, v_th: none)
+    for (int k = 0; k < 10; ++k)
+      if (fields[k] >= 0) g_state[static_cast<size_t>(7 + k) * N + n] = g[fields[k]];
+    g_state[n] = g[kV];
+    g_state[N + n] = g[kU];
+    g_state[2 * N + n] = g[kI] + g_I * decay;
+    g_state[12 * N + n] += g_I * I * decay * h / (tau * tau);
+  }
+  return true;
+}
+
 #define IZHI_EXACT_INPUTS                                                                                  \
   ffi::AnyBuffer V0, ffi::AnyBuffer u0, ffi::AnyBuffer I0, ffi::AnyBuffer h, ffi::AnyBuffer in_onsets,     \
       ffi::AnyBuffer in_weights, ffi::AnyBuffer rec_weights, ffi::AnyBuffer a, ffi::AnyBuffer b,           \
@@ -561,16 +528,17 @@ void Store(ffi::Result<ffi::AnyBuffer>& out, int64_t offset, int64_t count, F va
       ffi::AnyBuffer p1, ffi::AnyBuffer p2, ffi::AnyBuffer p3
 #define IZHI_EXACT_LIST V0, u0, I0, h, in_onsets, in_weights, rec_weights, a, b, c, d, v_th, tau, bias, p1, p2, p3
 
-ffi::Error Forward(IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Result<ffi::AnyBuffer> V_out,
+ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Result<ffi::AnyBuffer> V_out,
                    ffi::Result<ffi::AnyBuffer> u_out, ffi::Result<ffi::AnyBuffer> I_out,
                    ffi::Result<ffi::AnyBuffer> spiked_out, ffi::Result<ffi::AnyBuffer> t_out) {
   Batch batch = MakeBatch({IZHI_EXACT_LIST});
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
-  ParallelFor(batch, [&](Batch& batch, int64_t b) {
-    Sample<double> s = ReadSample<double>(batch, N, S, [](int, double x) { return x; });
+  ParallelFor(pool, batch, [&](Batch& batch, int64_t b) {
+    thread_local Sample<double> s;
+    ReadSample(batch, N, S, [](int, double x) { return x; }, &s);
     auto weight = [&](int row, int n) { return batch.weight(S, N, row, n); };
-    std::vector<Outcome<double>> out;
-    std::vector<double> I_end;
+    thread_local std::vector<Outcome<double>> out;
+    thread_local std::vector<double> I_end;
     EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end);
     const int64_t o = b * N;
     Store(V_out, o, N, [&](int64_t n) { return out[n].V; });
@@ -585,7 +553,7 @@ ffi::Error Forward(IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Resul
 
 // Cotangents of the 17 inputs, each batched like the outputs; those of inputs whose bit in `perturbed`
 // is clear are left unwritten (the caller drops them), and those inputs get no leaves on the tape.
-ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI, ffi::AnyBuffer gt,
+ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI, ffi::AnyBuffer gt,
                     int64_t passes, int64_t splits, int64_t perturbed, ffi::Result<ffi::AnyBuffer> dV0,
                     ffi::Result<ffi::AnyBuffer> du0, ffi::Result<ffi::AnyBuffer> dI0, ffi::Result<ffi::AnyBuffer> dh,
                     ffi::Result<ffi::AnyBuffer> d_onsets, ffi::Result<ffi::AnyBuffer> d_in_w,
@@ -599,7 +567,7 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
   ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
                                                 &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
   auto wanted = [&](int input) { return (perturbed >> input & 1) != 0; };
-  ParallelFor(batch, [&](Batch& batch, int64_t b) {
+  ParallelFor(pool, batch, [&](Batch& batch, int64_t b) {
     // The cotangent of input k for sample b, where input k needs one.
     auto store = [&](int k, auto value) {
       const int64_t size = batch.views[k].size;
@@ -612,13 +580,23 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
       for (int k = 0; k < kInputs; ++k) store(k, [](int64_t) { return 0.0; });
       return;
     }
+    thread_local std::vector<double> quiet;
+    if (QuietStepVjp(batch, N, S, &quiet)) {
+      for (int k = 0; k < kInputs; ++k) {
+        if (k == 3 || k == 4 || k == 5 || k == 6) store(k, [](int64_t) { return 0.0; });  // h; no event
+        else store(k, [&](int64_t n) { return quiet[static_cast<size_t>(k) * N + n]; });
+      }
+      return;
+    }
     thread_local Tape local;
     thread_local std::vector<int32_t> weight_leaf;
     thread_local std::vector<double> adj;
     tape = &local;
     local.size = 0;
+    local.segment_count = 0;
     auto leaf = [&](int input, double x) { return wanted(input) ? Var(x, Push(-1, 0.0, -1, 0.0)) : Var(x); };
-    Sample<Var> s = ReadSample<Var>(batch, N, S, leaf);
+    thread_local Sample<Var> s;
+    ReadSample(batch, N, S, leaf, &s);
     weight_leaf.assign(static_cast<size_t>(S + N) * N, -1);  // leaves once an event uses them
     auto weight = [&](int row, int n) {
       const double w = batch.weight(S, N, row, n);
@@ -627,8 +605,8 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
       if (index < 0) index = Push(-1, 0.0, -1, 0.0);
       return Var(w, index);
     };
-    std::vector<Outcome<Var>> out;
-    std::vector<Var> I_end;
+    thread_local std::vector<Outcome<Var>> out;
+    thread_local std::vector<Var> I_end;
     EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end);
     adj.assign(local.size, 0.0);
     for (int n = 0; n < N; ++n) {
@@ -637,9 +615,19 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
         if (outputs[k]->i >= 0) adj[outputs[k]->i] += batch.at(kInputs + k, n);
     }
     for (int64_t i = static_cast<int64_t>(local.size) - 1; i >= 0; --i) {
+      const Node& node = local.nodes[i];
+      if (node.a == kSegmentNode) {  // its four outputs' entries are i..i+3, all swept by now
+        const double* g_out = &adj[i];
+        if (g_out[0] == 0.0 && g_out[1] == 0.0 && g_out[2] == 0.0 && g_out[3] == 0.0) continue;
+        const FlowRecord& record = local.segments[node.b];
+        double g_in[kFlowInputs] = {};
+        FlowAdjoint(record.in, FlowForward<true>(record.in), g_out, g_in);
+        for (int k = 0; k < kFlowInputs; ++k)
+          if (record.index[k] >= 0) adj[record.index[k]] += g_in[k];
+        continue;
+      }
       const double g = adj[i];
       if (g == 0.0) continue;
-      const Node& node = local.nodes[i];
       if (node.a >= 0) adj[node.a] += node.da * g;
       if (node.b >= 0) adj[node.b] += node.db * g;
     }
@@ -648,9 +636,17 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
     store(1, [&](int64_t n) { return grad(s.u0[n]); });
     store(2, [&](int64_t n) { return grad(s.I0[n]); });
     store(4, [&](int64_t e) { return grad(s.onsets[e]); });
-    auto weight_grad = [&](int64_t i) { return weight_leaf[i] >= 0 ? adj[weight_leaf[i]] : 0.0; };
-    store(5, weight_grad);
-    store(6, [&](int64_t i) { return weight_grad(static_cast<int64_t>(S) * N + i); });
+    // An event uses its whole row of weights; the rows of the others get zeros.
+    for (int k : {5, 6}) {
+      if (!wanted(k)) continue;
+      const int first = k == 5 ? 0 : S, rows = k == 5 ? S : N;
+      for (int r = 0; r < rows; ++r) {
+        const int32_t* leaves = &weight_leaf[static_cast<size_t>(first + r) * N];
+        const int64_t offset = (b * rows + r) * N;
+        if (leaves[0] < 0) Store(*outs[k], offset, N, [](int64_t) { return 0.0; });
+        else Store(*outs[k], offset, N, [&](int64_t n) { return leaves[n] >= 0 ? adj[leaves[n]] : 0.0; });
+      }
+    }
     for (int f = 0; f < 10; ++f) {
       store(7 + f, [&](int64_t n) {
         const Neuron<Var>& p = s.neurons[n];
@@ -673,13 +669,13 @@ ffi::Error Backward(IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi
 #define IZHI_RET4(B) B.Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStep, Forward,
-                              IZHI_RET4(IZHI_BIND_INPUTS(ffi::Ffi::Bind())
+                              IZHI_RET4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                             .Attr<int64_t>("passes")
                                             .Attr<int64_t>("splits"))
                                   .Ret<ffi::AnyBuffer>());
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStepVjp, Backward,
                               IZHI_RET4(IZHI_RET4(IZHI_RET4(IZHI_RET4(
-                                  IZHI_BIND_INPUTS(ffi::Ffi::Bind())
+                                  IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                       .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()

@@ -93,6 +93,38 @@ def test_gradients_match_the_pure_jax_step_without_in_step_coupling(x64):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * float(jnp.max(jnp.abs(b))))
 
 
+def parameter_loss(step, onsets_of):
+    """A scalar of every output of a one-pass step, as a function of the state and every parameter of
+    :class:`ExactParams` (per neuron), with the step's onsets ``onsets_of(x)``."""
+    def loss(state, params, x):
+        p = ExactParams(*params)
+        out, _, t = step(ExactState(*state), H, onsets_of(x), x[4], x[5], p, 1, 2)
+        return jnp.sum(0.3 * out.V + 1.7 * out.u + 0.9 * out.I + 11.0 * t)
+    return loss
+
+
+@pytest.mark.parametrize('quiet', [False, True], ids=['events', 'quiet'])
+def test_gradients_of_every_parameter_match_the_pure_jax_step(x64, quiet):
+    """a, b, c, d, v_th, tau_syn, bias, p1, p2, p3 and the state, with one pass (no tie), against the
+    pure-JAX step: on steps with events and crossings, and on quiet steps (no event inside the step),
+    which the native backward call differentiates without its tape."""
+    onsets_of = (lambda x: jnp.full_like(x[3], 2 * H)) if quiet else (lambda x: x[3])
+    native = jax.jit(jax.grad(parameter_loss(native_event_step, onsets_of), argnums=(0, 1)))
+    pure = jax.jit(jax.grad(parameter_loss(event_step, onsets_of), argnums=(0, 1)))
+    rng = np.random.default_rng(11)
+    for seed in range(10):
+        x = random_step(seed)
+        if quiet:
+            x[0] = jnp.minimum(x[0], 0.0)  # no crossing, so that the step stays quiet
+        params = [jnp.asarray(rng.uniform(lo, hi, N)) for lo, hi in
+                  ((0.01, 0.1), (0.15, 0.25), (-65, -50), (0.05, 8), (25, 35), (2, 10), (0, 10), (0.03, 0.05),
+                   (4.5, 5.5), (130, 150))]
+        state = x[:3]
+        for a, b in zip(jax.tree_util.tree_leaves(native(state, params, x)),
+                        jax.tree_util.tree_leaves(pure(state, params, x))):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * float(jnp.max(jnp.abs(b))))
+
+
 def test_gradient_matches_central_differences_of_the_step(x64):
     """Directional derivatives of the default step (3 passes, 2 splits) against central differences of
     its own forward call, on random steps with in-step spikes, their coupling and lumped events."""
