@@ -3,9 +3,11 @@ r"""The event-exact step as one native call forward and one backward (C++, XLA F
 ``csrc/exact_step.cc``, built by the package's install (``setup.py``,
 optional), runs :func:`izhi_dyn.core.exact.event_step` for a whole batch in
 one call. Its vector-Jacobian product is a second call, which runs the step
-again on a reverse-mode tape. The pure-JAX step needs about 2300 XLA kernels
-per step forward plus backward at N = 64; this needs two, plus the loop's
-bookkeeping.
+again on a reverse-mode tape, with each segment's flow one tape entry swept by
+its hand-written adjoint (``csrc/exact_segment.h``), and a step without events
+or crossings differentiated off the tape. The pure-JAX step needs about 2300
+XLA kernels per step forward plus backward at N = 64; this needs two, plus the
+loop's bookkeeping.
 
 Both calls compute in float64 whatever the arrays' type, so in float32 they
 round once per step, where the pure-JAX step rounds at every operation. They
