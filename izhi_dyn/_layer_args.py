@@ -13,9 +13,11 @@ import numpy as np
 from izhi_dyn import _validation as check
 from izhi_dyn.core.event_layer import TIMINGS
 from izhi_dyn.core.synapse import FAN_IN_MODES
+from izhi_dyn.exact_native import select_event_step
 
 __all__ = ['FAN_IN_MODES', 'LAYER_MODELS', 'TRAINABLE_PARAMS_2007', 'check_weight_init',
-           'check_layer_options', 'check_tau_syn', 'check_timing', 'check_wmask', 'layer_neuron_params']
+           'check_layer_options', 'check_tau_syn', 'check_timing', 'check_wmask', 'exact_step_of',
+           'layer_neuron_params']
 
 
 def check_weight_init(n_neurons, in_size, *, init_weights, wmean, wlim, fan_in_mode, init_bias, bmean, blim):
@@ -99,6 +101,16 @@ def layer_neuron_params(model, given, train_params, neuron_kwargs):
 
 #: Neuron arguments that ``timing='exact'`` honours; every other one acts on the grid update only.
 EXACT_NEURON_KWARGS = ('p1', 'p2', 'p3')
+
+
+def exact_step_of(kernel, timing):
+    """The exact step ``kernel`` names (see :func:`~izhi_dyn.exact_native.select_event_step`) for
+    ``timing='exact'``; None for ``'grid'``, which takes no kernel."""
+    if timing == 'exact':
+        return select_event_step(kernel)
+    if kernel != 'auto':
+        raise ValueError(f"kernel={kernel!r} chooses the step of timing='exact'; this layer's timing is 'grid'")
+    return None
 
 
 def check_timing(timing, model, neuron_kwargs):

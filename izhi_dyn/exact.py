@@ -20,8 +20,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState, event_step
-from izhi_dyn.exact_native import native_event_step, native_exact_unsupported
+from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState
+from izhi_dyn.exact_native import native_event_step, select_event_step
 from izhi_dyn.ttfs import first_spike_times
 
 __all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
@@ -160,7 +160,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         raise ValueError(f'need dt > 0, duration > 0 and max_spikes >= 1; got {dt}, {duration}, {max_spikes}')
     if passes < 1 or splits < 1:
         raise ValueError(f'need passes >= 1 and splits >= 1; got passes={passes}, splits={splits}')
-    step_fn = _step_function(kernel)
+    step_fn = select_event_step(kernel)
 
     def vec(x):
         return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))
@@ -204,19 +204,6 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     body = step if step_fn is native_event_step else jax.checkpoint(step)
     (state, times, count, peak, lumped, delayed), _ = jax.lax.scan(body, init, jnp.arange(n_steps))
     return ExactRun(times, *state, peak, count, lumped, delayed) if full_output else times
-
-
-_KERNELS = ('auto', 'native', 'jax')
-
-
-def _step_function(kernel):
-    """The step ``kernel`` names: :func:`native_event_step` or :func:`event_step`."""
-    if kernel not in _KERNELS:
-        raise ValueError(f'kernel must be one of {_KERNELS}; got {kernel!r}')
-    reason = None if kernel == 'jax' else native_exact_unsupported()
-    if kernel == 'native' and reason is not None:
-        raise ValueError(f"kernel='native' cannot run: {reason}")
-    return event_step if kernel == 'jax' or reason is not None else native_event_step
 
 
 def spike_times_until(times, t):

@@ -33,9 +33,13 @@ import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
 from izhi_dyn._ffi import load_ffi_library
-from izhi_dyn.core.exact import ExactParams, ExactState
+from izhi_dyn.core.exact import ExactParams, ExactState, event_step
 
-__all__ = ['native_event_step', 'native_exact_unsupported']
+__all__ = ['EVENT_STEP_KERNELS', 'native_event_step', 'native_exact_unsupported', 'select_event_step']
+
+#: The ``kernel`` choices of the exact step: the native one where it can run, else the pure-JAX one;
+#: the native one (an error where it cannot run); the pure-JAX one.
+EVENT_STEP_KERNELS = ('auto', 'native', 'jax')
 
 _MODULE = 'izhi_dyn._exact_step'
 _FORWARD, _BACKWARD = 'izhi_exact_step', 'izhi_exact_step_vjp'
@@ -56,6 +60,17 @@ def native_exact_unsupported() -> Optional[str]:
     if jax.default_backend() != 'cpu':
         return f'the native kernel runs on the CPU, the default backend is {jax.default_backend()}'
     return None
+
+
+def select_event_step(kernel: str):
+    """The step ``kernel`` (one of :data:`EVENT_STEP_KERNELS`) names: :func:`native_event_step` or
+    :func:`izhi_dyn.core.exact.event_step`; both take and return the same."""
+    if kernel not in EVENT_STEP_KERNELS:
+        raise ValueError(f'kernel must be one of {EVENT_STEP_KERNELS}; got {kernel!r}')
+    reason = None if kernel == 'jax' else native_exact_unsupported()
+    if kernel == 'native' and reason is not None:
+        raise ValueError(f"kernel='native' cannot run: {reason}")
+    return event_step if kernel == 'jax' or reason is not None else native_event_step
 
 
 def _outputs(args):

@@ -15,6 +15,8 @@ from sim import central_differences
 
 import izhi_dyn
 import izhi_dyn.state as st
+from izhi_dyn.core.exact import event_step
+from izhi_dyn.exact_native import native_event_step, native_exact_unsupported
 
 N, K, DT, STEPS = 3, 2, 0.1, 80
 W = np.array([[0.0, 6.0, 0.0],
@@ -44,9 +46,9 @@ def absolute_times(out, dt=DT):
     return np.array([np.pad(x, (0, width - len(x)), constant_values=np.inf) for x in times])
 
 
-def dyn_layer(W):
-    layer = izhi_dyn.IzhikevichLayer(N, K, init_weights=W, init_bias=1.0, timing='exact', mode=bm.BatchingMode(1))
-    return layer
+def dyn_layer(W, kernel='auto'):
+    return izhi_dyn.IzhikevichLayer(N, K, init_weights=W, init_bias=1.0, timing='exact', kernel=kernel,
+                                    mode=bm.BatchingMode(1))
 
 
 def run_dyn(layer, x):
@@ -64,13 +66,16 @@ def reference(W):
                                                  dt=DT, max_spikes=6, bias=1.0))
 
 
+@pytest.mark.parametrize('kernel', ['auto', 'jax'])
 @pytest.mark.parametrize('frontend', ['dyn', 'state'])
-def test_exact_layer_gives_the_spike_times_of_exact_spike_times(frontend, x64):
+def test_exact_layer_gives_the_spike_times_of_exact_spike_times(frontend, kernel, x64):
+    """With either step (the native one where built, by 'auto'; the pure-JAX one), against
+    :func:`izhi_dyn.exact_spike_times` with its default step."""
     x = step_inputs(INPUT_TIMES)
     if frontend == 'dyn':
-        out = run_dyn(dyn_layer(W), x)
+        out = run_dyn(dyn_layer(W, kernel), x)
     else:
-        layer = st.IzhikevichLayer(N, K, init_weights=W, init_bias=1.0, timing='exact')
+        layer = st.IzhikevichLayer(N, K, init_weights=W, init_bias=1.0, timing='exact', kernel=kernel)
         layer.init_state()
         out = run_state(layer, x)
     got, ref = absolute_times(out), reference(W)
@@ -149,3 +154,14 @@ def test_timing_is_checked_once_at_construction(cls):
     with pytest.raises(ValueError, match="model='2007'"):
         cls(2, 1, timing='exact', model='2007')
     assert cls(2, 1, timing='exact', p1=0.04).timing == 'exact'
+    with pytest.raises(ValueError, match="kernel must be one of"):
+        cls(2, 1, timing='exact', kernel='fast')
+    with pytest.raises(ValueError, match="kernel='jax' chooses the step of timing='exact'"):
+        cls(2, 1, kernel='jax')
+
+
+@pytest.mark.skipif(native_exact_unsupported() is not None, reason='the native exact step is not built here')
+@pytest.mark.parametrize('cls', [izhi_dyn.IzhikevichLayer, st.IzhikevichLayer])
+def test_exact_layer_runs_the_native_step_where_it_is_built(cls):
+    assert cls(2, 1, timing='exact')._event_step is native_event_step
+    assert cls(2, 1, timing='exact', kernel='jax')._event_step is event_step

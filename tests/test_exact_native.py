@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import izhi_dyn
-import izhi_dyn.exact as exact_module
+import izhi_dyn.exact_native as native_module
 from izhi_dyn.core.exact import ExactParams, ExactState, event_step
 from izhi_dyn.exact_native import native_event_step, native_exact_unsupported
 
@@ -183,12 +183,12 @@ def test_kernel_argument(monkeypatch):
     with pytest.raises(ValueError, match="kernel must be one of"):
         izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, kernel='fast')
     # Where the library cannot run, 'native' says why and 'auto' takes the pure-JAX step.
-    monkeypatch.setattr(exact_module, 'native_exact_unsupported', lambda: 'not built here')
+    monkeypatch.setattr(native_module, 'native_exact_unsupported', lambda: 'not built here')
 
     def refuse(*args):
         raise AssertionError('the native step was called')
 
-    monkeypatch.setattr(exact_module, 'native_event_step', refuse)
+    monkeypatch.setattr(native_module, 'native_event_step', refuse)
     with pytest.raises(ValueError, match="kernel='native' cannot run: not built here"):
         izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, kernel='native')
     assert np.isfinite(izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, bias=4.0)[0, 0])

@@ -8,8 +8,10 @@ its current starts at :math:`t + s`; the layer's spikes come back the same
 way, so an exact layer's output feeds the next exact layer directly. The
 maths is :func:`izhi_dyn.core.exact.event_step` (exact synaptic current,
 fourth-order V and u, the crossing by a root find with the implicit-function
-gradient, in-step recurrent coupling); this module only maps it over the
-batch axes and converts between in-step times and the step's event onsets.
+gradient, in-step recurrent coupling), or any step with its signature (the
+layers pass :func:`izhi_dyn.exact_native.native_event_step` where it runs);
+this module only maps it over the batch axes and converts between in-step
+times and the step's event onsets.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ __all__ = ['TIMINGS', 'layer_event_step']
 TIMINGS = ('grid', 'exact')
 
 
-def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int = 3, splits: int = 2):
+def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int = 3, splits: int = 2,
+                     step=event_step):
     """Advance ``V``, ``u``, ``I`` (shape ``(..., N)``) by one step ``dt`` (ms).
 
     Parameters
@@ -44,6 +47,8 @@ def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int
     dt : float
     passes, splits : int
         As for :func:`izhi_dyn.core.exact.event_step`.
+    step : callable, default :func:`izhi_dyn.core.exact.event_step`
+        The step, with :func:`~izhi_dyn.core.exact.event_step`'s arguments and returns.
 
     Returns
     -------
@@ -55,10 +60,10 @@ def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int
 
     def one(V, u, I, x):
         onsets = jnp.where(jnp.isfinite(x), jnp.clip(x, 0.0, dt), 2.0 * dt)
-        state, spiked, t = event_step(ExactState(V, u, I), dt, onsets, weights[N:], weights[:N], p, passes, splits)
+        state, spiked, t = step(ExactState(V, u, I), dt, onsets, weights[N:], weights[:N], p, passes, splits)
         return state.V, state.u, state.I, jnp.where(spiked, t, jnp.inf)
 
-    step = one
+    batched = one
     for _ in range(V.ndim - 1):
-        step = jax.vmap(step)
-    return step(V, u, I, in_times)
+        batched = jax.vmap(batched)
+    return batched(V, u, I, in_times)

@@ -18,7 +18,8 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
-                                  check_timing, check_weight_init, check_wmask, layer_neuron_params)
+                                  check_timing, check_weight_init, check_wmask, exact_step_of,
+                                  layer_neuron_params)
 from izhi_dyn.core.event_layer import layer_event_step
 from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
@@ -99,6 +100,10 @@ class IzhikevichLayer(bp.DynamicalSystem):
         :func:`izhi_dyn.core.event_layer.layer_event_step`); ``update(x)``
         then takes and returns in-step spike times (see Notes). 2003 form
         only; of ``**neuron_kwargs`` it accepts ``p1``, ``p2``, ``p3``.
+    kernel : {'auto', 'native', 'jax'}, default 'auto'
+        The exact step's implementation, as for
+        :func:`izhi_dyn.exact_spike_times`: the native one where it can run
+        (reverse-mode gradients only), else the pure-JAX one. ``timing='exact'`` only.
     tau_syn : float or array, default 5
         Synaptic time constant (ms, > 0).
     wmask : array of shape (N + K, N), optional
@@ -162,8 +167,10 @@ class IzhikevichLayer(bp.DynamicalSystem):
                  wlim: Optional[float] = None, fan_in_mode: Optional[str] = None, init_bias=None,
                  bmean: float = 0.0, blim: Optional[float] = None, train_params: Iterable[str] = (),
                  shared_params: bool = False, train_bias: bool = True, seed: Optional[int] = None,
-                 V_initializer: Any = None, u_initializer: Any = None, timing: str = 'grid', **neuron_kwargs):
+                 V_initializer: Any = None, u_initializer: Any = None, timing: str = 'grid', kernel: str = 'auto',
+                 **neuron_kwargs):
         self.timing = check_timing(timing, model, neuron_kwargs)
+        self._event_step = exact_step_of(kernel, self.timing)
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
             n_neurons, in_size, train_params, shared_params, train_bias, seed,
             TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
@@ -241,7 +248,8 @@ class IzhikevichLayer(bp.DynamicalSystem):
             raise ValueError(f'{self.name}: input of shape {x.shape}, expected {expected}')
         bias = self.bias.value if isinstance(self.bias, bm.Variable) else self.bias
         params = ExactParams.of_neuron(neuron.params, self.tau_syn, bias, self.n_neurons, I.dtype)
-        V, u, I, times = layer_event_step(neuron.V.value, neuron.u.value, I, x, self.weights, params, dt)
+        V, u, I, times = layer_event_step(neuron.V.value, neuron.u.value, I, x, self.weights, params, dt,
+                                          step=self._event_step)
         fired = jnp.isfinite(times)
         neuron.V.value, neuron.u.value, self.I.value, self.spike_time.value = V, u, I, times
         neuron.spike.value = fired.astype(neuron.spike.value.dtype)

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_timing,
-                                  check_weight_init, check_wmask, layer_neuron_params)
+                                  check_weight_init, check_wmask, exact_step_of, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
 from izhi_dyn.core.event_layer import layer_event_step
 from izhi_dyn.core.exact import ExactParams
@@ -94,6 +94,10 @@ class IzhikevichLayer(brainstate.nn.Module):
         input and output are in-step spike times in ms (plain arrays,
         ``+inf``: no spike), the output also kept in ``spike_time``. 2003
         form only; of ``**neuron_kwargs`` it accepts ``p1``, ``p2``, ``p3``.
+    kernel : {'auto', 'native', 'jax'}, default 'auto'
+        The exact step's implementation, as for
+        :func:`izhi_dyn.exact_spike_times`: the native one where it can run
+        (reverse-mode gradients only), else the pure-JAX one. ``timing='exact'`` only.
     name : str, optional
     **neuron_kwargs
         Passed to :class:`izhi_dyn.state.Izhikevich` (``method``,
@@ -128,8 +132,10 @@ class IzhikevichLayer(brainstate.nn.Module):
                  init_bias=None, bmean: float = 0.0, blim: Optional[float] = None,
                  train_params: Iterable[str] = (), shared_params: bool = False, train_bias: bool = True,
                  seed: Optional[int] = None, V_initializer: Any = None, u_initializer: Any = None,
-                 name: Optional[str] = None, model: str = '2003', timing: str = 'grid', **neuron_kwargs):
+                 name: Optional[str] = None, model: str = '2003', timing: str = 'grid', kernel: str = 'auto',
+                 **neuron_kwargs):
         self.timing = check_timing(timing, model, neuron_kwargs)
+        self._event_step = exact_step_of(kernel, self.timing)
         n_neurons, in_size, train_params, shared_params, train_bias, seed = check_layer_options(
             n_neurons, in_size, train_params, shared_params, train_bias, seed,
             TRAINABLE_PARAMS_2007 if model == '2007' else TRAINABLE_PARAMS)
@@ -228,7 +234,8 @@ class IzhikevichLayer(brainstate.nn.Module):
         bias = self.bias.value if isinstance(self.bias, brainstate.State) else self.bias
         params = ExactParams.of_neuron(neuron.params, self.tau_syn, bias, self.n_neurons, I.dtype)
         V, u_, I, times = layer_event_step(neuron.V.value.to_decimal(UNITS['V']),
-                                           neuron.u.value.to_decimal(UNITS['u']), I, x, self.weights, params, dt)
+                                           neuron.u.value.to_decimal(UNITS['u']), I, x, self.weights, params, dt,
+                                           step=self._event_step)
         fired = jnp.isfinite(times)
         neuron.V.value, neuron.u.value, self.I.value = V * UNITS['V'], u_ * UNITS['u'], I * UNITS['I']
         neuron.spike.value = fired.astype(float_dtype())
