@@ -1,8 +1,9 @@
 """Cost of exact spike timing: the event-exact step against a surrogate-Euler step and against eventax (issue 13).
 
 One table, every number measured in the same run (medians of ``--repeats``
-calls after a compiling call), forward plus backward (``jax.value_and_grad``
-w.r.t. the weights) over a 100 ms window at batch 32, K inputs x 3 spikes:
+calls after a compiling call, or of more where they take under a second in
+all), forward plus backward (``jax.value_and_grad`` w.r.t. the weights) over
+a 100 ms window at batch 32, K inputs x 3 spikes:
 
 - **step cost**: :func:`izhi_dyn.exact_spike_times` (dt = 0.1 ms, vmapped over
   the batch, loss = sum of first-spike times; ``kernel='native'``, the C++ step,
@@ -131,11 +132,15 @@ def surrogate_loss(W, times, duration=DURATION):
     return jnp.sum(per_step)
 
 
+MIN_TIMED = 1.0  # s: calls shorter than this are repeated until their walls add up to it
+
+
 def _time(f, *args, repeats):
-    """Median wall time of ``repeats`` calls after a compiling call, and the last result."""
+    """Median wall time of at least ``repeats`` calls after a compiling call (more for short calls, until
+    ``MIN_TIMED`` seconds), and the last result."""
     out = jax.block_until_ready(f(*args))
     walls = []
-    for _ in range(repeats):
+    while len(walls) < repeats or sum(walls) < MIN_TIMED:
         start = time.perf_counter()
         out = jax.block_until_ready(f(*args))
         walls.append(time.perf_counter() - start)
@@ -220,7 +225,8 @@ def main(argv=None):
                         help="comma-separated kernel= of the exact rows: 'native' (C++ step), 'jax' (pure JAX)")
     args = parser.parse_args(argv)
     print(f'forward + backward (value_and_grad w.r.t. weights), {DURATION:g} ms, batch {BATCH}, '
-          f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats}')
+          f'{SPIKES_PER_INPUT} spikes per input, {jax.default_backend()}, medians of {args.repeats} calls or more '
+          f'(calls under {MIN_TIMED:g} s in all are repeated until they take that long)')
     print("exact <kernel>: izhi_dyn.exact_spike_times(kernel=...) with p passes and s splits per step")
     exact_kernels = [x for x in args.exact_kernels.split(',') if x]
     print(f'{"":<34} {"N":>3} {"K":>3} {"dtype":>8} {"fwd+bwd (s)":>12}  {"ratio":<32} gradient error vs Tsit5',
