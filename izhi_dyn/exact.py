@@ -20,7 +20,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState
+from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState, may_turn_past_pole
 from izhi_dyn.exact_native import native_event_step, select_event_step
 from izhi_dyn.ttfs import first_spike_times
 
@@ -45,8 +45,11 @@ class ExactRun(NamedTuple):
     - ``delayed`` ``(N,)`` int32: spikes fired at the start of a step because the
       neuron began it at or above ``v_th`` (or with a non-finite V): a second crossing
       of the previous step, up to ``dt`` late (or ``V0 >= v_th``). In the last step
-      such a crossing leaves ``V >= v_th``. Several crossings per step (``dt`` well
-      beyond the interspike interval) can be lost uncounted.
+      such a crossing leaves ``V >= v_th``.
+    - ``overrun`` ``(N,)`` int32: steps in which the neuron's V may have passed its
+      pole twice inside one segment (``dt`` well beyond the interspike interval;
+      :func:`~izhi_dyn.core.exact.may_turn_past_pole`), where spikes can be lost
+      without any other count showing it. A smaller ``dt`` resolves them.
     """
 
     times: jnp.ndarray
@@ -57,6 +60,7 @@ class ExactRun(NamedTuple):
     counts: jnp.ndarray
     lumped: jnp.ndarray
     delayed: jnp.ndarray
+    overrun: jnp.ndarray
 
 
 def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_spikes: int, bias=0.0,
@@ -134,7 +138,9 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     ``max_spikes``), the events lumped into a crowded step's last cut
     (``lumped``; more ``splits`` resolve them), and the spikes delayed to the
     start of the next step because a neuron would have fired twice in one step
-    (``delayed``; a smaller ``dt`` resolves them).
+    (``delayed``), and the steps in which spikes could vanish unseen because V's
+    flow may have passed its pole twice in one segment (``overrun``); a smaller
+    ``dt`` resolves both.
 
     Examples
     --------
@@ -180,30 +186,37 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     slot = jnp.where(finite, jnp.floor(jax.lax.stop_gradient(jnp.where(finite, flat_times, 0.0)) / h), -1)
     slot = slot.astype(jnp.int32)
 
+    excitatory = jax.lax.stop_gradient(jnp.maximum(jnp.concatenate([in_weights, rec_weights]), 0.0))
+
     def step(carry, i):
-        state, times, count, peak, lumped, delayed = carry
+        state, times, count, peak, lumped, delayed, overrun = carry
         t0 = i.astype(dtype) * h
         in_step = slot == i
         onsets = jnp.where(in_step, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
         # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
         late = ~(state.V < p.v_th)
+        start = jax.lax.stop_gradient(state)
         state, spiked, t_spike = step_fn(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
         events = jnp.sum(in_step, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
         lumped = lumped + jnp.maximum(events - splits - EXTRA_EVENTS, 0)
-        return (state, times, count + spiked, peak, lumped, delayed + (spiked & late)), None
+        excitation = jnp.concatenate([in_step, spiked]).astype(dtype) @ excitatory
+        overrun = overrun + may_turn_past_pole(start.u, jax.lax.stop_gradient(state.u), start.I, excitation, h,
+                                               jax.tree_util.tree_map(jax.lax.stop_gradient, p))
+        return (state, times, count + spiked, peak, lumped, delayed + (spiked & late), overrun), None
 
     n_steps = int(round(duration / dt))
     zeros = jnp.zeros((N,), jnp.int32)
-    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), zeros, state.V, jnp.zeros((), jnp.int32), zeros)
+    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), zeros, state.V, jnp.zeros((), jnp.int32), zeros,
+            zeros)
     # The pure-JAX step is rematerialised in the backward pass: only the carry is stored per step, so
     # memory grows with the number of steps times N, not times the step's many intermediates. The native
     # step keeps only its inputs, and recomputing it would cost a forward call per step.
     body = step if step_fn is native_event_step else jax.checkpoint(step)
-    (state, times, count, peak, lumped, delayed), _ = jax.lax.scan(body, init, jnp.arange(n_steps))
-    return ExactRun(times, *state, peak, count, lumped, delayed) if full_output else times
+    (state, times, count, peak, lumped, delayed, overrun), _ = jax.lax.scan(body, init, jnp.arange(n_steps))
+    return ExactRun(times, *state, peak, count, lumped, delayed, overrun) if full_output else times
 
 
 def spike_times_until(times, t):

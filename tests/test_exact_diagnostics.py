@@ -1,8 +1,9 @@
 """What izhi_dyn.exact_spike_times reports with full_output=True about spikes it dropped or shifted (issue 13).
 
 ``counts`` (every spike, also those beyond ``max_spikes``), ``lumped`` (events
-of a crowded step moved to its last cut) and ``delayed`` (a second crossing
-inside one step, fired at the start of the next), checked against event
+of a crowded step moved to its last cut), ``delayed`` (a second crossing
+inside one step, fired at the start of the next) and ``overrun`` (steps in
+which V may have passed its pole twice unseen), checked against event
 counts known by construction and against the float64 solve_ivp reference
 :func:`izhi_dyn.analysis.reference_spike_times`.
 """
@@ -43,6 +44,7 @@ def test_a_benign_run_reports_nothing_lost():
     assert int(run.counts[0]) == len(ref[0]) >= 2
     assert int(run.lumped) == 0
     np.testing.assert_array_equal(run.delayed, [0])
+    np.testing.assert_array_equal(run.overrun, [0])
 
 
 def test_counts_go_on_past_max_spikes():
@@ -89,3 +91,21 @@ def test_a_second_crossing_inside_one_step_is_reported_delayed():
     assert int(coarse.delayed[0]) == on_grid
     np.testing.assert_array_equal(fine.delayed, [0])
     assert int(fine.counts[0]) == len(ref)
+
+
+def test_no_spike_vanishes_without_a_count():
+    """A neuron driven far beyond its step: at dt = 2 ms (5 ms) the flow passes its pole about four (ten)
+    times a step. Every run that fires fewer spikes than the reference shows it in ``delayed`` or
+    ``overrun``; runs at small dt report neither."""
+    for bias, duration in ((200.0, 40.0), (1000.0, 20.0)):
+        setting = dict(weights=np.array([[0.0], [0.0]]), input_times=np.array([[np.inf]]), bias=bias,
+                       duration=duration)
+        n_ref = len(reference_spike_times(**setting)[0])
+        for dt in (0.01, 0.5, 1.0, 2.0, 5.0):
+            run = _run(dt=dt, max_spikes=2 * n_ref, **setting)
+            reported = int(run.delayed[0]) + int(run.overrun[0])
+            if int(run.counts[0]) < n_ref:
+                assert reported > 0, (bias, dt, int(run.counts[0]), n_ref)
+            if dt == 0.01:
+                assert int(run.counts[0]) == n_ref and reported == 0
+        assert int(_run(dt=2.0, max_spikes=2 * n_ref, **setting).overrun[0]) > 0

@@ -165,3 +165,24 @@ def test_timing_is_checked_once_at_construction(cls):
 def test_exact_layer_runs_the_native_step_where_it_is_built(cls):
     assert cls(2, 1, timing='exact')._event_step is native_event_step
     assert cls(2, 1, timing='exact', kernel='jax')._event_step is event_step
+
+
+@pytest.mark.parametrize('frontend', ['dyn', 'state'])
+def test_exact_layer_counts_the_steps_that_may_lose_spikes(frontend):
+    """A neuron driven by a bias of 200 fires every 0.52 ms: at dt = 2 ms its flow passes the pole about
+    four times a step, and every step is counted in ``overrun``; at dt = 0.1 ms none is."""
+    counts = []
+    for dt in (0.1, 2.0):
+        x = np.full((10, 1), np.inf)
+        if frontend == 'dyn':
+            layer = izhi_dyn.IzhikevichLayer(1, 1, init_weights=np.zeros((2, 1)), init_bias=200.0, timing='exact',
+                                             mode=bm.BatchingMode(1))
+            layer.reset_state(1)
+            izhi_dyn.run_sequence(layer, jnp.asarray(x)[:, None, :], dt=dt)
+            counts.append(int(layer.overrun.value[0, 0]))
+        else:
+            layer = st.IzhikevichLayer(1, 1, init_weights=np.zeros((2, 1)), init_bias=200.0, timing='exact')
+            layer.init_state()
+            st.run_sequence(layer, jnp.asarray(x), dt=dt)
+            counts.append(int(layer.overrun.value[0]))
+    assert counts == [0, 10]

@@ -19,9 +19,9 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from izhi_dyn.core.exact import ExactParams, ExactState, event_step
+from izhi_dyn.core.exact import ExactParams, ExactState, event_step, may_turn_past_pole
 
-__all__ = ['TIMINGS', 'layer_event_step']
+__all__ = ['TIMINGS', 'layer_event_step', 'layer_overrun']
 
 #: The layers' spike timings: ``'grid'`` (spikes on the time grid; surrogate
 #: gradients in TrainingMode) and ``'exact'`` (in-step spike times, exact gradients).
@@ -67,3 +67,14 @@ def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int
     for _ in range(V.ndim - 1):
         batched = jax.vmap(batched)
     return batched(V, u, I, in_times)
+
+
+def layer_overrun(u0, u1, I0, fired, in_times, weights, p: ExactParams, dt):
+    """Whether each neuron's V may have passed its pole twice unseen in the step (int32, ``(..., N)``):
+    :func:`~izhi_dyn.core.exact.may_turn_past_pole` with the step's excitation, the positive weights of
+    the layer's spikes (``fired``) and of the inputs' (finite ``in_times``) onto each neuron. No gradient."""
+    sg = jax.lax.stop_gradient
+    events = jnp.concatenate([fired, jnp.isfinite(in_times)], axis=-1).astype(u0.dtype)
+    excitation = events @ jnp.maximum(sg(weights), 0.0)
+    p = ExactParams(*(jnp.broadcast_to(sg(x), u0.shape) for x in p))
+    return may_turn_past_pole(sg(u0), sg(u1), sg(I0), excitation, dt, p).astype(jnp.int32)

@@ -44,7 +44,11 @@ One step :math:`[t_0, t_0 + h]` of :func:`event_step`:
   ``passes - 1`` spikes inside one step are resolved exactly).
 - **Not resolved.** A second spike of the same neuron inside one step (it
   would need :math:`V` to climb from :math:`c` to :math:`V_{th}` within
-  :math:`h`).
+  :math:`h`): it fires at the start of the next step. Beyond that, a segment
+  in which V's flow turns by more than half a rotation (:math:`h` well beyond
+  the interspike interval) can pass the pole twice between two evaluations
+  and lose both spikes; :func:`may_turn_past_pole` flags the steps where that
+  can happen.
 
 Whether a spike exists is decided without gradient (as in EventProp and
 eventax): a spike that appears or disappears under a parameter change
@@ -61,7 +65,8 @@ import jax.numpy as jnp
 
 from izhi_dyn.core import moebius
 
-__all__ = ['EXTRA_EVENTS', 'ExactParams', 'ExactState', 'Pieces', 'event_step', 'piece_currents']
+__all__ = ['EXTRA_EVENTS', 'ExactParams', 'ExactState', 'Pieces', 'event_step', 'may_turn_past_pole',
+           'piece_currents']
 
 _NEWTON_ITERATIONS = 3
 # Events after the cuts kept at their own times in a step; more are lumped. 4, not 2: the hidden layer of the
@@ -322,3 +327,34 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
         V, u, spiked, t_spike = _solve(V0, u0, pieces(t_rec), p)
         t_rec = jnp.where(spiked, t_spike, none)
     return ExactState(V, u, pieces(t_rec).I_end), spiked, t_spike
+
+
+def may_turn_past_pole(u0, u1, I0, excitation, h, p: ExactParams):
+    r"""Whether a step of length ``h`` may have held a segment in which V passed its pole twice.
+
+    V's Riccati flow :math:`\dot V = p_1 V^2 + p_2 V + q` turns, over a segment
+    of length :math:`t`, through the angle :math:`\theta = t\sqrt{p_1 q - p_2^2/4}`
+    (where positive; the Magnus step's :math:`z = -\theta^2` without the drive's
+    moment, which only lowers it), and passes its pole once per half turn. A
+    step sees a segment's end only, so with :math:`\theta > \pi` two passes can
+    cancel out unseen. Bounding the drive over the step by
+    :math:`q \le p_3 - \min(u_0, u_1) + \max(I_0, 0) + \sum_e \max(w_e, 0) + I_b`
+    (u taken between its values at the step's ends; it moves by
+    :math:`a h |b V - u|` at most inside) gives a flag that is true wherever
+    a segment of the step can turn that far (and may be true where none did).
+
+    Parameters
+    ----------
+    u0, u1, I0 : arrays (..., N)
+        u at the step's start and end, the current at its start.
+    excitation : array (..., N)
+        The sum of the positive weights of the step's events onto each neuron.
+    h : float
+    p : ExactParams
+
+    Returns
+    -------
+    bool array (..., N)
+    """
+    q_high = p.p3 - jnp.minimum(u0, u1) + jnp.maximum(I0, 0.0) + excitation + p.bias
+    return h * h * (p.p1 * q_high - 0.25 * p.p2 * p.p2) > jnp.pi ** 2

@@ -20,7 +20,7 @@ from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (FAN_IN_MODES, TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn,
                                   check_timing, check_weight_init, check_wmask, exact_step_of,
                                   layer_neuron_params)
-from izhi_dyn.core.event_layer import layer_event_step
+from izhi_dyn.core.event_layer import layer_event_step, layer_overrun
 from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
 from izhi_dyn.dyn.book_neuron import Izhikevich2007
@@ -144,7 +144,10 @@ class IzhikevichLayer(bp.DynamicalSystem):
     form (so one exact layer feeds the next), also kept in ``spike_time``;
     ``neuron.spike`` holds the spikes and ``neuron.t_last_spike`` their
     absolute times. Recurrent spikes reach their targets at their own time
-    inside the step.
+    inside the step. ``overrun`` counts, per neuron, the steps in which V may
+    have passed its pole twice unseen (``dt`` well beyond the interspike
+    interval; :func:`izhi_dyn.core.event_layer.layer_overrun`), where spikes can
+    be lost: a smaller ``dt`` resolves them.
 
     ``W`` (and the bias, and the parameters named in ``train_params``) are
     :class:`~brainpy.math.TrainVar` s in every mode, so trained values carry
@@ -217,6 +220,7 @@ class IzhikevichLayer(bp.DynamicalSystem):
         if self.timing == 'exact':
             self.spike_time = bp.init.variable_(lambda s: jnp.full(s, jnp.inf, bm.float_), (self.n_neurons,),
                                                 batch_or_mode)
+            self.overrun = bp.init.variable_(lambda s: jnp.zeros(s, jnp.int32), (self.n_neurons,), batch_or_mode)
         self.neuron.reset_state(batch_or_mode, **kwargs)
 
     def update(self, x=None):
@@ -251,6 +255,7 @@ class IzhikevichLayer(bp.DynamicalSystem):
         V, u, I, times = layer_event_step(neuron.V.value, neuron.u.value, I, x, self.weights, params, dt,
                                           step=self._event_step)
         fired = jnp.isfinite(times)
+        self.overrun.value += layer_overrun(neuron.u.value, u, self.I.value, fired, x, self.weights, params, dt)
         neuron.V.value, neuron.u.value, self.I.value, self.spike_time.value = V, u, I, times
         neuron.spike.value = fired.astype(neuron.spike.value.dtype)
         neuron.t_last_spike.value = jnp.where(fired, t + times, neuron.t_last_spike.value)

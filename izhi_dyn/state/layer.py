@@ -20,7 +20,7 @@ from izhi_dyn import _validation as check
 from izhi_dyn._layer_args import (TRAINABLE_PARAMS_2007, check_layer_options, check_tau_syn, check_timing,
                                   check_weight_init, check_wmask, exact_step_of, layer_neuron_params)
 from izhi_dyn.core.equations import TRAINABLE_PARAMS
-from izhi_dyn.core.event_layer import layer_event_step
+from izhi_dyn.core.event_layer import layer_event_step, layer_overrun
 from izhi_dyn.core.exact import ExactParams
 from izhi_dyn.core.synapse import exponential_synapse, initial_weights_and_bias
 from izhi_dyn.state._units import UNITS, build_parameter, float_dtype, read, strip
@@ -92,7 +92,9 @@ class IzhikevichLayer(brainstate.nn.Module):
         ``'exact'``: in-step spike times and exact gradients through them, as
         for :class:`izhi_dyn.IzhikevichLayer` (the same core step); a step's
         input and output are in-step spike times in ms (plain arrays,
-        ``+inf``: no spike), the output also kept in ``spike_time``. 2003
+        ``+inf``: no spike), the output also kept in ``spike_time``, and
+        ``overrun`` counts the steps in which spikes may have been lost, as
+        for :class:`izhi_dyn.IzhikevichLayer`. 2003
         form only; of ``**neuron_kwargs`` it accepts ``p1``, ``p2``, ``p3``.
     kernel : {'auto', 'native', 'jax'}, default 'auto'
         The exact step's implementation, as for
@@ -188,6 +190,7 @@ class IzhikevichLayer(brainstate.nn.Module):
         self.I = brainstate.HiddenState(self._current(batch_size))
         if self.timing == 'exact':
             self.spike_time = brainstate.ShortTermState(self._no_spikes(batch_size))
+            self.overrun = brainstate.ShortTermState(self._no_overruns(batch_size))
         self.neuron.init_state(batch_size, **kwargs)
 
     def reset_state(self, batch_size: Optional[int] = None, **kwargs):
@@ -195,11 +198,15 @@ class IzhikevichLayer(brainstate.nn.Module):
         self.I.value = self._current(batch_size)
         if self.timing == 'exact':
             self.spike_time.value = self._no_spikes(batch_size)
+            self.overrun.value = self._no_overruns(batch_size)
         self.neuron.reset_state(batch_size, **kwargs)
 
     def _no_spikes(self, batch_size):
         shape = (self.n_neurons,) if batch_size is None else (batch_size, self.n_neurons)
         return jnp.full(shape, jnp.inf, dtype=float_dtype())
+
+    def _no_overruns(self, batch_size):
+        return jnp.zeros((self.n_neurons,) if batch_size is None else (batch_size, self.n_neurons), jnp.int32)
 
     def update(self, x=None):
         """Advance one step with input ``x`` of shape ``(..., K)``; return the layer's spikes.
@@ -237,6 +244,8 @@ class IzhikevichLayer(brainstate.nn.Module):
                                            neuron.u.value.to_decimal(UNITS['u']), I, x, self.weights, params, dt,
                                            step=self._event_step)
         fired = jnp.isfinite(times)
+        self.overrun.value += layer_overrun(neuron.u.value.to_decimal(UNITS['u']), u_,
+                                            self.I.value.to_decimal(UNITS['I']), fired, x, self.weights, params, dt)
         neuron.V.value, neuron.u.value, self.I.value = V * UNITS['V'], u_ * UNITS['u'], I * UNITS['I']
         neuron.spike.value = fired.astype(float_dtype())
         neuron.t_last_spike.value = jnp.where(fired, t + times, neuron.t_last_spike.value.to_decimal(u.ms)) * u.ms
