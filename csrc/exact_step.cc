@@ -19,6 +19,7 @@
 // to XLA's intra-op thread pool.
 
 #include <algorithm>
+#include <initializer_list>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -360,51 +361,37 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<
 
 // An input buffer seen per sample: the trailing `core` dimensions per sample, broadcast over the
 // leading (batch) dimensions where it has size 1.
+constexpr int kMaxBatchRank = 8;  // leading (vmapped) dimensions
+constexpr int kInputs = 17;  // V0 u0 I0 h in_onsets in_weights rec_weights a b c d v_th tau bias p1 p2 p3
+constexpr int kMaxBuffers = kInputs + 4;  // and the backward call's cotangents of (V, u, I, t_spike)
+constexpr int kCore[kInputs] = {1, 1, 1, 0, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
 struct View {
   const void* data;
   bool f64;
-  int64_t size;                  // elements per sample
-  std::vector<int64_t> strides;  // per batch dimension, in samples (0: broadcast)
+  int64_t size;                     // elements per sample
+  int64_t strides[kMaxBatchRank];  // per batch dimension, in samples (0: broadcast)
   double at(int64_t offset) const {
     return f64 ? static_cast<const double*>(data)[offset] : static_cast<const float*>(data)[offset];
   }
 };
 
-View MakeView(const ffi::AnyBuffer& buf, int core, const std::vector<int64_t>& batch) {
-  View v{buf.untyped_data(), buf.element_type() == ffi::F64, 1, {}};
-  const auto dims = buf.dimensions();
-  const int lead = static_cast<int>(dims.size()) - core;
-  for (int k = lead; k < static_cast<int>(dims.size()); ++k) v.size *= dims[k];
-  v.strides.assign(batch.size(), 0);
-  int64_t stride = 1;
-  for (int k = lead - 1; k >= 0; --k) {
-    const int slot = static_cast<int>(batch.size()) - lead + k;
-    v.strides[slot] = dims[k] == 1 ? 0 : stride;
-    stride *= dims[k];
-  }
-  return v;
-}
-
-int64_t SampleOffset(const View& v, const std::vector<int64_t>& batch, int64_t b) {
-  int64_t offset = 0;
-  for (int k = static_cast<int>(batch.size()) - 1; k >= 0; --k) {
-    offset += (b % batch[k]) * v.strides[k];
-    b /= batch[k];
-  }
-  return offset * v.size;
-}
-
-constexpr int kInputs = 17;  // V0 u0 I0 h in_onsets in_weights rec_weights a b c d v_th tau bias p1 p2 p3
-constexpr int kCore[kInputs] = {1, 1, 1, 0, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
+// The batch of a call's buffers, fixed-size so that a copy per thread costs no allocation.
 struct Batch {
-  std::vector<int64_t> shape;
+  int rank = 0, buffers = 0;
+  int64_t shape[kMaxBatchRank];
   int64_t count = 1;
-  std::vector<View> views;
-  std::vector<int64_t> offsets;  // per input, for the current sample
+  View views[kMaxBuffers];
+  int64_t offsets[kMaxBuffers];  // per buffer, for the current sample
   void Seek(int64_t b) {
-    offsets.resize(views.size());
-    for (size_t k = 0; k < views.size(); ++k) offsets[k] = SampleOffset(views[k], shape, b);
+    for (int k = 0; k < buffers; ++k) {
+      int64_t offset = 0, rest = b;
+      for (int j = rank - 1; j >= 0; --j) {
+        offset += (rest % shape[j]) * views[k].strides[j];
+        rest /= shape[j];
+      }
+      offsets[k] = offset * views[k].size;
+    }
   }
   double at(int input, int64_t i) const { return views[input].at(offsets[input] + i); }
   // W[row, n] of the concatenated weights: the S input rows (input 5), then the N recurrent ones (6).
@@ -413,20 +400,35 @@ struct Batch {
   }
 };
 
-// The batch of `in` (the 17 inputs, then any cotangents, of core rank 1): the broadcast of all leading dims.
-Batch MakeBatch(const std::vector<ffi::AnyBuffer>& in) {
-  Batch batch;
-  const int rank = static_cast<int>(in[0].dimensions().size()) - 1;  // V0: (..., N)
-  auto core = [](size_t k) { return k < kInputs ? kCore[k] : 1; };
-  batch.shape.assign(rank, 1);
-  for (size_t k = 0; k < in.size(); ++k) {
-    const auto d = in[k].dimensions();
-    const int lead = static_cast<int>(d.size()) - core(k);
-    for (int j = 0; j < lead; ++j) batch.shape[rank - lead + j] = std::max(batch.shape[rank - lead + j], d[j]);
+// The batch of `in` (the 17 inputs, then any cotangents, of core rank 1): the broadcast of all leading
+// dims, each buffer seen per sample (its trailing core dims, broadcast where it has size 1 in front).
+ffi::Error MakeBatch(std::initializer_list<ffi::AnyBuffer> in, Batch* batch) {
+  auto core = [](int k) { return k < kInputs ? kCore[k] : 1; };
+  batch->rank = static_cast<int>(in.begin()->dimensions().size()) - 1;  // V0: (..., N)
+  if (batch->rank > kMaxBatchRank)
+    return ffi::Error::InvalidArgument("izhi_exact_step: more than 8 batch dimensions (nested vmaps)");
+  std::fill(batch->shape, batch->shape + batch->rank, 1);
+  for (const ffi::AnyBuffer& buf : in) {
+    const auto d = buf.dimensions();
+    const int lead = static_cast<int>(d.size()) - core(batch->buffers++);
+    for (int j = 0; j < lead; ++j)
+      batch->shape[batch->rank - lead + j] = std::max(batch->shape[batch->rank - lead + j], d[j]);
   }
-  for (int64_t d : batch.shape) batch.count *= d;
-  for (size_t k = 0; k < in.size(); ++k) batch.views.push_back(MakeView(in[k], core(k), batch.shape));
-  return batch;
+  for (int j = 0; j < batch->rank; ++j) batch->count *= batch->shape[j];
+  int k = 0;
+  for (const ffi::AnyBuffer& buf : in) {
+    View& v = batch->views[k];
+    v = {buf.untyped_data(), buf.element_type() == ffi::F64, 1, {}};
+    const auto dims = buf.dimensions();
+    const int lead = static_cast<int>(dims.size()) - core(k++);
+    for (int j = lead; j < static_cast<int>(dims.size()); ++j) v.size *= dims[j];
+    int64_t stride = 1;
+    for (int j = lead - 1; j >= 0; --j) {
+      v.strides[batch->rank - lead + j] = dims[j] == 1 ? 0 : stride;
+      stride *= dims[j];
+    }
+  }
+  return ffi::Error::Success();
 }
 
 // Reads one sample's inputs as T; `leaf(input, x)` turns input's value x into the run's scalar (a tape
@@ -531,7 +533,8 @@ bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
 ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Result<ffi::AnyBuffer> V_out,
                    ffi::Result<ffi::AnyBuffer> u_out, ffi::Result<ffi::AnyBuffer> I_out,
                    ffi::Result<ffi::AnyBuffer> spiked_out, ffi::Result<ffi::AnyBuffer> t_out) {
-  Batch batch = MakeBatch({IZHI_EXACT_LIST});
+  Batch batch;
+  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST}, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   ParallelFor(pool, batch, [&](Batch& batch, int64_t b) {
     thread_local Sample<double> s;
@@ -562,7 +565,8 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
                     ffi::Result<ffi::AnyBuffer> dtau, ffi::Result<ffi::AnyBuffer> dbias,
                     ffi::Result<ffi::AnyBuffer> dp1, ffi::Result<ffi::AnyBuffer> dp2,
                     ffi::Result<ffi::AnyBuffer> dp3) {
-  Batch batch = MakeBatch({IZHI_EXACT_LIST, gV, gu, gI, gt});  // inputs 17..20: the cotangents
+  Batch batch;  // inputs 17..20: the cotangents
+  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST, gV, gu, gI, gt}, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
                                                 &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
