@@ -244,7 +244,7 @@ def main(argv=None):
                 loss = partial(exact_loss, passes=passes, splits=splits, kernel=kernel)
                 exact, _ = _time(jax.jit(jax.value_and_grad(loss)), W, times, repeats=args.repeats)
                 rows.append((f'exact {kernel} dt {DT}, {passes} p, {splits} s', n, k, 'float32', exact,
-                             f'{exact / surrogate:.0f}x surrogate' + kernels(loss), ''))
+                             f'{exact / surrogate:.1f}x surrogate' + kernels(loss), ''))
     if not args.no_eventax:
         eventax_table(args, rows, exact_kernels)
 
