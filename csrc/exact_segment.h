@@ -5,6 +5,8 @@
 #define IZHI_DYN_EXACT_SEGMENT_H_
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace izhi_exact {
 
@@ -12,19 +14,42 @@ constexpr int kExtra = 4;  // EXTRA_EVENTS of izhi_dyn/core/exact.py
 constexpr int kSeriesTerms = 11;
 constexpr int kDoublings = 2;
 
-// Integral and first moment about t/2 of a unit exponential on [offset, offset + exposure tau].
-inline void ExponentialMoments(double offset, double exposure, double t, double tau, double* integral, double* moment) {
-  const double E = -std::expm1(-exposure);
+// A function's last argument and value, per thread and call site: the segments of a step mostly share
+// t / tau and a t, so their exponentials are computed once a step. Keyed by the argument's bits, so the
+// value is always the function's own (signed zeros, NaNs).
+struct Recall {
+  bool known = false;
+  uint64_t key = 0;
+  double value = 0.0;
+  template <typename F>
+  double operator()(double x, F f) {
+    uint64_t k;
+    std::memcpy(&k, &x, sizeof k);
+    if (!known || k != key) { known = true; key = k; value = f(x); }
+    return value;
+  }
+};
+struct SegmentRecalls { Recall expm1_exposure, exp_exposure, expm1_at, exp_at; };
+inline thread_local SegmentRecalls recalls __attribute__((tls_model("initial-exec")));
+inline double Expm1(double x) { return std::expm1(x); }
+inline double Exp(double x) { return std::exp(x); }
+
+// Integral and first moment about t/2 of a unit exponential on [offset, offset + exposure tau], given
+// E = 1 - exp(-exposure).
+inline void ExponentialMoments(double offset, double exposure, double E, double t, double tau, double* integral,
+                               double* moment) {
   *integral = tau * E;
   *moment = (offset - 0.5 * t) * tau * E + tau * tau * (E - exposure * (1.0 - E));
 }
 
-// Adds the cotangents of ExponentialMoments' (offset, exposure, t, tau), given those of its outputs.
-inline void ExponentialMomentsAdjoint(double offset, double exposure, double t, double tau, double g_integral,
-                               double g_moment, double* g_offset, double* g_exposure, double* g_t, double* g_tau) {
-  const double E = -std::expm1(-exposure), lever = offset - 0.5 * t;
+// Adds the cotangents of ExponentialMoments' (offset, exposure, t, tau), given those of its outputs,
+// E = 1 - exp(-exposure) and dE = exp(-exposure).
+inline void ExponentialMomentsAdjoint(double offset, double exposure, double E, double dE, double t, double tau,
+                                      double g_integral, double g_moment, double* g_offset, double* g_exposure,
+                                      double* g_t, double* g_tau) {
+  const double lever = offset - 0.5 * t;
   const double g_E = g_integral * tau + g_moment * (lever * tau + tau * tau * (1.0 + exposure));
-  *g_exposure += g_E * std::exp(-exposure) - g_moment * tau * tau * (1.0 - E);
+  *g_exposure += g_E * dE - g_moment * tau * tau * (1.0 - E);
   *g_offset += g_moment * tau * E;
   *g_t -= 0.5 * g_moment * tau * E;
   *g_tau += g_integral * E + g_moment * (lever * E + 2.0 * tau * (E - exposure * (1.0 - E)));
@@ -118,7 +143,7 @@ FlowState FlowForward(const FlowIn& in) {
   const double V = x[kV], u = x[kU], I = x[kI], lo = x[kLo], t = x[kT], a = x[kA], b = x[kB], tau = x[kTau];
   const double p1 = x[kP1], p2 = x[kP2];
   FlowState f;
-  ExponentialMoments(0.0, t / tau, t, tau, &f.integral0, &f.moment0);
+  ExponentialMoments(0.0, t / tau, -recalls.expm1_exposure(-(t / tau), Expm1), t, tau, &f.integral0, &f.moment0);
   f.I_integral = I * f.integral0;
   f.I_moment = I * f.moment0;
   f.I_start = I;
@@ -126,7 +151,8 @@ FlowState FlowForward(const FlowIn& in) {
     const double s = x[kTimes + k];
     const double age_lo = Positive(lo - s) / tau, age_hi = Positive(lo + t - s) / tau;
     double e_integral, e_moment;
-    ExponentialMoments(Positive(s - lo), age_hi - age_lo, t, tau, &e_integral, &e_moment);
+    const double exposure = age_hi - age_lo;
+    ExponentialMoments(Positive(s - lo), exposure, -std::expm1(-exposure), t, tau, &e_integral, &e_moment);
     const double amplitude = x[kWeights + k] * std::exp(-age_lo);
     f.I_integral += amplitude * e_integral;
     f.I_moment += amplitude * e_moment;
@@ -156,7 +182,7 @@ FlowState FlowForward(const FlowIn& in) {
   else f.log_rate = -(p1 * V + 0.5 * p2);
   f.V_mean = -(f.log_rate + 0.5 * p2) / p1;
   f.V_moment = t * t * t * (f.dV / 12.0 + t * f.ddV / 24.0);
-  f.decay_at = std::expm1(-a * t);
+  f.decay_at = recalls.expm1_at(-a * t, Expm1);
   f.u_end = u - f.decay_at * (b * f.V_mean - u) + a * a * b * f.V_moment;
   return f;
 }
@@ -169,7 +195,7 @@ inline void FlowAdjoint(const FlowIn& in, const FlowState& f, const double* g_ou
   const double p1 = x[kP1], p2 = x[kP2];
   const double t2 = t * t, t3 = t2 * t;
   // u_end = u - decay_at (b V_mean - u) + a^2 b V_moment,  decay_at = expm1(-a t)
-  const double g_end = g_out[2], decay = std::exp(-a * t);
+  const double g_end = g_out[2], decay = recalls.exp_at(-a * t, Exp);
   const double g_mean = -g_end * f.decay_at * b, g_decay = -g_end * (b * f.V_mean - u);
   const double g_V_moment = g_end * a * a * b;
   g[kU] += g_end * (1.0 + f.decay_at);
@@ -262,12 +288,13 @@ inline void FlowAdjoint(const FlowIn& in, const FlowState& f, const double* g_ou
     const double s = x[kTimes + k];
     const double age_lo = Positive(lo - s) / tau, age_hi = Positive(lo + t - s) / tau, offset = Positive(s - lo);
     double e_integral, e_moment;
-    ExponentialMoments(offset, age_hi - age_lo, t, tau, &e_integral, &e_moment);
+    const double exposure = age_hi - age_lo, E = -std::expm1(-exposure);
+    ExponentialMoments(offset, exposure, E, t, tau, &e_integral, &e_moment);
     const double decay_k = std::exp(-age_lo), amplitude = x[kWeights + k] * decay_k;
     const double g_amplitude = g_I_integral * e_integral + g_I_moment * e_moment + (s <= lo ? g_I_start : 0.0);
     double g_offset = 0.0, g_exposure = 0.0;
-    ExponentialMomentsAdjoint(offset, age_hi - age_lo, t, tau, g_I_integral * amplitude, g_I_moment * amplitude,
-                              &g_offset, &g_exposure, &g[kT], &g[kTau]);
+    ExponentialMomentsAdjoint(offset, exposure, E, std::exp(-exposure), t, tau, g_I_integral * amplitude,
+                              g_I_moment * amplitude, &g_offset, &g_exposure, &g[kT], &g[kTau]);
     const double g_age_lo = -g_amplitude * amplitude - g_exposure, g_age_hi = g_exposure;
     const double d_lo = PositiveSlope(lo - s) * g_age_lo / tau, d_hi = PositiveSlope(lo + t - s) * g_age_hi / tau;
     const double d_offset = PositiveSlope(s - lo) * g_offset;
@@ -279,8 +306,10 @@ inline void FlowAdjoint(const FlowIn& in, const FlowState& f, const double* g_ou
   }
   // I_lo times the moments of exposure t / tau from offset 0
   double g_offset0 = 0.0, g_exposure0 = 0.0;
-  ExponentialMomentsAdjoint(0.0, t / tau, t, tau, g_I_integral * I, g_I_moment * I, &g_offset0, &g_exposure0,
-                            &g[kT], &g[kTau]);
+  const double exposure0 = t / tau;
+  ExponentialMomentsAdjoint(0.0, exposure0, -recalls.expm1_exposure(-exposure0, Expm1),
+                            recalls.exp_exposure(-exposure0, Exp), t, tau, g_I_integral * I, g_I_moment * I, &g_offset0,
+                            &g_exposure0, &g[kT], &g[kTau]);
   g[kI] += g_I_integral * f.integral0 + g_I_moment * f.moment0 + g_I_start;
   g[kT] += g_exposure0 / tau;
   g[kTau] -= g_exposure0 * t / (tau * tau);

@@ -511,7 +511,7 @@ bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
     const double g_out[4] = {g_V * r, -g_V * (f.x * r) * r, batch.at(kInputs + 1, n), 0.0};
     double g[kFlowInputs] = {};
     FlowAdjoint(in, f, g_out, g);
-    const double g_I = batch.at(kInputs + 2, n), decay = std::exp(-h / tau);
+    const double g_I = batch.at(kInputs + 2, n), decay = recalls.exp_exposure(-(h / tau), Exp);
     const int fields[] = {kA, kB, -1, -1, -1, kTau, kBias, kP1, kP2, kP3};  // inputs 7..16 (c, d, v_th: none)
     for (int k = 0; k < 10; ++k)
       if (fields[k] >= 0) g_state[static_cast<size_t>(7 + k) * N + n] = g[fields[k]];
