@@ -335,20 +335,32 @@ Outcome<T> Solve(const T& V0, const T& u0, const Pieces<T>& P, int n, int N, int
 }
 
 // exact.event_step for one sample; `weight(row, n)` reads the concatenated (inputs, recurrent) weights.
+// Bit p of crossed(n) says whether neuron n crossed in pass p: the forward call writes it (`record`),
+// the backward call reads it (`known`). Of a pass before the last one run, only the spike times of
+// the neurons that crossed are read (the next pass's onsets), so with `known` only those are solved.
 template <typename T, typename Weight>
 void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<Outcome<T>>* out,
-               std::vector<T>* I_end) {
+               std::vector<T>* I_end, int32_t* record, const int32_t* known) {
   const int N = s.N;
   std::vector<T>& onsets = s.onsets;  // inputs, then the layer's in-step spikes of the previous pass
   onsets.resize(s.S + N, T(2.0 * s.h));
   out->resize(N);
+  if (record) std::fill(record, record + N, 0);
+  bool first_pass_fires = false;
+  for (int n = 0; known && n < N; ++n) first_pass_fires = first_pass_fires || (known[n] & 1);
   thread_local Pieces<T> P;
   for (int pass = 0; pass < passes; ++pass) {
     CutPieces(s, onsets, splits, weight, &P);
+    const bool last = pass == passes - 1 || (known && !first_pass_fires);
     bool any = false;
     for (int n = 0; n < N; ++n) {
+      if (known && !last && !(known[n] >> pass & 1)) {
+        (*out)[n] = {s.V0[n], s.u0[n], T(s.h), false};  // never read
+        continue;
+      }
       (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
       any = any || (*out)[n].crossed;
+      if (record) record[n] |= static_cast<int32_t>((*out)[n].crossed) << pass;
     }
     for (int n = 0; n < N; ++n) onsets[s.S + n] = (*out)[n].crossed ? (*out)[n].t_spike : T(2.0 * s.h);
     if (pass == 0 && !any) { *I_end = P.I_end; return; }  // the next passes would repeat this one
@@ -363,7 +375,7 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<
 // leading (batch) dimensions where it has size 1.
 constexpr int kMaxBatchRank = 8;  // leading (vmapped) dimensions
 constexpr int kInputs = 17;  // V0 u0 I0 h in_onsets in_weights rec_weights a b c d v_th tau bias p1 p2 p3
-constexpr int kMaxBuffers = kInputs + 4;  // and the backward call's cotangents of (V, u, I, t_spike)
+constexpr int kMaxBuffers = kInputs + 5;  // and the backward call's cotangents of (V, u, I, t_spike), crossed
 constexpr int kCore[kInputs] = {1, 1, 1, 0, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
 struct View {
@@ -394,6 +406,7 @@ struct Batch {
     }
   }
   double at(int input, int64_t i) const { return views[input].at(offsets[input] + i); }
+  const int32_t* ints(int input) const { return static_cast<const int32_t*>(views[input].data) + offsets[input]; }
   // W[row, n] of the concatenated weights: the S input rows (input 5), then the N recurrent ones (6).
   double weight(int S, int N, int row, int n) const {
     return row < S ? at(5, static_cast<int64_t>(row) * N + n) : at(6, static_cast<int64_t>(row - S) * N + n);
@@ -532,7 +545,8 @@ bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
 
 ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Result<ffi::AnyBuffer> V_out,
                    ffi::Result<ffi::AnyBuffer> u_out, ffi::Result<ffi::AnyBuffer> I_out,
-                   ffi::Result<ffi::AnyBuffer> spiked_out, ffi::Result<ffi::AnyBuffer> t_out) {
+                   ffi::Result<ffi::AnyBuffer> spiked_out, ffi::Result<ffi::AnyBuffer> t_out,
+                   ffi::Result<ffi::AnyBuffer> crossed_out) {
   Batch batch;
   if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST}, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
@@ -542,8 +556,9 @@ ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int6
     auto weight = [&](int row, int n) { return batch.weight(S, N, row, n); };
     thread_local std::vector<Outcome<double>> out;
     thread_local std::vector<double> I_end;
-    EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end);
     const int64_t o = b * N;
+    EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end,
+              crossed_out->typed_data<int32_t>() + o, nullptr);
     Store(V_out, o, N, [&](int64_t n) { return out[n].V; });
     Store(u_out, o, N, [&](int64_t n) { return out[n].u; });
     Store(I_out, o, N, [&](int64_t n) { return I_end[n]; });
@@ -556,8 +571,8 @@ ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int6
 
 // Cotangents of the 17 inputs, each batched like the outputs; those of inputs whose bit in `perturbed`
 // is clear are left unwritten (the caller drops them), and those inputs get no leaves on the tape.
-ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI, ffi::AnyBuffer gt,
-                    int64_t passes, int64_t splits, int64_t perturbed, ffi::Result<ffi::AnyBuffer> dV0,
+ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI,
+                    ffi::AnyBuffer gt, ffi::AnyBuffer crossed, int64_t passes, int64_t splits, int64_t perturbed, ffi::Result<ffi::AnyBuffer> dV0,
                     ffi::Result<ffi::AnyBuffer> du0, ffi::Result<ffi::AnyBuffer> dI0, ffi::Result<ffi::AnyBuffer> dh,
                     ffi::Result<ffi::AnyBuffer> d_onsets, ffi::Result<ffi::AnyBuffer> d_in_w,
                     ffi::Result<ffi::AnyBuffer> d_rec_w, ffi::Result<ffi::AnyBuffer> da, ffi::Result<ffi::AnyBuffer> db,
@@ -565,8 +580,8 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
                     ffi::Result<ffi::AnyBuffer> dtau, ffi::Result<ffi::AnyBuffer> dbias,
                     ffi::Result<ffi::AnyBuffer> dp1, ffi::Result<ffi::AnyBuffer> dp2,
                     ffi::Result<ffi::AnyBuffer> dp3) {
-  Batch batch;  // inputs 17..20: the cotangents
-  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST, gV, gu, gI, gt}, &batch); error.failure()) return error;
+  Batch batch;  // inputs 17..20: the cotangents; 21: the forward call's crossings
+  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST, gV, gu, gI, gt, crossed}, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   ffi::Result<ffi::AnyBuffer>* outs[kInputs] = {&dV0, &du0, &dI0, &dh, &d_onsets, &d_in_w, &d_rec_w, &da, &db,
                                                 &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
@@ -611,7 +626,8 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
     };
     thread_local std::vector<Outcome<Var>> out;
     thread_local std::vector<Var> I_end;
-    EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end);
+    EventStep(s, static_cast<int>(passes), static_cast<int>(splits), weight, &out, &I_end, nullptr,
+              batch.ints(kInputs + 4));
     adj.assign(local.size, 0.0);
     for (int n = 0; n < N; ++n) {
       const Var* outputs[4] = {&out[n].V, &out[n].u, &I_end[n], &out[n].t_spike};
@@ -676,10 +692,12 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStep, Forward,
                               IZHI_RET4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                             .Attr<int64_t>("passes")
                                             .Attr<int64_t>("splits"))
+                                  .Ret<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>());
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStepVjp, Backward,
                               IZHI_RET4(IZHI_RET4(IZHI_RET4(IZHI_RET4(
                                   IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
+                                      .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()

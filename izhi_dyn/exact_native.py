@@ -74,9 +74,11 @@ def select_event_step(kernel: str):
 
 
 def _outputs(args):
+    """V, u, I, spiked, t_spike, and crossed: bit p set where the neuron crossed in pass p (for the VJP)."""
     V = args[0]
     state = jax.ShapeDtypeStruct(V.shape, V.dtype)
-    return [state, state, state, jax.ShapeDtypeStruct(V.shape, jnp.bool_), state]
+    flags = jax.ShapeDtypeStruct(V.shape, jnp.int32)
+    return [state, state, state, jax.ShapeDtypeStruct(V.shape, jnp.bool_), state, flags]
 
 
 def _call(passes, splits, args):
@@ -94,23 +96,26 @@ class _Perturbed:
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1))
 def _step(passes, splits, args):
-    return tuple(_call(passes, splits, args))
+    return tuple(_call(passes, splits, args)[:5])
 
 
 def _step_forward(passes, splits, args):
     values = tuple(x.value for x in args)
     bits = sum(1 << k for k, x in enumerate(args) if x.perturbed and k != _H)
-    return tuple(_call(passes, splits, values)), (values, _Perturbed(bits))
+    *outputs, crossed = _call(passes, splits, values)
+    return tuple(outputs), (values, crossed, _Perturbed(bits))
 
 
 def _step_backward(passes, splits, residuals, cotangents):
-    args, perturbed = residuals
+    args, crossed, perturbed = residuals
     V = args[0]
     gV, gu, gI, _, gt = (jnp.zeros(V.shape, V.dtype) if isinstance(g, SymbolicZero) else g for g in cotangents)
     # Inputs without a tangent get no leaves on the tape and a zero cotangent; so does h (a step length).
+    # The forward call's crossings spare the backward call the passes' neurons whose outputs go unread.
     grads = jax.ffi.ffi_call(_BACKWARD, [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in args],
                              vmap_method='expand_dims')(
-        *args, gV, gu, gI, gt, passes=np.int64(passes), splits=np.int64(splits), perturbed=np.int64(perturbed.bits))
+        *args, gV, gu, gI, gt, crossed, passes=np.int64(passes), splits=np.int64(splits),
+        perturbed=np.int64(perturbed.bits))
     return (tuple(g if perturbed.bits >> k & 1 and k != _H else None for k, g in enumerate(grads)),)
 
 
