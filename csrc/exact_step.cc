@@ -14,7 +14,9 @@
 //   - a neuron that did not cross keeps the flow of the crossing search (the pure-JAX step flows it
 //     again from 0 through the same pieces);
 //   - when the first pass has no spike, further passes would repeat it;
-//   - a step with no event inside it and no crossing is differentiated neuron by neuron, off the tape.
+//   - a step with no event inside it and no crossing is differentiated neuron by neuron, off the tape;
+//   - the backward call solves, in a pass before the last one run, only the neurons that crossed in
+//     it (the forward call records them): the others' outputs are never read.
 // Each call hands the batch's samples (leading dimensions, broadcast where an input has size 1 there)
 // to XLA's intra-op thread pool.
 
