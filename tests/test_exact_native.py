@@ -5,8 +5,9 @@ rounding. Their gradients agree where the step has no tie. With in-step
 coupling (``passes >= 2``) a neuron's crossing meets its own spike time of the
 previous pass, a piece edge, and the two steps may resolve that tie on
 different sides: there the native gradient is checked against central
-differences of its own forward step instead (the pure-JAX step's gradient
-misses them by up to 14 % on a few such steps, the native one by 0.1 %).
+differences of its own forward step instead (with 2 passes the pure-JAX
+step's gradient misses them by 0.73 % on one of 200 random steps, the native
+one by 5e-7).
 """
 
 import functools
