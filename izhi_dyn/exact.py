@@ -186,7 +186,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     slot = jnp.where(finite, jnp.floor(jax.lax.stop_gradient(jnp.where(finite, flat_times, 0.0)) / h), -1)
     slot = slot.astype(jnp.int32)
 
-    excitatory = jax.lax.stop_gradient(jnp.maximum(jnp.concatenate([in_weights, rec_weights]), 0.0))
+    sources = jnp.concatenate([in_weights, rec_weights])  # the rows of a step's events, inputs first
 
     def step(carry, i):
         state, times, count, peak, lumped, delayed, overrun = carry
@@ -195,16 +195,15 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         onsets = jnp.where(in_step, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
         # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
         late = ~(state.V < p.v_th)
-        start = jax.lax.stop_gradient(state)
+        start = state
         state, spiked, t_spike = step_fn(state, h, onsets, in_weights, rec_weights, p, passes, splits)
         write = spiked[:, None] & (slots[None, :] == count[:, None])
         times = jnp.where(write, (t0 + t_spike)[:, None], times)
         peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
         events = jnp.sum(in_step, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
         lumped = lumped + jnp.maximum(events - splits - EXTRA_EVENTS, 0)
-        excitation = jnp.concatenate([in_step, spiked]).astype(dtype) @ excitatory
-        overrun = overrun + may_turn_past_pole(start.u, jax.lax.stop_gradient(state.u), start.I, excitation, h,
-                                               jax.tree_util.tree_map(jax.lax.stop_gradient, p))
+        overrun = overrun + may_turn_past_pole(start.u, state.u, start.I, jnp.concatenate([in_step, spiked]),
+                                               sources, h, p)
         return (state, times, count + spiked, peak, lumped, delayed + (spiked & late), overrun), None
 
     n_steps = int(round(duration / dt))

@@ -71,10 +71,7 @@ def layer_event_step(V, u, I, in_times, weights, p: ExactParams, dt, passes: int
 
 def layer_overrun(u0, u1, I0, fired, in_times, weights, p: ExactParams, dt):
     """Whether each neuron's V may have passed its pole twice unseen in the step (int32, ``(..., N)``):
-    :func:`~izhi_dyn.core.exact.may_turn_past_pole` with the step's excitation, the positive weights of
-    the layer's spikes (``fired``) and of the inputs' (finite ``in_times``) onto each neuron. No gradient."""
-    sg = jax.lax.stop_gradient
-    events = jnp.concatenate([fired, jnp.isfinite(in_times)], axis=-1).astype(u0.dtype)
-    excitation = events @ jnp.maximum(sg(weights), 0.0)
-    p = ExactParams(*(jnp.broadcast_to(sg(x), u0.shape) for x in p))
-    return may_turn_past_pole(sg(u0), sg(u1), sg(I0), excitation, dt, p).astype(jnp.int32)
+    :func:`~izhi_dyn.core.exact.may_turn_past_pole` with the step's events, the layer's spikes
+    (``fired``) and the inputs' (finite ``in_times``), in the rows' order of ``weights``."""
+    events = jnp.concatenate([fired, jnp.isfinite(in_times)], axis=-1)
+    return may_turn_past_pole(u0, u1, I0, events, weights, dt, p).astype(jnp.int32)

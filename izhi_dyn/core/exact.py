@@ -329,7 +329,7 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
     return ExactState(V, u, pieces(t_rec).I_end), spiked, t_spike
 
 
-def may_turn_past_pole(u0, u1, I0, excitation, h, p: ExactParams):
+def may_turn_past_pole(u0, u1, I0, events, weights, h, p: ExactParams):
     r"""Whether a step of length ``h`` may have held a segment in which V passed its pole twice.
 
     V's Riccati flow :math:`\dot V = p_1 V^2 + p_2 V + q` turns, over a segment
@@ -342,19 +342,27 @@ def may_turn_past_pole(u0, u1, I0, excitation, h, p: ExactParams):
     (u taken between its values at the step's ends; it moves by
     :math:`a h |b V - u|` at most inside) gives a flag that is true wherever
     a segment of the step can turn that far (and may be true where none did).
+    No gradient flows through it.
 
     Parameters
     ----------
     u0, u1, I0 : arrays (..., N)
         u at the step's start and end, the current at its start.
-    excitation : array (..., N)
-        The sum of the positive weights of the step's events onto each neuron.
+    events : bool array (..., M)
+        The step's sources that fired (inputs and neurons, in the rows' order of ``weights``).
+    weights : array (M, N)
+        Their weights onto the neurons; the positive ones bound the current.
     h : float
     p : ExactParams
+        Fields broadcastable to ``(..., N)``.
 
     Returns
     -------
     bool array (..., N)
     """
+    sg = jax.lax.stop_gradient
+    u0, u1, I0 = sg(u0), sg(u1), sg(I0)
+    p = ExactParams(*(jnp.broadcast_to(sg(x), u0.shape) for x in p))
+    excitation = sg(events).astype(u0.dtype) @ jnp.maximum(sg(weights), 0.0)
     q_high = p.p3 - jnp.minimum(u0, u1) + jnp.maximum(I0, 0.0) + excitation + p.bias
     return h * h * (p.p1 * q_high - 0.25 * p.p2 * p.p2) > jnp.pi ** 2
