@@ -21,6 +21,7 @@
 // to XLA's intra-op thread pool.
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <atomic>
 #include <cmath>
@@ -139,11 +140,26 @@ Extras<double> Values(const Extras<T>& e) {
 template <typename T>
 struct Segment { T x, y, u_end, q; };
 
+// The segment's inputs in FlowInput order (nullptr: an extra slot it does not use).
+template <typename T>
+std::array<const T*, kFlowInputs> FlowInputs(const T& V, const T& u, const T& I_lo, const T& lo, const T& t,
+                                             const Extras<T>& ex, const Neuron<T>& p) {
+  std::array<const T*, kFlowInputs> in{&V, &u, &I_lo, &lo, &t, &p.a, &p.b, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
+  for (int k = 0; k < ex.count; ++k) { in[kTimes + k] = &ex.time[k]; in[kWeights + k] = &ex.weight[k]; }
+  return in;
+}
+
+FlowIn MakeFlowIn(double V, double u, double I_lo, double lo, double t, const Extras<double>& ex,
+                  const Neuron<double>& p) {
+  FlowIn in{{}, ex.count};
+  const auto inputs = FlowInputs(V, u, I_lo, lo, t, ex, p);
+  for (int k = 0; k < kFlowInputs; ++k) in.x[k] = inputs[k] ? *inputs[k] : 0.0;
+  return in;
+}
+
 Segment<double> Flow(double V, double u, double I_lo, double lo, double t, const Extras<double>& ex,
                      const Neuron<double>& p) {
-  FlowIn in{{V, u, I_lo, lo, t, p.a, p.b, p.tau, p.bias, p.p1, p.p2, p.p3}, ex.count};
-  for (int k = 0; k < ex.count; ++k) { in.x[kTimes + k] = ex.time[k]; in.x[kWeights + k] = ex.weight[k]; }
-  const FlowState f = FlowForward<false>(in);
+  const FlowState f = FlowForward<false>(MakeFlowIn(V, u, I_lo, lo, t, ex, p));
   return {f.x, f.y, f.u_end, f.q};
 }
 
@@ -166,8 +182,7 @@ int32_t PushFlow(const FlowRecord& record) {
 // the sweep runs FlowAdjoint there.
 Segment<Var> Flow(const Var& V, const Var& u, const Var& I_lo, const Var& lo, const Var& t, const Extras<Var>& ex,
                   const Neuron<Var>& p) {
-  const Var* inputs[kFlowInputs] = {&V, &u, &I_lo, &lo, &t, &p.a, &p.b, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
-  for (int k = 0; k < ex.count; ++k) { inputs[kTimes + k] = &ex.time[k]; inputs[kWeights + k] = &ex.weight[k]; }
+  const auto inputs = FlowInputs(V, u, I_lo, lo, t, ex, p);
   FlowRecord record;
   bool constant = true;
   for (int k = 0; k < kFlowInputs; ++k) {
@@ -519,9 +534,10 @@ bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
   for (int n = 0; n < N; ++n) {
     auto at = [&](int input) { return batch.at(input, n); };
     const double V = at(0), I = at(2), tau = at(12);
-    const FlowIn in{{V, at(1), I, 0.0, h, at(7), at(8), tau, at(13), at(14), at(15), at(16)}, 0};
+    const Neuron<double> p{at(7), at(8), at(9), at(10), at(11), tau, at(13), at(14), at(15), at(16)};
+    const FlowIn in = MakeFlowIn(V, at(1), I, 0.0, h, Extras<double>(), p);
     const FlowState f = FlowForward<true>(in);
-    if (!(V < at(11) && f.y > 0 && f.x / f.y < at(11))) return false;
+    if (!(V < p.v_th && f.y > 0 && f.x / f.y < p.v_th)) return false;
     const double g_V = batch.at(kInputs, n), r = 1.0 / f.y;
     const double g_out[4] = {g_V * r, -g_V * (f.x * r) * r, batch.at(kInputs + 1, n), 0.0};
     double g[kFlowInputs] = {};
