@@ -291,5 +291,6 @@ def eventax_table(args, rows, exact_kernels):
             rows.append((f'exact {kernel} dt {dt:g}, {passes} p, {splits} s', n, k, 'float64', wall,
                          f'{match[0] / wall:.1f}x vs {match[2][8:]}', f'{100 * rel:.3g} % (cos {cos:.6f})'))
 
+
 if __name__ == '__main__':
     main()
