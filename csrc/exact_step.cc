@@ -82,7 +82,9 @@ inline double val(const Var& x) { return x.v; }
 inline bool is_const(double) { return true; }
 inline bool is_const(const Var& x) { return x.i < 0; }
 
-[[gnu::always_inline]] inline Var Unary(double v, const Var& x, double dx) { return x.i < 0 ? Var(v) : Var(v, Push(x.i, dx, -1, 0.0)); }
+[[gnu::always_inline]] inline Var Unary(double v, const Var& x, double dx) {
+  return x.i < 0 ? Var(v) : Var(v, Push(x.i, dx, -1, 0.0));
+}
 [[gnu::always_inline]] inline Var Binary(double v, const Var& x, double dx, const Var& y, double dy) {
   if (x.i < 0) return Unary(v, y, dy);
   if (y.i < 0) return Unary(v, x, dx);
@@ -115,6 +117,10 @@ template <typename T>
 struct Neuron {  // one neuron's parameters (ExactParams)
   T a, b, c, d, v_th, tau, bias, p1, p2, p3;
 };
+
+// Pointers to a neuron's fields in the order of the calls' inputs 7..16.
+template <typename P>
+auto Fields(P& p) { return std::array{&p.a, &p.b, &p.c, &p.d, &p.v_th, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3}; }
 
 template <typename T>
 struct Extras {  // the events after the cuts, at their own times (Pieces.extra_times / extra_weights)
@@ -195,6 +201,28 @@ Segment<Var> Flow(const Var& V, const Var& u, const Var& I_lo, const Var& lo, co
   if (constant) return {f.x, f.y, f.u_end, f.q};
   const int32_t first = PushFlow(record);
   return {Var(f.x, first), Var(f.y, first + 1), Var(f.u_end, first + 2), Var(f.q, first + 3)};
+}
+
+// Sweeps `tape` back, `adj` holding the cotangents of its entries (those of the outputs on entry).
+void Sweep(const Tape& tape, std::vector<double>* adjoints) {
+  std::vector<double>& adj = *adjoints;
+  for (int64_t i = static_cast<int64_t>(tape.size) - 1; i >= 0; --i) {
+    const Node& node = tape.nodes[i];
+    if (node.a == kSegmentNode) {  // its four outputs' entries are i..i+3, all swept by now
+      const double* g_out = &adj[i];
+      if (g_out[0] == 0.0 && g_out[1] == 0.0 && g_out[2] == 0.0 && g_out[3] == 0.0) continue;
+      const FlowRecord& record = tape.segments[node.b];
+      double g_in[kFlowInputs] = {};
+      FlowAdjoint(record.in, FlowForward<true>(record.in), g_out, g_in);
+      for (int k = 0; k < kFlowInputs; ++k)
+        if (record.index[k] >= 0) adj[record.index[k]] += g_in[k];
+      continue;
+    }
+    const double g = adj[i];
+    if (g == 0.0) continue;
+    if (node.a >= 0) adj[node.a] += node.da * g;
+    if (node.b >= 0) adj[node.b] += node.db * g;
+  }
 }
 
 template <typename T>
@@ -478,8 +506,7 @@ void ReadSample(const Batch& batch, int N, int S, Leaf leaf, Sample<T>* s) {
   }
   for (int e = 0; e < S; ++e) s->onsets[e] = leaf(4, batch.at(4, e));
   for (int n = 0; n < N; ++n) {
-    Neuron<T>& p = s->neurons[n];
-    T* fields[10] = {&p.a, &p.b, &p.c, &p.d, &p.v_th, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
+    const auto fields = Fields(s->neurons[n]);
     for (int f = 0; f < 10; ++f) *fields[f] = leaf(7 + f, batch.at(7 + f, n));
   }
 }
@@ -561,7 +588,8 @@ bool QuietStepVjp(const Batch& batch, int N, int S, std::vector<double>* grad) {
       ffi::AnyBuffer p1, ffi::AnyBuffer p2, ffi::AnyBuffer p3
 #define IZHI_EXACT_LIST V0, u0, I0, h, in_onsets, in_weights, rec_weights, a, b, c, d, v_th, tau, bias, p1, p2, p3
 
-ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits, ffi::Result<ffi::AnyBuffer> V_out,
+ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits,
+                   ffi::Result<ffi::AnyBuffer> V_out,
                    ffi::Result<ffi::AnyBuffer> u_out, ffi::Result<ffi::AnyBuffer> I_out,
                    ffi::Result<ffi::AnyBuffer> spiked_out, ffi::Result<ffi::AnyBuffer> t_out,
                    ffi::Result<ffi::AnyBuffer> crossed_out) {
@@ -590,7 +618,8 @@ ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int6
 // Cotangents of the 17 inputs, each batched like the outputs; those of inputs whose bit in `perturbed`
 // is clear are left unwritten (the caller drops them), and those inputs get no leaves on the tape.
 ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI,
-                    ffi::AnyBuffer gt, ffi::AnyBuffer crossed, int64_t passes, int64_t splits, int64_t perturbed, ffi::Result<ffi::AnyBuffer> dV0,
+                    ffi::AnyBuffer gt, ffi::AnyBuffer crossed, int64_t passes, int64_t splits, int64_t perturbed,
+                    ffi::Result<ffi::AnyBuffer> dV0,
                     ffi::Result<ffi::AnyBuffer> du0, ffi::Result<ffi::AnyBuffer> dI0, ffi::Result<ffi::AnyBuffer> dh,
                     ffi::Result<ffi::AnyBuffer> d_onsets, ffi::Result<ffi::AnyBuffer> d_in_w,
                     ffi::Result<ffi::AnyBuffer> d_rec_w, ffi::Result<ffi::AnyBuffer> da, ffi::Result<ffi::AnyBuffer> db,
@@ -652,23 +681,7 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
       for (int k = 0; k < 4; ++k)
         if (outputs[k]->i >= 0) adj[outputs[k]->i] += batch.at(kInputs + k, n);
     }
-    for (int64_t i = static_cast<int64_t>(local.size) - 1; i >= 0; --i) {
-      const Node& node = local.nodes[i];
-      if (node.a == kSegmentNode) {  // its four outputs' entries are i..i+3, all swept by now
-        const double* g_out = &adj[i];
-        if (g_out[0] == 0.0 && g_out[1] == 0.0 && g_out[2] == 0.0 && g_out[3] == 0.0) continue;
-        const FlowRecord& record = local.segments[node.b];
-        double g_in[kFlowInputs] = {};
-        FlowAdjoint(record.in, FlowForward<true>(record.in), g_out, g_in);
-        for (int k = 0; k < kFlowInputs; ++k)
-          if (record.index[k] >= 0) adj[record.index[k]] += g_in[k];
-        continue;
-      }
-      const double g = adj[i];
-      if (g == 0.0) continue;
-      if (node.a >= 0) adj[node.a] += node.da * g;
-      if (node.b >= 0) adj[node.b] += node.db * g;
-    }
+    Sweep(local, &adj);
     auto grad = [&](const Var& x) { return x.i >= 0 ? adj[x.i] : 0.0; };
     store(0, [&](int64_t n) { return grad(s.V0[n]); });
     store(1, [&](int64_t n) { return grad(s.u0[n]); });
@@ -685,13 +698,7 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
         else Store(*outs[k], offset, N, [&](int64_t n) { return leaves[n] >= 0 ? adj[leaves[n]] : 0.0; });
       }
     }
-    for (int f = 0; f < 10; ++f) {
-      store(7 + f, [&](int64_t n) {
-        const Neuron<Var>& p = s.neurons[n];
-        const Var* fields[10] = {&p.a, &p.b, &p.c, &p.d, &p.v_th, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
-        return grad(*fields[f]);
-      });
-    }
+    for (int f = 0; f < 10; ++f) store(7 + f, [&](int64_t n) { return grad(*Fields(s.neurons[n])[f]); });
   });
   return ffi::Error::Success();
 }
