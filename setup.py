@@ -25,7 +25,7 @@ class BuildFFI(build_ext):
 
 setup(
     ext_modules=[Extension(
-        module, sources=[source], depends=['csrc/exact_segment.h'], language='c++', optional=True,
+        module, sources=[source], depends=[f'csrc/exact_{part}.h' for part in ('segment', 'tape', 'model', 'sample')], language='c++', optional=True,
         extra_compile_args=['-std=c++17', '-O3', '-march=native', '-ffp-contract=off', '-w'])
         for module, source in (('izhi_dyn.networks._fused_step', 'csrc/fused_step.cc'),
                                ('izhi_dyn._exact_step', 'csrc/exact_step.cc'))],
