@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-slow test-x64 bench docs docs-check figures clean
 
-$(STAMP): setup.cfg pyproject.toml setup.py csrc/fused_step.cc csrc/exact_step.cc csrc/exact_segment.h
+$(STAMP): setup.cfg pyproject.toml setup.py csrc/fused_step.cc csrc/exact_step.cc csrc/exact_run.cc csrc/exact_*.h
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -1,7 +1,8 @@
 """Build of the optional native kernels (metadata lives in setup.cfg).
 
 ``izhi_dyn/networks/_fused_step*.so`` (the 2003 network's step, ``csrc/fused_step.cc``) and
-``izhi_dyn/_exact_step*.so`` (the event-exact step, ``csrc/exact_step.cc``) are C++ XLA FFI kernels,
+``izhi_dyn/_exact_step*.so`` (the event-exact step and a run of them, ``csrc/exact_step.cc`` and
+``csrc/exact_run.cc``) are C++ XLA FFI kernels,
 compiled for the host (``-march=native``, as XLA compiles for it) against the headers of
 ``jax.ffi.include_dir()``. Without a compiler the build skips them (``optional``), and the
 network and the exact step run on the pure-JAX path (:mod:`izhi_dyn.networks.native`,
@@ -25,9 +26,9 @@ class BuildFFI(build_ext):
 
 setup(
     ext_modules=[Extension(
-        module, sources=[source], depends=[f'csrc/exact_{part}.h' for part in ('segment', 'tape', 'model', 'sample')], language='c++', optional=True,
+        module, sources=sources, depends=[f'csrc/exact_{part}.h' for part in ('segment', 'tape', 'model', 'sample')], language='c++', optional=True,
         extra_compile_args=['-std=c++17', '-O3', '-march=native', '-ffp-contract=off', '-w'])
-        for module, source in (('izhi_dyn.networks._fused_step', 'csrc/fused_step.cc'),
-                               ('izhi_dyn._exact_step', 'csrc/exact_step.cc'))],
+        for module, sources in (('izhi_dyn.networks._fused_step', ['csrc/fused_step.cc']),
+                                ('izhi_dyn._exact_step', ['csrc/exact_step.cc', 'csrc/exact_run.cc']))],
     cmdclass={'build_ext': BuildFFI},
 )

@@ -298,7 +298,7 @@ Outcome<T> Solve(const T& V0, const T& u0, const Pieces<T>& P, int n, int N, int
 // the backward call reads it (`known`). Of a pass before the last one run, only the spike times of
 // the neurons that crossed are read (the next pass's onsets), so with `known` only those are solved.
 template <typename T, typename Weight>
-void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<Outcome<T>>* out,
+void EventStep(Sample<T>& s, int passes, int splits, Weight weight, Pieces<T>& P, std::vector<Outcome<T>>* out,
                std::vector<T>* I_end, int32_t* record, const int32_t* known) {
   const int N = s.N;
   std::vector<T>& onsets = s.onsets;  // inputs, then the layer's in-step spikes of the previous pass
@@ -307,7 +307,6 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, std::vector<
   if (record) std::fill(record, record + N, 0);
   bool first_pass_fires = false;
   for (int n = 0; known && n < N; ++n) first_pass_fires = first_pass_fires || (known[n] & 1);
-  thread_local Pieces<T> P;
   for (int pass = 0; pass < passes; ++pass) {
     CutPieces(s, onsets, splits, weight, &P);
     const bool last = pass == passes - 1 || (known && !first_pass_fires);

@@ -177,13 +177,36 @@ struct StepResult {
   std::vector<int32_t> crossed;
 };
 
+// A thread's buffers, kept from call to call so that a step allocates nothing once they have grown.
+// Held by pointer: a library loaded at run time has little static thread-local storage, which the
+// initial-exec variables (`tape`, `recalls`) need.
+struct Workspace {
+  Sample<double> sample;
+  Pieces<double> pieces;
+  StepResult step;
+  Sample<Var> tape_sample;
+  Pieces<Var> tape_pieces;
+  std::vector<Outcome<Var>> tape_out;
+  std::vector<Var> tape_I_end;
+  Tape tape;
+  std::vector<double> adjoints, quiet;
+  std::vector<int32_t> weight_leaf;
+  std::vector<double> carry, next, sums;  // a run's backward sweep (exact_run.cc)
+};
+
+inline Workspace& ThreadWorkspace() {
+  thread_local std::unique_ptr<Workspace> workspace;
+  if (!workspace) workspace = std::make_unique<Workspace>();
+  return *workspace;
+}
+
 template <typename In>
 void StepForward(const In& in, int N, int S, int passes, int splits, StepResult* r) {
-  thread_local Sample<double> s;
-  ReadSample(in, N, S, [](int, double x) { return x; }, &s);
+  Workspace& w = ThreadWorkspace();
+  ReadSample(in, N, S, [](int, double x) { return x; }, &w.sample);
   r->crossed.resize(N);
-  EventStep(s, passes, splits, [&](int row, int n) { return Weight(in, S, N, row, n); }, &r->out, &r->I_end,
-            r->crossed.data(), nullptr);
+  EventStep(w.sample, passes, splits, [&](int row, int n) { return Weight(in, S, N, row, n); }, w.pieces, &r->out,
+            &r->I_end, r->crossed.data(), nullptr);
 }
 
 // The cotangents of one sample's step in which no event falls and no neuron crosses: each neuron then
@@ -233,8 +256,9 @@ void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_
   for (int k = 0; k < 4 && !moved; ++k)
     for (int n = 0; n < N && !moved; ++n) moved = in.cotangent(k, n) != 0.0;
   if (!moved) return zero_all();
-  thread_local std::vector<double> quiet;
-  if (QuietStepVjp(in, N, S, &quiet)) {
+  Workspace& w = ThreadWorkspace();
+  const std::vector<double>& quiet = w.quiet;
+  if (QuietStepVjp(in, N, S, &w.quiet)) {
     for (int k = 0; k < kInputs; ++k) {
       if (!wanted(k)) continue;
       if (k >= 3 && k <= 6) sink.Zero(k);  // no event
@@ -242,14 +266,14 @@ void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_
     }
     return;
   }
-  thread_local Tape local;
-  thread_local std::vector<int32_t> weight_leaf;
-  thread_local std::vector<double> adj;
+  Tape& local = w.tape;
+  std::vector<int32_t>& weight_leaf = w.weight_leaf;
+  std::vector<double>& adj = w.adjoints;
   tape = &local;
   local.size = 0;
   local.segment_count = 0;
   auto leaf = [&](int input, double x) { return wanted(input) ? Var(x, Push(-1, 0.0, -1, 0.0)) : Var(x); };
-  thread_local Sample<Var> s;
+  Sample<Var>& s = w.tape_sample;
   ReadSample(in, N, S, leaf, &s);
   weight_leaf.assign(static_cast<size_t>(S + N) * N, -1);  // leaves once an event uses them
   auto weight = [&](int row, int n) {
@@ -259,9 +283,9 @@ void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_
     if (index < 0) index = Push(-1, 0.0, -1, 0.0);
     return Var(w, index);
   };
-  thread_local std::vector<Outcome<Var>> out;
-  thread_local std::vector<Var> I_end;
-  EventStep(s, passes, splits, weight, &out, &I_end, nullptr, in.crossed());
+  std::vector<Outcome<Var>>& out = w.tape_out;
+  std::vector<Var>& I_end = w.tape_I_end;
+  EventStep(s, passes, splits, weight, w.tape_pieces, &out, &I_end, nullptr, in.crossed());
   adj.assign(local.size, 0.0);
   for (int n = 0; n < N; ++n) {
     const Var* outputs[4] = {&out[n].V, &out[n].u, &I_end[n], &out[n].t_spike};

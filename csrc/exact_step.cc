@@ -65,7 +65,7 @@ ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int6
   if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST}, Core, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size), S = static_cast<int>(batch.views[4].size);
   ParallelFor(pool, batch, [&](Batch& batch, int64_t b) {
-    thread_local StepResult r;
+    StepResult& r = ThreadWorkspace().step;
     StepForward(SampleInputs{batch}, N, S, static_cast<int>(passes), static_cast<int>(splits), &r);
     const int64_t o = b * N;
     Store(V_out, o, N, [&](int64_t n) { return r.out[n].V; });

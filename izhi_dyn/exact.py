@@ -1,7 +1,7 @@
 r"""Exact spike times of an Izhikevich layer with exponential synapses, in one call.
 
 :func:`exact_spike_times` runs the event-exact step of
-:mod:`izhi_dyn.core.exact` over a fixed grid with :func:`jax.lax.scan`. Every
+:mod:`izhi_dyn.core.exact` over a fixed grid (:func:`~izhi_dyn.core.exact.event_run`). Every
 spike, of an input or of a neuron, carries its time inside the step; its
 postsynaptic current starts at that time and decays exactly. Spike times are
 fourth-order accurate in ``dt`` (measured in ``tests/test_exact_spike_times.py``)
@@ -9,8 +9,8 @@ and differentiable, without a surrogate, with respect to the weights, the
 bias, the model parameters and the input spike times: the gradient flows
 through every spike time, across synapses and hidden neurons. A spike that
 appears or disappears under a change of parameters contributes no gradient
-(eventax's and EventProp's choice). Where the native library is built, each
-step is one C++ call forward and one backward (:mod:`izhi_dyn.exact_native`).
+(eventax's and EventProp's choice). Where the native library is built, the
+whole run is one C++ call forward and one backward (:mod:`izhi_dyn.exact_native`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from izhi_dyn.core.exact import EXTRA_EVENTS, ExactParams, ExactState, may_turn_past_pole
-from izhi_dyn.exact_native import native_event_step, select_event_step
+from izhi_dyn.exact_native import select_event_run
 from izhi_dyn.ttfs import first_spike_times
 
 __all__ = ['ExactRun', 'exact_spike_times', 'first_spike_loss', 'silent_neuron_penalty', 'spike_times_until']
@@ -166,7 +166,7 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
         raise ValueError(f'need dt > 0, duration > 0 and max_spikes >= 1; got {dt}, {duration}, {max_spikes}')
     if passes < 1 or splits < 1:
         raise ValueError(f'need passes >= 1 and splits >= 1; got passes={passes}, splits={splits}')
-    step_fn = select_event_step(kernel)
+    run_steps = select_event_run(kernel)
 
     def vec(x):
         return jnp.broadcast_to(jnp.asarray(x, dtype), (N,))
@@ -174,47 +174,37 @@ def exact_spike_times(weights, input_times, *, duration: float, dt: float, max_s
     p = ExactParams(vec(a), vec(b), vec(c), vec(d), vec(v_th), vec(tau_syn), vec(bias))
     V = p.c if V0 is None else vec(V0)
     u = p.b * V if u0 is None else vec(u0)
-    state = ExactState(V, u, jnp.zeros((N,), dtype))
+    start = ExactState(V, u, jnp.zeros((N,), dtype))
     flat_times = input_times.reshape(K * m)
     in_weights = jnp.repeat(weights[N:], m, axis=0)
     rec_weights = weights[:N]
     h = jnp.asarray(dt, dtype)
-    slots = jnp.arange(max_spikes)
+    n_steps = int(round(duration / dt))
+    t0 = jnp.arange(n_steps, dtype=dtype)[:, None] * h  # (steps, 1): each step's start
     # Each input spike belongs to exactly one step, decided once: t - t0 computed per step
     # can fall outside [0, h) in both neighbouring steps by rounding.
     finite = jnp.isfinite(flat_times)
     slot = jnp.where(finite, jnp.floor(jax.lax.stop_gradient(jnp.where(finite, flat_times, 0.0)) / h), -1)
-    slot = slot.astype(jnp.int32)
+    in_step = slot.astype(jnp.int32)[None, :] == jnp.arange(n_steps)[:, None]  # (steps, K m)
+    onsets = jnp.where(in_step, jnp.clip(flat_times[None, :] - t0, 0.0, h), 2.0 * h)
+    run = run_steps(start, h, onsets, in_weights, rec_weights, p, passes, splits)
 
+    # Each step's start (the state before it), then what the run kept, shifted or left out.
+    before = ExactState(*(jnp.concatenate([x[None], y[:-1]]) for x, y in zip(start, run[:3])))
+    count = jnp.cumsum(run.spiked, axis=0, dtype=jnp.int32)  # spikes up to and including each step
+    slot = jnp.where(run.spiked & (count <= max_spikes), count - 1, max_spikes)  # max_spikes: not kept
+    neuron = jnp.broadcast_to(jnp.arange(N), slot.shape)
+    times = jnp.full((N, max_spikes + 1), jnp.inf, dtype).at[neuron, slot].set(t0 + run.t_spike)[:, :max_spikes]
+    peak = jnp.max(jnp.concatenate([start.V[None], jnp.where(run.spiked, p.v_th[None, :], run.V)]), axis=0)
+    # A neuron that starts a step at or above threshold (or non-finite) fires at its start.
+    delayed = jnp.sum(run.spiked & ~(before.V < p.v_th[None, :]), axis=0, dtype=jnp.int32)
+    events = jnp.sum(in_step, axis=1, dtype=jnp.int32) + jnp.sum(run.spiked, axis=1, dtype=jnp.int32)
+    lumped = jnp.sum(jnp.maximum(events - splits - EXTRA_EVENTS, 0), dtype=jnp.int32)
     sources = jnp.concatenate([in_weights, rec_weights])  # the rows of a step's events, inputs first
-
-    def step(carry, i):
-        state, times, count, peak, lumped, delayed, overrun = carry
-        t0 = i.astype(dtype) * h
-        in_step = slot == i
-        onsets = jnp.where(in_step, jnp.clip(flat_times - t0, 0.0, h), 2.0 * h)
-        # A neuron that starts the step at or above threshold (or non-finite) fires at its start.
-        late = ~(state.V < p.v_th)
-        start = state
-        state, spiked, t_spike = step_fn(state, h, onsets, in_weights, rec_weights, p, passes, splits)
-        write = spiked[:, None] & (slots[None, :] == count[:, None])
-        times = jnp.where(write, (t0 + t_spike)[:, None], times)
-        peak = jnp.maximum(peak, jnp.where(spiked, p.v_th, state.V))
-        events = jnp.sum(in_step, dtype=jnp.int32) + jnp.sum(spiked, dtype=jnp.int32)
-        lumped = lumped + jnp.maximum(events - splits - EXTRA_EVENTS, 0)
-        overrun = overrun + may_turn_past_pole(start.u, state.u, start.I, jnp.concatenate([in_step, spiked]),
-                                               sources, h, p)
-        return (state, times, count + spiked, peak, lumped, delayed + (spiked & late), overrun), None
-
-    n_steps = int(round(duration / dt))
-    zeros = jnp.zeros((N,), jnp.int32)
-    init = (state, jnp.full((N, max_spikes), jnp.inf, dtype), zeros, state.V, jnp.zeros((), jnp.int32), zeros,
-            zeros)
-    # The pure-JAX step is rematerialised in the backward pass: only the carry is stored per step, so
-    # memory grows with the number of steps times N, not times the step's many intermediates. The native
-    # step keeps only its inputs, and recomputing it would cost a forward call per step.
-    body = step if step_fn is native_event_step else jax.checkpoint(step)
-    (state, times, count, peak, lumped, delayed, overrun), _ = jax.lax.scan(body, init, jnp.arange(n_steps))
+    overrun = jnp.sum(may_turn_past_pole(before.u, run.u, before.I, jnp.concatenate([in_step, run.spiked], axis=1),
+                                         sources, h, p), axis=0, dtype=jnp.int32)
+    state = ExactState(run.V[-1], run.u[-1], run.I[-1])
+    count = count[-1]
     return ExactRun(times, *state, peak, count, lumped, delayed, overrun) if full_output else times
 
 

@@ -19,8 +19,8 @@ import pytest
 
 import izhi_dyn
 import izhi_dyn.exact_native as native_module
-from izhi_dyn.core.exact import ExactParams, ExactState, event_step
-from izhi_dyn.exact_native import native_event_step, native_exact_unsupported
+from izhi_dyn.core.exact import EventRun, ExactParams, ExactState, event_step
+from izhi_dyn.exact_native import native_event_run, native_event_step, native_exact_unsupported
 
 pytestmark = pytest.mark.skipif(native_exact_unsupported() is not None,
                                 reason=f'native exact step unavailable: {native_exact_unsupported()}')
@@ -168,6 +168,73 @@ def test_batched_and_per_sample_gradients_agree():
         assert g.dtype == jnp.float32
 
 
+def random_run(seed, steps, inputs, dtype):
+    """A run's inputs: a regular-spiking layer of N with a spread of biases, ``inputs`` input rows
+    (each in 8 random steps) and recurrent weights, and its initial state."""
+    rng = np.random.default_rng(seed)
+    onsets = np.full((steps, inputs), 2 * H)
+    for e in range(inputs):
+        onsets[rng.choice(steps, 8, replace=False), e] = rng.uniform(0, H, 8)
+    x = [rng.uniform(-65, -55, N), rng.uniform(-14, -11, N), rng.uniform(0, 5, N), onsets,
+         rng.uniform(5, 25, (inputs, N)), rng.uniform(-8, 4, (N, N)), rng.uniform(0, 8, N)]
+    return [jnp.asarray(a, dtype) for a in x]
+
+
+def scan_of_steps(state, h, onsets, in_w, rec_w, p):
+    """:func:`native_event_step` over the rows of ``onsets``, by :func:`jax.lax.scan`."""
+    def step(state, row):
+        state, spiked, t_spike = native_event_step(state, h, row, in_w, rec_w, p)
+        return state, EventRun(*state, spiked, t_spike)
+    return jax.lax.scan(step, state, onsets)[1]
+
+
+def run_loss(run):
+    """A scalar of every output of every step of ``run``, as a function of its inputs."""
+    def loss(x):
+        V, u, I, onsets, in_w, rec_w, bias = x
+        out = run(ExactState(V, u, I), H, onsets, in_w, rec_w, regular_spiking(bias))
+        weight = jnp.linspace(0.0, 1.0, onsets.shape[0])[:, None]
+        return jnp.sum(weight * (0.01 * out.V + 0.1 * out.u + 0.3 * out.I + jnp.where(out.spiked, out.t_spike, 0.0)))
+    return loss
+
+
+@pytest.mark.parametrize('inputs', [5, 0])
+def test_the_run_is_the_scan_of_the_step(x64, inputs):
+    """One native call for a whole run gives the scan of the native step's values bit for bit (the state
+    is rounded to its type between steps in both) and its gradient, whose cotangents the run carries in
+    float64 from step to step where the scan rounds them."""
+    dtype = jnp.float64 if x64 else jnp.float32
+    x = random_run(11, 300, inputs, dtype)
+    run = jax.jit(lambda x: native_event_run(ExactState(*x[:3]), H, *x[3:6], regular_spiking(x[6])))(x)
+    scan = jax.jit(lambda x: scan_of_steps(ExactState(*x[:3]), H, *x[3:6], regular_spiking(x[6])))(x)
+    assert int(run.spiked.sum()) > (30 if inputs else 5)
+    for a, b in zip(run, scan):
+        np.testing.assert_array_equal(a, b)
+    g_run = jax.jit(jax.grad(run_loss(native_event_run)))(x)
+    g_scan = jax.jit(jax.grad(run_loss(scan_of_steps)))(x)
+    for a, b in zip(g_run, g_scan):
+        assert a.dtype == dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-11 if x64 else 2e-4, atol=1e-11 if x64 else 1e-4 * np.abs(b).max(initial=0.0))
+
+
+def test_batched_runs_are_the_per_sample_runs():
+    """vmap over samples with shared weights: each sample's outputs and VJP, one call for the batch."""
+    xs = [random_run(seed, 100, 5, jnp.float32) for seed in (1, 2)]
+    loss = run_loss(native_event_run)
+    shared = xs[0][4:6]
+
+    def batched(states, w):
+        return jax.vmap(lambda s: loss(list(s[:4]) + list(w) + [s[4]]))(states)
+
+    states = [jnp.stack([x[k] for x in xs]) for k in (0, 1, 2, 3, 6)]
+    rows = jax.jacrev(batched, argnums=1)(states, shared)
+    for b, x in enumerate(xs):
+        np.testing.assert_array_equal(batched(states, shared)[b], loss(list(x[:4]) + list(shared) + [x[6]]))
+        own = jax.grad(lambda w: loss(list(x[:4]) + list(w) + [x[6]]))(shared)
+        for row, g in zip(rows, own):
+            np.testing.assert_allclose(row[b], g, rtol=1e-6, atol=1e-6)
+
+
 def test_spike_times_match_the_pure_jax_run(x64):
     rng = np.random.default_rng(7)
     W = np.concatenate([rng.uniform(-10.0, 2.0, (8, 8)) * (1 - np.eye(8)), rng.uniform(5.0, 20.0, (4, 8))])
@@ -190,6 +257,7 @@ def test_kernel_argument(monkeypatch):
         raise AssertionError('the native step was called')
 
     monkeypatch.setattr(native_module, 'native_event_step', refuse)
+    monkeypatch.setattr(native_module, 'native_event_run', refuse)
     with pytest.raises(ValueError, match="kernel='native' cannot run: not built here"):
         izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, kernel='native')
     assert np.isfinite(izhi_dyn.exact_spike_times(W, times, duration=5.0, dt=0.1, max_spikes=1, bias=4.0)[0, 0])

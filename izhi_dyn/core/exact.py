@@ -65,8 +65,8 @@ import jax.numpy as jnp
 
 from izhi_dyn.core import moebius
 
-__all__ = ['EXTRA_EVENTS', 'ExactParams', 'ExactState', 'Pieces', 'event_step', 'may_turn_past_pole',
-           'piece_currents']
+__all__ = ['EXTRA_EVENTS', 'EventRun', 'ExactParams', 'ExactState', 'Pieces', 'event_run', 'event_step',
+           'may_turn_past_pole', 'piece_currents']
 
 _NEWTON_ITERATIONS = 3
 # Events after the cuts kept at their own times in a step; more are lumped. 4, not 2: the hidden layer of the
@@ -327,6 +327,30 @@ def event_step(state: ExactState, h, in_onsets, in_weights, rec_weights, p: Exac
         V, u, spiked, t_spike = _solve(V0, u0, pieces(t_rec), p)
         t_rec = jnp.where(spiked, t_spike, none)
     return ExactState(V, u, pieces(t_rec).I_end), spiked, t_spike
+
+
+class EventRun(NamedTuple):
+    """What :func:`event_run` returns: each step's outcome, ``(steps, N)``."""
+
+    V: jnp.ndarray  # V, u, I at the step's end
+    u: jnp.ndarray
+    I: jnp.ndarray
+    spiked: jnp.ndarray  # bool
+    t_spike: jnp.ndarray  # in-step spike time (h where none)
+
+
+def event_run(state: ExactState, h, in_onsets, in_weights, rec_weights, p: ExactParams, passes: int = 3,
+              splits: int = 2) -> EventRun:
+    """:func:`event_step` once per row of ``in_onsets`` ``(steps, S)``, in sequence from ``state``.
+
+    The other arguments are :func:`event_step`'s. Each step is recomputed in the
+    backward pass: only the states between steps are stored.
+    """
+    def step(state, onsets):
+        state, spiked, t_spike = event_step(state, h, onsets, in_weights, rec_weights, p, passes, splits)
+        return state, EventRun(*state, spiked, t_spike)
+
+    return jax.lax.scan(jax.checkpoint(step), state, in_onsets)[1]
 
 
 def may_turn_past_pole(u0, u1, I0, events, weights, h, p: ExactParams):
