@@ -60,20 +60,21 @@ Extras<double> Values(const Extras<T>& e) {
 template <typename T>
 struct Segment { T x, y, u_end, q; };
 
-// The segment's inputs in FlowInput order (nullptr: an extra slot it does not use).
-template <typename T>
-std::array<const T*, kFlowInputs> FlowInputs(const T& V, const T& u, const T& I_lo, const T& lo, const T& t,
-                                             const Extras<T>& ex, const Neuron<T>& p) {
-  std::array<const T*, kFlowInputs> in{&V, &u, &I_lo, &lo, &t, &p.a, &p.b, &p.tau, &p.bias, &p.p1, &p.p2, &p.p3};
-  for (int k = 0; k < ex.count; ++k) { in[kTimes + k] = &ex.time[k]; in[kWeights + k] = &ex.weight[k]; }
-  return in;
+// Hands each of the segment's inputs to `visit(k, value)`, k its FlowInput (the extras it has only).
+template <typename T, typename Visit>
+void VisitFlowInputs(const T& V, const T& u, const T& I_lo, const T& lo, const T& t, const Extras<T>& ex,
+                     const Neuron<T>& p, Visit visit) {
+  visit(kV, V), visit(kU, u), visit(kI, I_lo), visit(kLo, lo), visit(kT, t);
+  visit(kA, p.a), visit(kB, p.b), visit(kTau, p.tau), visit(kBias, p.bias);
+  visit(kP1, p.p1), visit(kP2, p.p2), visit(kP3, p.p3);
+  for (int k = 0; k < ex.count; ++k) visit(kTimes + k, ex.time[k]), visit(kWeights + k, ex.weight[k]);
 }
 
 inline FlowIn MakeFlowIn(double V, double u, double I_lo, double lo, double t, const Extras<double>& ex,
                          const Neuron<double>& p) {
-  FlowIn in{{}, ex.count};
-  const auto inputs = FlowInputs(V, u, I_lo, lo, t, ex, p);
-  for (int k = 0; k < kFlowInputs; ++k) in.x[k] = inputs[k] ? *inputs[k] : 0.0;
+  FlowIn in{};
+  in.count = ex.count;
+  VisitFlowInputs(V, u, I_lo, lo, t, ex, p, [&](int k, double x) { in.x[k] = x; });
   return in;
 }
 
@@ -86,34 +87,43 @@ inline Segment<double> Flow(double V, double u, double I_lo, double lo, double t
 struct FlowRecord {
   FlowIn in;
   int32_t index[kFlowInputs];  // the inputs' tape entries (-1: a constant)
+  FlowState state;             // the flow's intermediates, for its adjoint
 };
 
-// Four tape entries for a segment's outputs, the first of them naming its record.
-inline int32_t PushFlow(const FlowRecord& record) {
+// A segment's record on the tape, with four tape entries for its outputs (x, y, u_end, q) after it;
+// returns the first of them.
+inline int32_t PushFlow(const FlowIn& in, const int32_t* index) {
   Tape& t = *tape;
   if (t.segment_count == t.segments.size()) t.segments.resize(std::max<size_t>(256, 2 * t.segment_count));
-  t.segments[t.segment_count] = record;
+  FlowRecord& record = t.segments[t.segment_count];
+  record.in = in;
+  std::copy_n(index, kFlowInputs, record.index);
+  record.state = FlowForward<true>(in);
   const int32_t first = Push(kSegmentNode, 0.0, static_cast<int32_t>(t.segment_count++), 0.0);
   for (int k = 1; k < 4; ++k) Push(-1, 0.0, -1, 0.0);
   return first;
 }
 
-// On the tape a segment is one node of four outputs (x, y, u_end, q) whose record keeps its inputs;
+// On the tape a segment is one node of four outputs whose record keeps its inputs and intermediates;
 // the sweep runs FlowAdjoint there.
 inline Segment<Var> Flow(const Var& V, const Var& u, const Var& I_lo, const Var& lo, const Var& t,
                          const Extras<Var>& ex, const Neuron<Var>& p) {
-  const auto inputs = FlowInputs(V, u, I_lo, lo, t, ex, p);
-  FlowRecord record;
+  FlowIn in{};
+  int32_t index[kFlowInputs];
+  std::fill_n(index, kFlowInputs, -1);
+  in.count = ex.count;
   bool constant = true;
-  for (int k = 0; k < kFlowInputs; ++k) {
-    record.in.x[k] = inputs[k] ? inputs[k]->v : 0.0;
-    record.index[k] = inputs[k] ? inputs[k]->i : -1;
-    constant = constant && record.index[k] < 0;
+  VisitFlowInputs(V, u, I_lo, lo, t, ex, p, [&](int k, const Var& x) {
+    in.x[k] = x.v;
+    index[k] = x.i;
+    constant = constant && x.i < 0;
+  });
+  if (constant) {
+    const FlowState f = FlowForward<false>(in);
+    return {f.x, f.y, f.u_end, f.q};
   }
-  record.in.count = ex.count;
-  const FlowState f = FlowForward<false>(record.in);
-  if (constant) return {f.x, f.y, f.u_end, f.q};
-  const int32_t first = PushFlow(record);
+  const int32_t first = PushFlow(in, index);
+  const FlowState& f = tape->segments[tape->segment_count - 1].state;
   return {Var(f.x, first), Var(f.y, first + 1), Var(f.u_end, first + 2), Var(f.q, first + 3)};
 }
 
@@ -127,7 +137,7 @@ inline void Sweep(const Tape& tape, std::vector<double>* adjoints) {
       if (g_out[0] == 0.0 && g_out[1] == 0.0 && g_out[2] == 0.0 && g_out[3] == 0.0) continue;
       const FlowRecord& record = tape.segments[node.b];
       double g_in[kFlowInputs] = {};
-      FlowAdjoint(record.in, FlowForward<true>(record.in), g_out, g_in);
+      FlowAdjoint(record.in, record.state, g_out, g_in);
       for (int k = 0; k < kFlowInputs; ++k)
         if (record.index[k] >= 0) adj[record.index[k]] += g_in[k];
       continue;
@@ -173,10 +183,14 @@ struct Pieces {  // exact.Pieces for all neurons
   std::vector<T> jumps;     // and the current each slot adds to each neuron
 };
 
+// exp(x), remembered per thread for its last argument: a step's pieces mostly decay over the same span.
+inline double DecayFactor(double x) { return recalls.decay(x, Exp); }
+inline Var DecayFactor(const Var& x) { const double e = recalls.decay(x.v, Exp); return Unary(e, x, e); }
+
 // I decayed over `span` (exp(-span / tau)); a constant zero span is the identity.
 template <typename T>
 T Decay(const T& I, const T& span, const T& tau) {
-  return val(span) == 0 && is_const(span) ? I : I * exp(-span / tau);
+  return val(span) == 0 && is_const(span) ? I : I * DecayFactor(-span / tau);
 }
 
 // exact.piece_currents: cut at the first `splits` in-step events, the next kExtra at their own times.
@@ -206,7 +220,8 @@ void CutPieces(const Sample<T>& s, const std::vector<T>& onsets, int splits, Wei
   }
   P->edges.push_back(T(h));
   P->currents.resize(static_cast<size_t>(splits + 1) * N);
-  P->extras.assign(N, Extras<T>());
+  P->extras.resize(N);
+  for (Extras<T>& ex : P->extras) ex.count = 0;
   P->I_end.resize(N);
   for (int n = 0; n < N; ++n) {
     const T& tau = s.neurons[n].tau;

@@ -29,7 +29,7 @@ struct Recall {
     return value;
   }
 };
-struct SegmentRecalls { Recall expm1_exposure, exp_exposure, expm1_at, exp_at; };
+struct SegmentRecalls { Recall expm1_exposure, exp_exposure, expm1_at, exp_at, decay; };
 inline thread_local SegmentRecalls recalls __attribute__((tls_model("initial-exec")));
 inline double Expm1(double x) { return std::expm1(x); }
 inline double Exp(double x) { return std::exp(x); }
