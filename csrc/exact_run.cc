@@ -73,7 +73,7 @@ ffi::Error RunForward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, int64_t passes, int
       const int64_t o = (b * steps + step) * N;
       auto state = [&](int k, int64_t n) { return Load(*states[k], o - N + n); };
       StepForward(StepOfRun<decltype(state)>{batch, step, S, state}, N, S, static_cast<int>(passes),
-                  static_cast<int>(splits), &r);
+                  static_cast<int>(splits), &r, step > 0);
       Store(V_out, o, N, [&](int64_t n) { return r.out[n].V; });
       Store(u_out, o, N, [&](int64_t n) { return r.out[n].u; });
       Store(I_out, o, N, [&](int64_t n) { return r.I_end[n]; });
@@ -158,12 +158,13 @@ ffi::Error RunBackward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, ffi::AnyBuffer V_r
     carry.assign(3 * static_cast<size_t>(N), 0.0);
     next.assign(carry.size(), 0.0);
     sums.assign(total, 0.0);
+    ReadNeurons(batch, N, &w.neurons);  // the neurons' inputs are the batch's own
     for (int64_t step = steps - 1; step >= 0; --step) {
       auto state = [&](int k, int64_t n) { return batch.at(kStates + k, (step - 1) * N + n); };
       StepOfSweep<decltype(state)> in{{batch, step, S, state}, carry.data()};
       SweepSink sink{next, sums, offset, d_onsets, (b * steps + step) * S, N, S};
       // The state between steps carries a cotangent whether or not the initial one is wanted.
-      StepVjp(in, N, S, static_cast<int>(passes), static_cast<int>(splits), perturbed | 0b111, sink);
+      StepVjp(in, N, S, static_cast<int>(passes), static_cast<int>(splits), perturbed | 0b111, w.neurons, sink);
       carry.swap(next);
     }
     for (int k = 0; k < kInputs; ++k) {

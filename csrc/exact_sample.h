@@ -149,9 +149,10 @@ double Weight(const In& in, int S, int N, int row, int n) {
 }
 
 // Reads one sample's inputs as T; `leaf(input, x)` turns input's value x into the run's scalar (a tape
-// leaf for Var, where that input needs a cotangent).
+// leaf for Var, where that input needs a cotangent). With `neurons` false, the parameters already in
+// `s` (a run's earlier step) are kept.
 template <typename T, typename In, typename Leaf>
-void ReadSample(const In& in, int N, int S, Leaf leaf, Sample<T>* s) {
+void ReadSample(const In& in, int N, int S, Leaf leaf, Sample<T>* s, bool neurons = true) {
   s->N = N;
   s->S = S;
   s->h = in.at(3, 0);
@@ -164,7 +165,7 @@ void ReadSample(const In& in, int N, int S, Leaf leaf, Sample<T>* s) {
     s->I0[n] = leaf(2, in.at(2, n));
   }
   for (int e = 0; e < S; ++e) s->onsets[e] = leaf(4, in.at(4, e));
-  for (int n = 0; n < N; ++n) {
+  for (int n = 0; n < N && neurons; ++n) {
     const auto fields = Fields(s->neurons[n]);
     for (int f = 0; f < 10; ++f) *fields[f] = leaf(7 + f, in.at(7 + f, n));
   }
@@ -192,6 +193,7 @@ struct Workspace {
   std::vector<double> adjoints, quiet;
   std::vector<int32_t> weight_leaf;
   std::vector<double> carry, next, sums;  // a run's backward sweep (exact_run.cc)
+  std::vector<Neuron<double>> neurons;
 };
 
 inline Workspace& ThreadWorkspace() {
@@ -200,10 +202,11 @@ inline Workspace& ThreadWorkspace() {
   return *workspace;
 }
 
+// `same_neurons`: the parameters are those of the thread's previous call (a run's earlier step).
 template <typename In>
-void StepForward(const In& in, int N, int S, int passes, int splits, StepResult* r) {
+void StepForward(const In& in, int N, int S, int passes, int splits, StepResult* r, bool same_neurons = false) {
   Workspace& w = ThreadWorkspace();
-  ReadSample(in, N, S, [](int, double x) { return x; }, &w.sample);
+  ReadSample(in, N, S, [](int, double x) { return x; }, &w.sample, !same_neurons);
   r->crossed.resize(N);
   EventStep(w.sample, passes, splits, [&](int row, int n) { return Weight(in, S, N, row, n); }, w.pieces, &r->out,
             &r->I_end, r->crossed.data(), nullptr);
@@ -214,17 +217,16 @@ void StepForward(const In& in, int N, int S, int passes, int splits, StepResult*
 // without the tape. Fills `grad` (input k's cotangent for neuron n at k N + n, for the per-neuron inputs)
 // and returns true; returns false, with `grad` unspecified, where the step needs the tape.
 template <typename In>
-bool QuietStepVjp(const In& in, int N, int S, std::vector<double>* grad) {
+bool QuietStepVjp(const In& in, int N, int S, const Neuron<double>* neurons, std::vector<double>* grad) {
   const double h = in.at(3, 0);
   for (int e = 0; e < S; ++e)
     if (!(in.at(4, e) > h)) return false;
   grad->assign(static_cast<size_t>(kInputs) * N, 0.0);
   double* g_state = grad->data();
   for (int n = 0; n < N; ++n) {
-    auto at = [&](int input) { return in.at(input, n); };
-    const double V = at(0), I = at(2), tau = at(12);
-    const Neuron<double> p{at(7), at(8), at(9), at(10), at(11), tau, at(13), at(14), at(15), at(16)};
-    const FlowIn flow_in = MakeFlowIn(V, at(1), I, 0.0, h, Extras<double>(), p);
+    const Neuron<double>& p = neurons[n];
+    const double V = in.at(0, n), I = in.at(2, n), tau = p.tau;
+    const FlowIn flow_in = MakeFlowIn(V, in.at(1, n), I, 0.0, h, Extras<double>(), p);
     const FlowState f = FlowForward<true>(flow_in);
     if (!(V < p.v_th && f.y > 0 && f.x / f.y < p.v_th)) return false;
     const double g_V = in.cotangent(0, n), r = 1.0 / f.y;
@@ -243,10 +245,21 @@ bool QuietStepVjp(const In& in, int N, int S, std::vector<double>* grad) {
   return true;
 }
 
+// A sample's neurons (inputs 7..16) as float64.
+template <typename In>
+void ReadNeurons(const In& in, int N, std::vector<Neuron<double>>* neurons) {
+  neurons->resize(N);
+  for (int n = 0; n < N; ++n) {
+    const auto fields = Fields((*neurons)[n]);
+    for (int f = 0; f < 10; ++f) *fields[f] = in.at(7 + f, n);
+  }
+}
+
 // One sample's step VJP, for the inputs whose bit in `wanted` is set (the others get no leaves on the
-// tape and nothing in `sink`; h never has one).
+// tape and nothing in `sink`; h never has one); `neurons` are the sample's (ReadNeurons).
 template <typename In, typename Sink>
-void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_bits, Sink& sink) {
+void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_bits,
+             const std::vector<Neuron<double>>& neurons, Sink& sink) {
   auto wanted = [&](int input) { return input != 3 && (wanted_bits >> input & 1) != 0; };
   auto zero_all = [&] {
     for (int k = 0; k < kInputs; ++k)
@@ -258,7 +271,7 @@ void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_
   if (!moved) return zero_all();
   Workspace& w = ThreadWorkspace();
   const std::vector<double>& quiet = w.quiet;
-  if (QuietStepVjp(in, N, S, &w.quiet)) {
+  if (QuietStepVjp(in, N, S, neurons.data(), &w.quiet)) {
     for (int k = 0; k < kInputs; ++k) {
       if (!wanted(k)) continue;
       if (k >= 3 && k <= 6) sink.Zero(k);  // no event

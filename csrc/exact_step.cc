@@ -99,7 +99,10 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
                                                 &dc, &dd, &dv_th, &dtau, &dbias, &dp1, &dp2, &dp3};
   ParallelFor(pool, batch, [&](Batch& batch, int64_t b) {
     StoreSink sink{outs, batch, b, N};
-    StepVjp(SampleInputs{batch}, N, S, static_cast<int>(passes), static_cast<int>(splits), perturbed, sink);
+    const SampleInputs in{batch};
+    std::vector<Neuron<double>>& neurons = ThreadWorkspace().neurons;
+    ReadNeurons(in, N, &neurons);
+    StepVjp(in, N, S, static_cast<int>(passes), static_cast<int>(splits), perturbed, neurons, sink);
   });
   return ffi::Error::Success();
 }
