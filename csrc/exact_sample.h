@@ -190,7 +190,7 @@ struct Workspace {
   std::vector<Outcome<Var>> tape_out;
   std::vector<Var> tape_I_end;
   Tape tape;
-  std::vector<double> adjoints, quiet;
+  std::vector<double> adjoints, quiet, quiet_state;
   std::vector<int32_t> weight_leaf;
   std::vector<double> carry, next, sums;  // a run's backward sweep (exact_run.cc)
   std::vector<Neuron<double>> neurons;
@@ -202,11 +202,54 @@ inline Workspace& ThreadWorkspace() {
   return *workspace;
 }
 
+// ---- a step without events or crossings, eight neurons at a time -------------------------------
+
+// The segments [0, h] without extras of neurons first..first + 7 (the last neuron repeated past N).
+inline FlowInOf<Lanes> QuietLanes(int first, int N, double h, const double* V, const double* u, const double* I,
+                                  const Neuron<double>* neurons) {
+  FlowInOf<Lanes> lanes{};
+  lanes.count = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    const int n = std::min(first + l, N - 1);
+    const FlowIn one = MakeFlowIn(V[n], u[n], I[n], 0.0, h, Extras<double>(), neurons[n]);
+    for (int k = 0; k < kFlowInputs; ++k) lanes.x[k][l] = one.x[k];
+  }
+  return lanes;
+}
+
+// A sample's step in which no event falls and no neuron crosses: each neuron flows one segment [0, h],
+// V = x / y, and I = I0 exp(-h / tau), EventStep's values bit for bit. Returns false, with `r`
+// unspecified, where the step has an event inside it or a neuron crosses.
+inline bool QuietStepForward(const Sample<double>& s, StepResult* r) {
+  const int N = s.N;
+  const double h = s.h;
+  for (int e = 0; e < s.S; ++e)
+    if (s.onsets[e] <= h) return false;
+  r->out.resize(N);
+  r->I_end.resize(N);
+  r->crossed.assign(N, 0);
+  for (int first = 0; first < N; first += kLanes) {
+    const FlowStateOf<Lanes> f =
+        FlowForward<false>(QuietLanes(first, N, h, s.V0.data(), s.u0.data(), s.I0.data(), s.neurons.data()));
+    for (int l = 0; l < kLanes && first + l < N; ++l) {
+      const int n = first + l;
+      const double v_th = s.neurons[n].v_th, V_end = f.x[l] / (f.y[l] > 0 ? f.y[l] : 1.0);
+      if (!(f.y[l] > 0) || V_end >= v_th || s.V0[n] >= v_th) return false;
+      r->out[n] = {V_end, f.u_end[l], h, false};
+      r->I_end[n] = s.I0[n] * DecayFactor(-h / s.neurons[n].tau) + 0.0;  // CutPieces' sum, a zero jump added
+    }
+  }
+  return true;
+}
+
+// ---- one sample's step ----------------------------------------------------------------------------
+
 // `same_neurons`: the parameters are those of the thread's previous call (a run's earlier step).
 template <typename In>
 void StepForward(const In& in, int N, int S, int passes, int splits, StepResult* r, bool same_neurons = false) {
   Workspace& w = ThreadWorkspace();
   ReadSample(in, N, S, [](int, double x) { return x; }, &w.sample, !same_neurons);
+  if (QuietStepForward(w.sample, r)) return;
   r->crossed.resize(N);
   EventStep(w.sample, passes, splits, [&](int row, int n) { return Weight(in, S, N, row, n); }, w.pieces, &r->out,
             &r->I_end, r->crossed.data(), nullptr);
@@ -214,33 +257,46 @@ void StepForward(const In& in, int N, int S, int passes, int splits, StepResult*
 
 // The cotangents of one sample's step in which no event falls and no neuron crosses: each neuron then
 // flows one segment [0, h] on its own, V = x / y and I = I0 exp(-h / tau), and its VJP is FlowAdjoint's,
-// without the tape. Fills `grad` (input k's cotangent for neuron n at k N + n, for the per-neuron inputs)
-// and returns true; returns false, with `grad` unspecified, where the step needs the tape.
+// without the tape, eight neurons at a time. Fills `grad` (input k's cotangent for neuron n at k N + n,
+// for the per-neuron inputs) and returns true; returns false, with `grad` unspecified, where the step
+// needs the tape.
 template <typename In>
 bool QuietStepVjp(const In& in, int N, int S, const Neuron<double>* neurons, std::vector<double>* grad) {
   const double h = in.at(3, 0);
   for (int e = 0; e < S; ++e)
     if (!(in.at(4, e) > h)) return false;
+  std::vector<double>& state = ThreadWorkspace().quiet_state;
+  state.resize(3 * static_cast<size_t>(N));
+  for (int k = 0; k < 3; ++k)
+    for (int n = 0; n < N; ++n) state[static_cast<size_t>(k) * N + n] = in.at(k, n);
+  const double *V = state.data(), *u = V + N, *I = u + N;
   grad->assign(static_cast<size_t>(kInputs) * N, 0.0);
   double* g_state = grad->data();
-  for (int n = 0; n < N; ++n) {
-    const Neuron<double>& p = neurons[n];
-    const double V = in.at(0, n), I = in.at(2, n), tau = p.tau;
-    const FlowIn flow_in = MakeFlowIn(V, in.at(1, n), I, 0.0, h, Extras<double>(), p);
-    const FlowState f = FlowForward<true>(flow_in);
-    if (!(V < p.v_th && f.y > 0 && f.x / f.y < p.v_th)) return false;
-    const double g_V = in.cotangent(0, n), r = 1.0 / f.y;
-    const double g_out[4] = {g_V * r, -g_V * (f.x * r) * r, in.cotangent(1, n), 0.0};
-    double g[kFlowInputs] = {};
-    FlowAdjoint(flow_in, f, g_out, g);
-    const double g_I = in.cotangent(2, n), decay = recalls.exp_exposure(-(h / tau), Exp);
-    const int fields[] = {kA, kB, -1, -1, -1, kTau, kBias, kP1, kP2, kP3};  // inputs 7..16 (c, d, v_th: none)
-    for (int k = 0; k < 10; ++k)
-      if (fields[k] >= 0) g_state[static_cast<size_t>(7 + k) * N + n] = g[fields[k]];
-    g_state[n] = g[kV];
-    g_state[N + n] = g[kU];
-    g_state[2 * N + n] = g[kI] + g_I * decay;
-    g_state[12 * N + n] += g_I * I * decay * h / (tau * tau);
+  for (int first = 0; first < N; first += kLanes) {
+    const FlowInOf<Lanes> lanes = QuietLanes(first, N, h, V, u, I, neurons);
+    const FlowStateOf<Lanes> f = FlowForward<true>(lanes);
+    Lanes g_V, g_u;
+    for (int l = 0; l < kLanes; ++l) {
+      const int n = std::min(first + l, N - 1);
+      if (!(V[n] < neurons[n].v_th && f.y[l] > 0 && f.x[l] / f.y[l] < neurons[n].v_th)) return false;
+      g_V[l] = in.cotangent(0, n);
+      g_u[l] = in.cotangent(1, n);
+    }
+    const Lanes r = 1.0 / f.y;
+    const Lanes g_out[4] = {g_V * r, -g_V * (f.x * r) * r, g_u, Lanes{}};
+    Lanes g[kFlowInputs] = {};
+    FlowAdjoint(lanes, f, g_out, g);
+    for (int l = 0; l < kLanes && first + l < N; ++l) {
+      const int n = first + l;
+      const double tau = neurons[n].tau, g_I = in.cotangent(2, n), decay = recalls.exp_exposure(-(h / tau), Exp);
+      const int fields[] = {kA, kB, -1, -1, -1, kTau, kBias, kP1, kP2, kP3};  // inputs 7..16 (c, d, v_th: none)
+      for (int k = 0; k < 10; ++k)
+        if (fields[k] >= 0) g_state[static_cast<size_t>(7 + k) * N + n] = g[fields[k]][l];
+      g_state[n] = g[kV][l];
+      g_state[N + n] = g[kU][l];
+      g_state[2 * N + n] = g[kI][l] + g_I * decay;
+      g_state[12 * N + n] += g_I * I[n] * decay * h / (tau * tau);
+    }
   }
   return true;
 }

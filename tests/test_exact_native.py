@@ -126,6 +126,31 @@ def test_gradients_of_every_parameter_match_the_pure_jax_step(x64, quiet):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * float(jnp.max(jnp.abs(b))))
 
 
+@pytest.mark.parametrize('width', [1, 11])
+def test_quiet_steps_of_any_width_match_the_pure_jax_step(x64, width):
+    """The native step runs quiet steps eight neurons at a time: a layer of 1 or 11 (one padded group)
+    gets the pure-JAX step's values and VJP."""
+    rng = np.random.default_rng(width)
+    x = [rng.uniform(-70, 0, width), rng.uniform(-14, -10, width), rng.uniform(0, 20, width),
+         np.full(S, 2 * H), rng.normal(0, 30, (S, width)), rng.normal(0, 30, (width, width)),
+         rng.uniform(0, 10, width)]
+    x = [jnp.asarray(a, jnp.float64 if x64 else jnp.float32) for a in x]
+
+    def run(step):
+        def outputs(V, u, I, bias):
+            state, spiked, t = step(ExactState(V, u, I), H, x[3], x[4], x[5], ExactParams(
+                *(jnp.full((width,), v, V.dtype) for v in (0.02, 0.2, -51.0, 2.0, 30.0, 5.0)), bias), 1, 1)
+            return 0.3 * state.V + 1.7 * state.u + 0.9 * state.I + 11.0 * t, spiked
+        out, spiked = jax.jit(outputs)(x[0], x[1], x[2], x[6])
+        _, vjp = jax.vjp(jax.jit(lambda *a: outputs(*a)[0]), x[0], x[1], x[2], x[6])
+        assert not bool(spiked.any())
+        return [out] + list(vjp(jnp.linspace(0.5, 1.5, width, dtype=out.dtype)))
+
+    tol = 1e-11 if x64 else 1e-5
+    for a, b in zip(run(native_event_step), run(event_step)):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * float(jnp.max(jnp.abs(b))))
+
+
 def test_gradient_matches_central_differences_of_the_step(x64):
     """Directional derivatives of the default step (3 passes, 2 splits) against central differences of
     its own forward call, on random steps with in-step spikes, their coupling and lumped events."""
