@@ -18,6 +18,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "exact_segment.h"
@@ -270,13 +271,13 @@ void Crossing(const T& V, const T& u, const T& I_lo, const T& lo, const T& hi, d
   *u_star = s.u_end + p.a * (p.b * p.v_th - s.u_end) * (*t_star - lo - T(t));
 }
 
-// exact._solve for one neuron.
+// exact._solve for one neuron, from the start of piece `first_piece` (V0, u0 there).
 template <typename T>
 Outcome<T> Solve(const T& V0, const T& u0, const Pieces<T>& P, int n, int N, int splits, double h,
-                 const Neuron<T>& p) {
+                 const Neuron<T>& p, int first_piece = 0) {
   const Extras<T>& ex = P.extras[n];
   T V = V0, u = u0;
-  for (int k = 0; k <= splits; ++k) {
+  for (int k = first_piece; k <= splits; ++k) {
     const T& lo = P.edges[k];
     const T& hi = P.edges[k + 1];
     const T& I_lo = P.currents[static_cast<size_t>(k) * N + n];
@@ -308,6 +309,54 @@ Outcome<T> Solve(const T& V0, const T& u0, const Pieces<T>& P, int n, int N, int
   return {V, u, T(h), false};
 }
 
+// Solve for neurons first..first + 7 (those below N): their pieces flowed eight at a time, until a neuron
+// crosses in one, from where Solve takes it over. The same outcomes, bit for bit.
+inline void SolveLanes(const Sample<double>& s, const Pieces<double>& P, int first, int splits,
+                       std::vector<Outcome<double>>* out) {
+  const int N = s.N;
+  auto neuron = [&](int l) { return std::min(first + l, N - 1); };  // past N: the last one again, unread
+  Lanes V, u;
+  bool open[kLanes];
+  int left = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    V[l] = s.V0[neuron(l)];
+    u[l] = s.u0[neuron(l)];
+    open[l] = first + l < N;
+    left += open[l];
+  }
+  for (int k = 0; k <= splits && left > 0; ++k) {
+    const double lo = P.edges[k], span = P.edges[k + 1] - lo;
+    Lanes x = V, y = Lanes{} + 1.0, u_end = u;  // a piece of zero length is the identity
+    if (span != 0) {
+      FlowInOf<Lanes> in{};
+      in.count = P.extras[neuron(0)].count;  // the same events in every neuron
+      for (int l = 0; l < kLanes; ++l) {
+        const int n = neuron(l);
+        const FlowIn one = MakeFlowIn(V[l], u[l], P.currents[static_cast<size_t>(k) * N + n], lo, span, P.extras[n],
+                                      s.neurons[n]);
+        for (int i = 0; i < kFlowInputs; ++i) in.x[i][l] = one.x[i];
+      }
+      const FlowStateOf<Lanes> f = FlowForward<false>(in);
+      x = f.x, y = f.y, u_end = f.u_end;
+    }
+    for (int l = 0; l < kLanes; ++l) {
+      if (!open[l]) continue;
+      const int n = first + l;
+      const double v_th = s.neurons[n].v_th, V_end = x[l] / (y[l] > 0 ? y[l] : 1.0);
+      if (y[l] <= 0 || V_end >= v_th || V[l] >= v_th) {
+        (*out)[n] = Solve(V[l], u[l], P, n, N, splits, s.h, s.neurons[n], k);
+        open[l] = false;
+        --left;
+        V[l] = s.V0[n], u[l] = s.u0[n];  // finite values for a lane that is no longer read
+      } else {
+        V[l] = V_end, u[l] = u_end[l];
+      }
+    }
+  }
+  for (int l = 0; l < kLanes; ++l)
+    if (open[l]) (*out)[first + l] = {V[l], u[l], s.h, false};
+}
+
 // exact.event_step for one sample; `weight(row, n)` reads the concatenated (inputs, recurrent) weights.
 // Bit p of crossed(n) says whether neuron n crossed in pass p: the forward call writes it (`record`),
 // the backward call reads it (`known`). Of a pass before the last one run, only the spike times of
@@ -326,12 +375,15 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, Pieces<T>& P
     CutPieces(s, onsets, splits, weight, &P);
     const bool last = pass == passes - 1 || (known && !first_pass_fires);
     bool any = false;
-    for (int n = 0; n < N; ++n) {
-      if (known && !last && !(known[n] >> pass & 1)) {
-        (*out)[n] = {s.V0[n], s.u0[n], T(s.h), false};  // never read
-        continue;
+    if constexpr (std::is_same_v<T, double>) {  // the forward call: every neuron, eight at a time
+      for (int first = 0; first < N; first += kLanes) SolveLanes(s, P, first, splits, out);
+    } else {
+      for (int n = 0; n < N; ++n) {
+        if (known && !last && !(known[n] >> pass & 1)) (*out)[n] = {s.V0[n], s.u0[n], T(s.h), false};  // unread
+        else (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
       }
-      (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
+    }
+    for (int n = 0; n < N; ++n) {
       any = any || (*out)[n].crossed;
       if (record) record[n] |= static_cast<int32_t>((*out)[n].crossed) << pass;
     }
