@@ -10,6 +10,8 @@
 //   - when the first pass has no spike, further passes would repeat it;
 //   - the backward call solves, in a pass before the last one run, only the neurons that crossed in
 //     it (the forward call records them): the others' outputs are never read.
+// A pass flows the step's pieces (the same for every neuron) eight neurons at a time, forward and on the
+// tape, and hands a neuron that crosses to the one-neuron solve from that piece on.
 
 #ifndef IZHI_DYN_EXACT_MODEL_H_
 #define IZHI_DYN_EXACT_MODEL_H_
@@ -18,7 +20,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <type_traits>
 #include <vector>
 
 #include "exact_segment.h"
@@ -128,11 +129,76 @@ inline Segment<Var> Flow(const Var& V, const Var& u, const Var& I_lo, const Var&
   return {Var(f.x, first), Var(f.y, first + 1), Var(f.u_end, first + 2), Var(f.q, first + 3)};
 }
 
+// Eight segments' flows at once, lane l from the l-th entry of each input (the extras: as many in every
+// lane): their values, and on the tape one node of 32 outputs (x, y, u_end, q, each eight lanes) whose
+// record keeps the inputs and intermediates, swept by FlowAdjoint over Lanes.
+struct LanesRecord {
+  FlowInOf<Lanes> in;
+  int32_t index[kFlowInputs][kLanes];  // the inputs' tape entries (-1: a constant)
+  FlowStateOf<Lanes> state;
+};
+
+inline void FlowLanes(const double* V, const double* u, const double* I_lo, double lo, double t,
+                      const Extras<double>* const* ex, const Neuron<double>* const* p, Segment<double>* out) {
+  FlowInOf<Lanes> in{};
+  in.count = ex[0]->count;
+  for (int l = 0; l < kLanes; ++l)
+    VisitFlowInputs(V[l], u[l], I_lo[l], lo, t, *ex[l], *p[l], [&](int k, double x) { in.x[k][l] = x; });
+  const FlowStateOf<Lanes> f = FlowForward<false>(in);
+  for (int l = 0; l < kLanes; ++l) out[l] = {f.x[l], f.y[l], f.u_end[l], f.q[l]};
+}
+
+inline void FlowLanes(const Var* V, const Var* u, const Var* I_lo, const Var& lo, const Var& t,
+                      const Extras<Var>* const* ex, const Neuron<Var>* const* p, Segment<Var>* out) {
+  Tape& tp = *tape;
+  if (tp.lanes_count == tp.lanes.size()) tp.lanes.resize(std::max<size_t>(64, 2 * tp.lanes_count));
+  LanesRecord& r = tp.lanes[tp.lanes_count];
+  r.in = FlowInOf<Lanes>{};
+  r.in.count = ex[0]->count;
+  std::fill_n(&r.index[0][0], kFlowInputs * kLanes, -1);
+  bool constant = true;
+  for (int l = 0; l < kLanes; ++l)
+    VisitFlowInputs(V[l], u[l], I_lo[l], lo, t, *ex[l], *p[l], [&](int k, const Var& x) {
+      r.in.x[k][l] = x.v;
+      r.index[k][l] = x.i;
+      constant = constant && x.i < 0;
+    });
+  r.state = FlowForward<true>(r.in);
+  const FlowStateOf<Lanes>& f = r.state;
+  if (constant) {  // the record's slot is left for the next one
+    for (int l = 0; l < kLanes; ++l) out[l] = {f.x[l], f.y[l], f.u_end[l], f.q[l]};
+    return;
+  }
+  const int32_t first = Push(kLanesNode, 0.0, static_cast<int32_t>(tp.lanes_count++), 0.0);
+  for (int e = 1; e < 4 * kLanes; ++e) Push(-1, 0.0, -1, 0.0);
+  for (int l = 0; l < kLanes; ++l)
+    out[l] = {Var(f.x[l], first + l), Var(f.y[l], first + kLanes + l), Var(f.u_end[l], first + 2 * kLanes + l),
+              Var(f.q[l], first + 3 * kLanes + l)};
+}
+
 // Sweeps `tape` back, `adj` holding the cotangents of its entries (those of the outputs on entry).
 inline void Sweep(const Tape& tape, std::vector<double>* adjoints) {
   std::vector<double>& adj = *adjoints;
   for (int64_t i = static_cast<int64_t>(tape.size) - 1; i >= 0; --i) {
     const Node& node = tape.nodes[i];
+    if (node.a == kLanesNode) {  // its 32 outputs' entries are i..i+31, all swept by now
+      Lanes g_out[4];
+      bool active[kLanes] = {}, any = false;
+      for (int k = 0; k < 4; ++k)
+        for (int l = 0; l < kLanes; ++l) {
+          g_out[k][l] = adj[i + k * kLanes + l];
+          active[l] = active[l] || g_out[k][l] != 0.0;
+        }
+      for (int l = 0; l < kLanes; ++l) any = any || active[l];
+      if (!any) continue;
+      const LanesRecord& record = tape.lanes[node.b];
+      Lanes g_in[kFlowInputs] = {};
+      FlowAdjoint(record.in, record.state, g_out, g_in);
+      for (int k = 0; k < kFlowInputs; ++k)
+        for (int l = 0; l < kLanes; ++l)  // a lane without cotangents adds nothing, as a segment's would
+          if (active[l] && record.index[k][l] >= 0) adj[record.index[k][l]] += g_in[k][l];
+      continue;
+    }
     if (node.a == kSegmentNode) {  // its four outputs' entries are i..i+3, all swept by now
       const double* g_out = &adj[i];
       if (g_out[0] == 0.0 && g_out[1] == 0.0 && g_out[2] == 0.0 && g_out[3] == 0.0) continue;
@@ -309,52 +375,53 @@ Outcome<T> Solve(const T& V0, const T& u0, const Pieces<T>& P, int n, int N, int
   return {V, u, T(h), false};
 }
 
-// Solve for neurons first..first + 7 (those below N): their pieces flowed eight at a time, until a neuron
-// crosses in one, from where Solve takes it over. The same outcomes, bit for bit.
-inline void SolveLanes(const Sample<double>& s, const Pieces<double>& P, int first, int splits,
-                       std::vector<Outcome<double>>* out) {
+// Solve for neurons first..first + 7 (those below N): their pieces flowed eight at a time (FlowLanes),
+// until a neuron crosses in one, from where Solve takes it over. The same outcomes; for double bit for bit.
+template <typename T>
+void SolveLanes(const Sample<T>& s, const Pieces<T>& P, int first, int splits, std::vector<Outcome<T>>* out) {
   const int N = s.N;
   auto neuron = [&](int l) { return std::min(first + l, N - 1); };  // past N: the last one again, unread
-  Lanes V, u;
+  T V[kLanes], u[kLanes];
+  const Extras<T>* ex[kLanes];
+  const Neuron<T>* p[kLanes];
   bool open[kLanes];
   int left = 0;
   for (int l = 0; l < kLanes; ++l) {
-    V[l] = s.V0[neuron(l)];
-    u[l] = s.u0[neuron(l)];
+    const int n = neuron(l);
     open[l] = first + l < N;
     left += open[l];
+    V[l] = open[l] ? s.V0[n] : T(val(s.V0[n]));  // a lane not read: constants, finite
+    u[l] = open[l] ? s.u0[n] : T(val(s.u0[n]));
+    ex[l] = &P.extras[n];
+    p[l] = &s.neurons[n];
   }
   for (int k = 0; k <= splits && left > 0; ++k) {
-    const double lo = P.edges[k], span = P.edges[k + 1] - lo;
-    Lanes x = V, y = Lanes{} + 1.0, u_end = u;  // a piece of zero length is the identity
-    if (span != 0) {
-      FlowInOf<Lanes> in{};
-      in.count = P.extras[neuron(0)].count;  // the same events in every neuron
-      for (int l = 0; l < kLanes; ++l) {
-        const int n = neuron(l);
-        const FlowIn one = MakeFlowIn(V[l], u[l], P.currents[static_cast<size_t>(k) * N + n], lo, span, P.extras[n],
-                                      s.neurons[n]);
-        for (int i = 0; i < kFlowInputs; ++i) in.x[i][l] = one.x[i];
-      }
-      const FlowStateOf<Lanes> f = FlowForward<false>(in);
-      x = f.x, y = f.y, u_end = f.u_end;
+    const T& lo = P.edges[k];
+    const T span = P.edges[k + 1] - lo;
+    Segment<T> seg[kLanes];
+    if (val(span) == 0 && is_const(span)) {  // a piece of zero length is the identity
+      for (int l = 0; l < kLanes; ++l) seg[l] = {V[l], T(1.0), u[l], T(0.0)};
+    } else {
+      T I_lo[kLanes];
+      for (int l = 0; l < kLanes; ++l) I_lo[l] = P.currents[static_cast<size_t>(k) * N + neuron(l)];
+      FlowLanes(V, u, I_lo, lo, span, ex, p, seg);
     }
     for (int l = 0; l < kLanes; ++l) {
       if (!open[l]) continue;
       const int n = first + l;
-      const double v_th = s.neurons[n].v_th, V_end = x[l] / (y[l] > 0 ? y[l] : 1.0);
-      if (y[l] <= 0 || V_end >= v_th || V[l] >= v_th) {
+      const T V_end = EndVoltage(seg[l]);
+      if (val(seg[l].y) <= 0 || val(V_end) >= val(p[l]->v_th) || val(V[l]) >= val(p[l]->v_th)) {
         (*out)[n] = Solve(V[l], u[l], P, n, N, splits, s.h, s.neurons[n], k);
         open[l] = false;
         --left;
-        V[l] = s.V0[n], u[l] = s.u0[n];  // finite values for a lane that is no longer read
+        V[l] = T(val(s.V0[n])), u[l] = T(val(s.u0[n]));
       } else {
-        V[l] = V_end, u[l] = u_end[l];
+        V[l] = V_end, u[l] = seg[l].u_end;
       }
     }
   }
   for (int l = 0; l < kLanes; ++l)
-    if (open[l]) (*out)[first + l] = {V[l], u[l], s.h, false};
+    if (open[l]) (*out)[first + l] = {V[l], u[l], T(s.h), false};
 }
 
 // exact.event_step for one sample; `weight(row, n)` reads the concatenated (inputs, recurrent) weights.
@@ -375,12 +442,12 @@ void EventStep(Sample<T>& s, int passes, int splits, Weight weight, Pieces<T>& P
     CutPieces(s, onsets, splits, weight, &P);
     const bool last = pass == passes - 1 || (known && !first_pass_fires);
     bool any = false;
-    if constexpr (std::is_same_v<T, double>) {  // the forward call: every neuron, eight at a time
+    if (!known || last) {  // every neuron, eight at a time
       for (int first = 0; first < N; first += kLanes) SolveLanes(s, P, first, splits, out);
-    } else {
+    } else {  // those that crossed
       for (int n = 0; n < N; ++n) {
-        if (known && !last && !(known[n] >> pass & 1)) (*out)[n] = {s.V0[n], s.u0[n], T(s.h), false};  // unread
-        else (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
+        if (known[n] >> pass & 1) (*out)[n] = Solve(s.V0[n], s.u0[n], P, n, N, splits, s.h, s.neurons[n]);
+        else (*out)[n] = {s.V0[n], s.u0[n], T(s.h), false};  // never read
       }
     }
     for (int n = 0; n < N; ++n) {

@@ -341,6 +341,7 @@ void StepVjp(const In& in, int N, int S, int passes, int splits, int64_t wanted_
   tape = &local;
   local.size = 0;
   local.segment_count = 0;
+  local.lanes_count = 0;
   auto leaf = [&](int input, double x) { return wanted(input) ? Var(x, Push(-1, 0.0, -1, 0.0)) : Var(x); };
   Sample<Var>& s = w.tape_sample;
   ReadSample(in, N, S, leaf, &s);

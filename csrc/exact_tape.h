@@ -13,12 +13,13 @@
 namespace izhi_exact {
 
 struct FlowRecord;
+struct LanesRecord;
 
 struct Node {
-  int32_t a, b;  // parents (-1: none), or a == kSegmentNode and b a segment record (see Flow)
+  int32_t a, b;  // parents (-1: none), or a == kSegmentNode / kLanesNode and b a record (see Flow, FlowLanes)
   double da, db;  // partial derivatives with respect to them
 };
-constexpr int32_t kSegmentNode = -2;
+constexpr int32_t kSegmentNode = -2, kLanesNode = -3;
 
 // Each thread's tape of the running backward call. The initial-exec model makes an access one load;
 // the general model of a shared library costs a call per access.
@@ -27,6 +28,8 @@ struct Tape {
   size_t size = 0;
   std::vector<FlowRecord> segments;
   size_t segment_count = 0;
+  std::vector<LanesRecord> lanes;
+  size_t lanes_count = 0;
 };
 inline thread_local Tape* tape __attribute__((tls_model("initial-exec"))) = nullptr;
 
