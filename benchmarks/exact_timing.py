@@ -235,7 +235,7 @@ def main(argv=None):
     for n in (int(s) for s in args.sizes.split(',') if s):
         k = max(4, n // 4)
         W, times = (jnp.asarray(x, jnp.float32) for x in recurrent_problem(n, k))
-        kernels = (lambda loss: f', {kernels_per_step(loss, W, times):.0f} kernels') if args.kernels else \
+        kernels = (lambda loss: f', {kernels_per_step(loss, W, times):.1f} kernels') if args.kernels else \
             (lambda loss: '')
         surrogate, _ = _time(jax.jit(jax.value_and_grad(surrogate_loss)), W, times, repeats=args.repeats)
         rows.append((f'surrogate Euler dt {DT}', n, k, 'float32', surrogate, '1' + kernels(surrogate_loss), ''))
