@@ -26,7 +26,8 @@ a 100 ms window at batch 32, K inputs x 3 spikes:
 
 With ``--kernels``, each step-cost row also gives the XLA kernels one step runs
 forward plus backward (counted in a ``jax.profiler`` trace of a 5 ms run): the
-exact step's cost is their number, not its arithmetic.
+pure-JAX exact step's cost is their number, not its arithmetic; the native run's
+few kernels are shared by all its steps.
 
     python benchmarks/exact_timing.py [--sizes 8,64] [--repeats 3] [--no-eventax] [--kernels] [--eventax-timeout 3600]
                                       [--eventax-settings tsit5:1e-8,tsit5:1e-6,...] [--exact-dts 0.1]
