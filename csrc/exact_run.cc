@@ -74,13 +74,7 @@ ffi::Error RunForward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, int64_t passes, int
       auto state = [&](int k, int64_t n) { return Load(*states[k], o - N + n); };
       StepForward(StepOfRun<decltype(state)>{batch, step, S, state}, N, S, static_cast<int>(passes),
                   static_cast<int>(splits), &r, step > 0);
-      Store(V_out, o, N, [&](int64_t n) { return r.out[n].V; });
-      Store(u_out, o, N, [&](int64_t n) { return r.out[n].u; });
-      Store(I_out, o, N, [&](int64_t n) { return r.I_end[n]; });
-      Store(t_out, o, N, [&](int64_t n) { return r.out[n].t_spike; });
-      bool* spiked = spiked_out->typed_data<bool>() + o;
-      int32_t* crossed = crossed_out->typed_data<int32_t>() + o;
-      for (int n = 0; n < N; ++n) { spiked[n] = r.out[n].crossed; crossed[n] = r.crossed[n]; }
+      StoreStep(r, o, N, V_out, u_out, I_out, spiked_out, t_out, crossed_out);
     }
   });
   return ffi::Error::Success();

@@ -202,6 +202,20 @@ inline Workspace& ThreadWorkspace() {
   return *workspace;
 }
 
+// Writes a sample's step at element `o` of the calls' outputs V, u, I, spiked, t_spike and crossed.
+inline void StoreStep(const StepResult& r, int64_t o, int N, ffi::Result<ffi::AnyBuffer>& V_out,
+                      ffi::Result<ffi::AnyBuffer>& u_out, ffi::Result<ffi::AnyBuffer>& I_out,
+                      ffi::Result<ffi::AnyBuffer>& spiked_out, ffi::Result<ffi::AnyBuffer>& t_out,
+                      ffi::Result<ffi::AnyBuffer>& crossed_out) {
+  Store(V_out, o, N, [&](int64_t n) { return r.out[n].V; });
+  Store(u_out, o, N, [&](int64_t n) { return r.out[n].u; });
+  Store(I_out, o, N, [&](int64_t n) { return r.I_end[n]; });
+  Store(t_out, o, N, [&](int64_t n) { return r.out[n].t_spike; });
+  bool* spiked = spiked_out->typed_data<bool>() + o;
+  int32_t* crossed = crossed_out->typed_data<int32_t>() + o;
+  for (int n = 0; n < N; ++n) { spiked[n] = r.out[n].crossed; crossed[n] = r.crossed[n]; }
+}
+
 // ---- a step without events or crossings, eight neurons at a time -------------------------------
 
 // The segments [0, h] without extras of neurons first..first + 7 (the last neuron repeated past N).

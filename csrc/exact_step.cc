@@ -68,13 +68,7 @@ ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int6
     StepResult& r = ThreadWorkspace().step;
     StepForward(SampleInputs{batch}, N, S, static_cast<int>(passes), static_cast<int>(splits), &r);
     const int64_t o = b * N;
-    Store(V_out, o, N, [&](int64_t n) { return r.out[n].V; });
-    Store(u_out, o, N, [&](int64_t n) { return r.out[n].u; });
-    Store(I_out, o, N, [&](int64_t n) { return r.I_end[n]; });
-    Store(t_out, o, N, [&](int64_t n) { return r.out[n].t_spike; });
-    bool* spiked = spiked_out->typed_data<bool>() + o;
-    int32_t* crossed = crossed_out->typed_data<int32_t>() + o;
-    for (int n = 0; n < N; ++n) { spiked[n] = r.out[n].crossed; crossed[n] = r.crossed[n]; }
+    StoreStep(r, o, N, V_out, u_out, I_out, spiked_out, t_out, crossed_out);
   });
   return ffi::Error::Success();
 }

@@ -172,17 +172,22 @@ def test_gradient_matches_central_differences_of_the_step(x64):
     assert np.median(errors) < 1e-5 and max(errors) < 1e-2, (np.median(errors), max(errors))
 
 
+def over_samples(loss, xs):
+    """``loss`` vmapped over the samples ``xs`` with their weights (inputs 4 and 5) shared:
+    ``batched(states, weights)``, the stacked states, and the rows of its Jacobian w.r.t. the weights."""
+    def batched(states, w):
+        return jax.vmap(lambda s: loss(list(s[:4]) + list(w) + [s[4]]))(states)
+
+    states = [jnp.stack([x[k] for x in xs]) for k in (0, 1, 2, 3, 6)]
+    return batched, states, jax.jacrev(batched, argnums=1)(states, xs[0][4:6])
+
+
 def test_batched_and_per_sample_gradients_agree():
     """vmap over samples with shared weights, and jacrev (a batch of cotangents), give the per-sample VJPs."""
     xs = [random_step(seed, jnp.float32) for seed in (3, 4, 5)]
     loss = step_loss(native_event_step, 3, 2)
     shared_w = xs[0][4:6]
-
-    def batched(states, w):
-        return jax.vmap(lambda s: loss(list(s[:4]) + list(w) + [s[4]]))(states)
-
-    states = [jnp.stack([x[k] for x in xs]) for k in (0, 1, 2, 3, 6)]
-    rows = jax.jacrev(batched, argnums=1)(states, shared_w)
+    batched, states, rows = over_samples(loss, xs)
     for b, x in enumerate(xs):
         own = jax.grad(lambda w: loss(list(x[:4]) + list(w) + [x[6]]))(shared_w)
         for row, g in zip(rows, own):
@@ -247,12 +252,7 @@ def test_batched_runs_are_the_per_sample_runs():
     xs = [random_run(seed, 100, 5, jnp.float32) for seed in (1, 2)]
     loss = run_loss(native_event_run)
     shared = xs[0][4:6]
-
-    def batched(states, w):
-        return jax.vmap(lambda s: loss(list(s[:4]) + list(w) + [s[4]]))(states)
-
-    states = [jnp.stack([x[k] for x in xs]) for k in (0, 1, 2, 3, 6)]
-    rows = jax.jacrev(batched, argnums=1)(states, shared)
+    batched, states, rows = over_samples(loss, xs)
     for b, x in enumerate(xs):
         np.testing.assert_array_equal(batched(states, shared)[b], loss(list(x[:4]) + list(shared) + [x[6]]))
         own = jax.grad(lambda w: loss(list(x[:4]) + list(w) + [x[6]]))(shared)
