@@ -52,8 +52,8 @@ _H = 3  # the position of the step length h among the call's inputs
 
 @functools.lru_cache(maxsize=1)
 def _library() -> Optional[ctypes.CDLL]:
-    """The built library with its FFI targets (the step, the run, and their VJPs) registered, or None if it was not built or
-    cannot be loaded."""
+    """The built library with its FFI targets (the step, the run, and their VJPs) registered, or None
+    if it was not built or cannot be loaded."""
     return load_ffi_library(_MODULE, {_FORWARD: 'IzhiExactStep', _BACKWARD: 'IzhiExactStepVjp',
                                      _RUN_FORWARD: 'IzhiExactRun', _RUN_BACKWARD: 'IzhiExactRunVjp'})
 

@@ -244,7 +244,8 @@ def test_the_run_is_the_scan_of_the_step(x64, inputs):
     g_scan = jax.jit(jax.grad(run_loss(scan_of_steps)))(x)
     for a, b in zip(g_run, g_scan):
         assert a.dtype == dtype and a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=1e-11 if x64 else 2e-4, atol=1e-11 if x64 else 1e-4 * np.abs(b).max(initial=0.0))
+        atol = 1e-11 if x64 else 1e-4 * np.abs(b).max(initial=0.0)
+        np.testing.assert_allclose(a, b, rtol=1e-11 if x64 else 2e-4, atol=atol)
 
 
 def test_batched_runs_are_the_per_sample_runs():
