@@ -48,19 +48,12 @@ struct StepOfRun {
   }
 };
 
-#define IZHI_RUN_INPUTS                                                                                    \
-  ffi::AnyBuffer V0, ffi::AnyBuffer u0, ffi::AnyBuffer I0, ffi::AnyBuffer h, ffi::AnyBuffer onsets,        \
-      ffi::AnyBuffer in_weights, ffi::AnyBuffer rec_weights, ffi::AnyBuffer a, ffi::AnyBuffer b,           \
-      ffi::AnyBuffer c, ffi::AnyBuffer d, ffi::AnyBuffer v_th, ffi::AnyBuffer tau, ffi::AnyBuffer bias,    \
-      ffi::AnyBuffer p1, ffi::AnyBuffer p2, ffi::AnyBuffer p3
-#define IZHI_RUN_LIST V0, u0, I0, h, onsets, in_weights, rec_weights, a, b, c, d, v_th, tau, bias, p1, p2, p3
-
-ffi::Error RunForward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, int64_t passes, int64_t splits,
+ffi::Error RunForward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits,
                       ffi::Result<ffi::AnyBuffer> V_out, ffi::Result<ffi::AnyBuffer> u_out,
                       ffi::Result<ffi::AnyBuffer> I_out, ffi::Result<ffi::AnyBuffer> spiked_out,
                       ffi::Result<ffi::AnyBuffer> t_out, ffi::Result<ffi::AnyBuffer> crossed_out) {
   Batch batch;
-  if (ffi::Error error = MakeBatch({IZHI_RUN_LIST}, Core, &batch); error.failure()) return error;
+  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST}, Core, &batch); error.failure()) return error;
   const int N = static_cast<int>(batch.views[0].size);
   const auto dims = V_out->dimensions();
   const int64_t steps = dims[dims.size() - 2];
@@ -121,7 +114,7 @@ struct SweepSink {
 
 // Cotangents of the 17 inputs, each batched like the outputs; those of inputs whose bit in `perturbed`
 // is clear are left unwritten (the caller drops them), and those inputs get no leaves on the tape.
-ffi::Error RunBackward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, ffi::AnyBuffer V_run, ffi::AnyBuffer u_run,
+ffi::Error RunBackward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer V_run, ffi::AnyBuffer u_run,
                        ffi::AnyBuffer I_run, ffi::AnyBuffer gV, ffi::AnyBuffer gu, ffi::AnyBuffer gI,
                        ffi::AnyBuffer gt, ffi::AnyBuffer crossed, int64_t passes, int64_t splits, int64_t perturbed,
                        ffi::Result<ffi::AnyBuffer> dV0, ffi::Result<ffi::AnyBuffer> du0,
@@ -133,7 +126,7 @@ ffi::Error RunBackward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, ffi::AnyBuffer V_r
                        ffi::Result<ffi::AnyBuffer> dbias, ffi::Result<ffi::AnyBuffer> dp1,
                        ffi::Result<ffi::AnyBuffer> dp2, ffi::Result<ffi::AnyBuffer> dp3) {
   Batch batch;
-  if (ffi::Error error = MakeBatch({IZHI_RUN_LIST, V_run, u_run, I_run, gV, gu, gI, gt, crossed}, Core, &batch);
+  if (ffi::Error error = MakeBatch({IZHI_EXACT_LIST, V_run, u_run, I_run, gV, gu, gI, gt, crossed}, Core, &batch);
       error.failure())
     return error;
   const int N = static_cast<int>(batch.views[0].size);
@@ -173,19 +166,15 @@ ffi::Error RunBackward(ffi::ThreadPool pool, IZHI_RUN_INPUTS, ffi::AnyBuffer V_r
 
 }  // namespace
 
-#define IZHI_ARGS4(B) B.Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
-#define IZHI_RETS4(B) B.Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
-#define IZHI_RUN_BIND(B) IZHI_ARGS4(IZHI_ARGS4(IZHI_ARGS4(IZHI_ARGS4(B)))).Arg<ffi::AnyBuffer>()
-
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactRun, RunForward,
-                              IZHI_RETS4(IZHI_RUN_BIND(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
+                              IZHI_RETS4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                              .Attr<int64_t>("passes")
                                              .Attr<int64_t>("splits"))
                                   .Ret<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>());
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactRunVjp, RunBackward,
                               IZHI_RETS4(IZHI_RETS4(IZHI_RETS4(IZHI_RETS4(
-                                  IZHI_ARGS4(IZHI_ARGS4(IZHI_RUN_BIND(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())))
+                                  IZHI_ARGS4(IZHI_ARGS4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())))
                                       .Attr<int64_t>("passes")
                                       .Attr<int64_t>("splits")
                                       .Attr<int64_t>("perturbed")))))

@@ -140,6 +140,17 @@ void Store(ffi::Result<ffi::AnyBuffer>& out, int64_t offset, int64_t count, F va
   }
 }
 
+// The calls' 17 inputs, as handler parameters, as a list of them, and bound (IZHI_BIND_INPUTS).
+#define IZHI_EXACT_INPUTS                                                                                  \
+  ffi::AnyBuffer V0, ffi::AnyBuffer u0, ffi::AnyBuffer I0, ffi::AnyBuffer h, ffi::AnyBuffer in_onsets,     \
+      ffi::AnyBuffer in_weights, ffi::AnyBuffer rec_weights, ffi::AnyBuffer a, ffi::AnyBuffer b,           \
+      ffi::AnyBuffer c, ffi::AnyBuffer d, ffi::AnyBuffer v_th, ffi::AnyBuffer tau, ffi::AnyBuffer bias,    \
+      ffi::AnyBuffer p1, ffi::AnyBuffer p2, ffi::AnyBuffer p3
+#define IZHI_EXACT_LIST V0, u0, I0, h, in_onsets, in_weights, rec_weights, a, b, c, d, v_th, tau, bias, p1, p2, p3
+#define IZHI_ARGS4(B) B.Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+#define IZHI_RETS4(B) B.Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
+#define IZHI_BIND_INPUTS(B) IZHI_ARGS4(IZHI_ARGS4(IZHI_ARGS4(IZHI_ARGS4(B)))).Arg<ffi::AnyBuffer>()
+
 // ---- one sample's step --------------------------------------------------------------------------
 
 // W[row, n] of the concatenated weights: the S input rows (input 5), then the N recurrent ones (6).

@@ -49,13 +49,6 @@ struct StoreSink {
   void Zero(int k) { Vector(k, [](int64_t) { return 0.0; }); }
 };
 
-#define IZHI_EXACT_INPUTS                                                                                  \
-  ffi::AnyBuffer V0, ffi::AnyBuffer u0, ffi::AnyBuffer I0, ffi::AnyBuffer h, ffi::AnyBuffer in_onsets,     \
-      ffi::AnyBuffer in_weights, ffi::AnyBuffer rec_weights, ffi::AnyBuffer a, ffi::AnyBuffer b,           \
-      ffi::AnyBuffer c, ffi::AnyBuffer d, ffi::AnyBuffer v_th, ffi::AnyBuffer tau, ffi::AnyBuffer bias,    \
-      ffi::AnyBuffer p1, ffi::AnyBuffer p2, ffi::AnyBuffer p3
-#define IZHI_EXACT_LIST V0, u0, I0, h, in_onsets, in_weights, rec_weights, a, b, c, d, v_th, tau, bias, p1, p2, p3
-
 ffi::Error Forward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, int64_t passes, int64_t splits,
                    ffi::Result<ffi::AnyBuffer> V_out,
                    ffi::Result<ffi::AnyBuffer> u_out, ffi::Result<ffi::AnyBuffer> I_out,
@@ -103,22 +96,14 @@ ffi::Error Backward(ffi::ThreadPool pool, IZHI_EXACT_INPUTS, ffi::AnyBuffer gV, 
 
 }  // namespace
 
-#define IZHI_BIND_INPUTS(B)                                                                                \
-  B.Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()              \
-      .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
-      .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
-      .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()            \
-      .Arg<ffi::AnyBuffer>()
-#define IZHI_RET4(B) B.Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
-
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStep, Forward,
-                              IZHI_RET4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
+                              IZHI_RETS4(IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                             .Attr<int64_t>("passes")
                                             .Attr<int64_t>("splits"))
                                   .Ret<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>());
 XLA_FFI_DEFINE_HANDLER_SYMBOL(IzhiExactStepVjp, Backward,
-                              IZHI_RET4(IZHI_RET4(IZHI_RET4(IZHI_RET4(
+                              IZHI_RETS4(IZHI_RETS4(IZHI_RETS4(IZHI_RETS4(
                                   IZHI_BIND_INPUTS(ffi::Ffi::Bind().Ctx<ffi::ThreadPool>())
                                       .Arg<ffi::AnyBuffer>()
                                       .Arg<ffi::AnyBuffer>()
