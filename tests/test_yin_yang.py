@@ -97,3 +97,27 @@ def test_exact_gradient_training_lowers_the_loss():
         params = jax.tree_util.tree_map(lambda p, d: p - 0.5 * d / (jnp.linalg.norm(d) + 1e-12), params, g)
     assert np.all(np.isfinite(losses))
     assert losses[-1] < losses[0] - 0.01, losses
+
+
+def test_the_example_keeps_the_parameters_of_the_best_validation_epoch():
+    """The training loop returns the epoch of best validation accuracy (the first such), not the last.
+
+    A stand-in step counts the epochs in its ``params``; the stand-in network answers right only
+    after epochs 2 and 4, so the loop must hand back the parameters of epoch 2.
+    """
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / 'examples'))
+    import yin_yang_exact as example
+
+    data = izhi_dyn.yin_yang_dataset('validation', size=6)
+
+    def step(params, state, points, labels):
+        return params + 1, state, 0.0, 0.0
+
+    def predict(params, points):
+        right = params in (2, 4)
+        return data.labels[:len(points)] if right else (data.labels[:len(points)] + 1) % 3
+
+    best, history = example._loop(step, predict, 0, None, data, {'validation': data}, epochs=5,
+                                  batch_size=len(data.labels), seed=0, name='stand-in', log=lambda _: None)
+    assert history['validation_acc'] == [0.0, 1.0, 0.0, 1.0, 0.0]
+    assert best == 2
