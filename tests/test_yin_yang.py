@@ -121,3 +121,18 @@ def test_the_example_keeps_the_parameters_of_the_best_validation_epoch():
                                   batch_size=len(data.labels), seed=0, name='stand-in', log=lambda _: None)
     assert history['validation_acc'] == [0.0, 1.0, 0.0, 1.0, 0.0]
     assert best == 2
+
+
+# ~2 min on 2 idle cores: the whole default exact training of the example (CI's slow step).
+@pytest.mark.slow
+def test_the_default_recipe_reaches_95_percent_on_the_published_test_set(tmp_path):
+    """Issue 13's goal: the exact gradient trains the example's network to >= 95 % on the published test set.
+
+    The default recipe and seed, the test accuracy read at the epoch of best validation accuracy (eight
+    seeds gave 96.1-97.9 %, docs/exact_timing.rst).
+    """
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / 'examples'))
+    import yin_yang_exact as example
+
+    result, _ = example.main(['--surrogate-epochs', '0', '--out', str(tmp_path)])
+    assert result['test_accuracy']['exact'] >= 0.95, result['exact']['test_acc']
