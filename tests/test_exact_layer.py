@@ -87,6 +87,21 @@ def test_exact_layer_gives_the_spike_times_of_exact_spike_times(frontend, kernel
     assert np.all(np.abs(got[np.isfinite(got)] / DT - np.round(got[np.isfinite(got)] / DT)) > 1e-6)
 
 
+def test_dyn_exact_layer_under_a_dsrunner_gives_the_spike_times_of_exact_spike_times(x64):
+    """The way to a long run (the state only, what the monitors record): the layer stepped by a
+    ``DSRunner``, its ``spike_time`` monitored, against :func:`izhi_dyn.exact_spike_times`."""
+    import brainpy as bp
+
+    layer = izhi_dyn.IzhikevichLayer(N, K, init_weights=W, init_bias=1.0, timing='exact')
+    runner = bp.DSRunner(layer, monitors={'spike_time': layer.spike_time}, dt=DT, progress_bar=False)
+    out = runner.run(inputs=jnp.asarray(step_inputs(INPUT_TIMES), bm.float_))
+    np.testing.assert_array_equal(runner.mon['spike_time'], out)
+    got, ref = absolute_times(out), reference(W)
+    n = got.shape[1]
+    assert n >= 2 and np.all(~np.isfinite(ref[:, n:]))
+    np.testing.assert_allclose(got, ref[:, :n], rtol=0, atol=1e-9)
+
+
 def _first_spike(out, n):
     t = jnp.arange(out.shape[0]) * DT + out[:, n]
     return jnp.min(jnp.where(jnp.isfinite(t), t, jnp.inf))
