@@ -250,11 +250,16 @@ def accuracy(predict, params, data, batch_size=250) -> float:
     return float(np.mean(np.concatenate(preds) == data.labels))
 
 
+def best_epoch(history) -> int:
+    """The epoch (from 0) of best validation accuracy, the first if tied: the one reported."""
+    return int(np.argmax(history['validation_acc']))
+
+
 def _loop(step, predict, params, state, train, tests, *, epochs, batch_size, seed, name, log, progress=None):
     rng = np.random.default_rng(seed)
     history = {'loss': [], 'train_acc': [], **{f'{k}_acc': [] for k in tests}}
     n_batches = len(train.labels) // batch_size
-    best_params, best_acc = params, -1.0  # early stopping: the epoch of best validation accuracy
+    best_params = params
     start = time.perf_counter()
     for epoch in range(epochs):
         order = rng.permutation(len(train.labels))
@@ -272,8 +277,8 @@ def _loop(step, predict, params, state, train, tests, *, epochs, batch_size, see
         log(f'{name} epoch {epoch + 1}/{epochs}  loss {history["loss"][-1]:.4f}  train {history["train_acc"][-1]:.3f}  '
             + '  '.join(f'{k} {history[f"{k}_acc"][-1]:.3f}' for k in tests)
             + f'  ({time.perf_counter() - start:.0f} s)')
-        if history['validation_acc'][-1] > best_acc:
-            best_params, best_acc = params, history['validation_acc'][-1]
+        if best_epoch(history) == epoch:  # early stopping: keep the epoch of best validation accuracy
+            best_params = params
         if progress is not None:
             progress(name, history)
     return best_params, history
@@ -286,7 +291,7 @@ def plot(histories, test, predictions, out: pathlib.Path):
     for name, history in histories.items():
         epochs = np.arange(1, len(history['test_acc']) + 1)
         line, = ax.plot(epochs, history['test_acc'], marker='o', label=f'{name} gradient')
-        best = int(np.argmax(history['validation_acc']))  # the epoch reported
+        best = best_epoch(history)
         ax.plot(epochs[best], history['test_acc'][best], marker='*', ms=16, color=line.get_color(), mec='k')
     ax.axhline(1 / 3, color='grey', ls=':', lw=0.8, label='chance')
     ax.set_xlabel('epoch')
@@ -322,7 +327,7 @@ def run(*, epochs, surrogate_epochs, n_train, n_test, batch_size, lr, surrogate_
 
     def progress(name, history):  # the JSON is rewritten after every epoch, so a long run reports as it goes
         result[name] = history
-        best = int(np.argmax(history['validation_acc']))  # the epoch chosen on the validation set
+        best = best_epoch(history)
         result['test_accuracy'][name] = history['test_acc'][best]
         result.setdefault('best_epoch', {})[name] = best + 1
         (out / 'yin_yang.json').write_text(json.dumps(result, indent=1))
